@@ -1,0 +1,64 @@
+/*
+ * The environment, read in one place.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+
+static const char *
+env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return (v != NULL && *v != '\0') ? v : NULL;
+}
+
+int
+config_load(struct sk_config *cfg)
+{
+	const char *v;
+
+	memset(cfg, 0, sizeof(*cfg));
+	v = env_nonempty("SK_TPM_DEBUG");
+	cfg->debug = v != NULL && strcmp(v, "0") != 0;
+	log_set_debug(cfg->debug);
+	/*
+	 * tpm2-tss logs WARNING and ERROR lines to stderr for every failed
+	 * command; inside ssh-sk-helper that is the user's terminal. Each
+	 * tss2 module reads TSS2_LOG the first time it logs, so this must
+	 * happen before any tss2 call. With SK_TPM_DEBUG the user's own
+	 * TSS2_LOG (or tpm2-tss's default) applies.
+	 */
+	if (!cfg->debug)
+		setenv("TSS2_LOG", "all+NONE", 1);
+
+	cfg->tcti = env_nonempty("SK_TPM_TCTI");
+
+	cfg->presence_raw = env_nonempty("SK_TPM_PRESENCE");
+	if (cfg->presence_raw != NULL) {
+		if (strcmp(cfg->presence_raw, "assume") == 0)
+			cfg->presence_assume = true;
+		else if (strcmp(cfg->presence_raw, "confirm") != 0) {
+			sk_error("SK_TPM_PRESENCE=%s is not understood; use "
+			    "\"assume\" or \"confirm\"", cfg->presence_raw);
+			return -1;
+		}
+	}
+
+	cfg->askpass = env_nonempty("SSH_ASKPASS");
+	v = env_nonempty("SSH_ASKPASS_REQUIRE");
+	cfg->askpass_usable = cfg->askpass != NULL &&
+	    (env_nonempty("DISPLAY") != NULL ||
+	    env_nonempty("WAYLAND_DISPLAY") != NULL ||
+	    (v != NULL && (strcmp(v, "force") == 0 ||
+	    strcmp(v, "prefer") == 0)));
+	if (v != NULL && strcmp(v, "never") == 0)
+		cfg->askpass_usable = false;
+	sk_debug("config: tcti=%s presence=%s askpass=%s", 
+	    cfg->tcti != NULL ? cfg->tcti : "(default)",
+	    cfg->presence_assume ? "assume" : "confirm",
+	    cfg->askpass_usable ? "usable" : "no");
+	return 0;
+}

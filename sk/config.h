@@ -1,0 +1,26 @@
+/*
+ * Every environment variable the library reads, read once per operation in
+ * one place. ssh-sk-helper inherits the environment of its client (for
+ * ssh-agent: the agent's start-up environment).
+ */
+#ifndef SK_CONFIG_H
+#define SK_CONFIG_H
+
+#include <stdbool.h>
+
+struct sk_config {
+	const char *tcti;		/* SK_TPM_TCTI, or NULL */
+	bool debug;			/* SK_TPM_DEBUG=1 */
+	bool presence_assume;		/* SK_TPM_PRESENCE=assume */
+	const char *presence_raw;	/* SK_TPM_PRESENCE as given, or NULL */
+	const char *askpass;		/* SSH_ASKPASS, or NULL */
+	bool askpass_usable;		/* DISPLAY/WAYLAND_DISPLAY set or
+					 * SSH_ASKPASS_REQUIRE=force|prefer */
+};
+
+/* Fill *cfg from the environment, switch debug logging on or off and
+ * silence tpm2-tss's own logging unless debugging. Returns 0, or -1 with an
+ * error recorded for a malformed value. */
+int config_load(struct sk_config *cfg);
+
+#endif /* SK_CONFIG_H */

@@ -1,0 +1,128 @@
+/*
+ * Enrollment: a new ECDSA P-256 key in the TPM, wrapped into a key handle
+ * for the ssh key file.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "config.h"
+#include "flows.h"
+#include "handle.h"
+#include "log.h"
+#include "message.h"
+#include "options.h"
+#include "pin.h"
+#include "sk-api.h"
+#include "tpm.h"
+
+static int
+build_handle(const struct tpm_new_key *k, const char *application,
+    uint8_t flags, uint8_t **out, size_t *out_len)
+{
+	struct kh kh;
+	int r;
+
+	memset(&kh, 0, sizeof(kh));
+	kh.version = KH_VERSION;
+	if (flags & SSH_SK_USER_PRESENCE_REQD)
+		kh.flags |= KH_FLAG_PRESENCE;
+	if (flags & SSH_SK_USER_VERIFICATION_REQD)
+		kh.flags |= KH_FLAG_PIN;
+	if (flags & SSH_SK_RESIDENT_KEY)
+		kh.flags |= KH_FLAG_RESIDENT;
+	if (k->srk_persistent)
+		kh.flags |= KH_FLAG_SRK_PERSISTENT;
+	/* The encoder only reads these buffers. */
+	kh.tpm_public = k->public;
+	kh.tpm_public_len = k->public_len;
+	kh.tpm_private = k->private;
+	kh.tpm_private_len = k->private_len;
+	memcpy(kh.srk_name, k->srk_name, KH_NAME_LEN);
+	kh.srk_public = k->srk_public;
+	kh.srk_public_len = k->srk_public_len;
+	if (sha256(application, strlen(application), kh.app_hash) != 0)
+		return SSH_SK_ERR_GENERAL;
+	if ((r = kh_encode(&kh, out, out_len)) != KH_OK) {
+		sk_error("cannot encode the key handle: %s", kh_strerror(r));
+		return SSH_SK_ERR_GENERAL;
+	}
+	return 0;
+}
+
+int
+enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
+    uint8_t flags, const char *pin, const struct sk_opts *opts,
+    struct sk_enroll_response **out)
+{
+	struct sk_enroll_response *resp = NULL;
+	struct tpm *tpm = NULL;
+	struct tpm_new_key key;
+	uint8_t auth[PIN_AUTH_LEN];
+	bool with_pin = (flags & SSH_SK_USER_VERIFICATION_REQD) != 0;
+	int r = SSH_SK_ERR_GENERAL;
+
+	memset(&key, 0, sizeof(key));
+	memset(auth, 0, sizeof(auth));
+	if (alg == SSH_SK_ED25519) {
+		sk_error("ed25519-sk is not supported: TPM 2.0 chips have no "
+		    "Ed25519; use -t ecdsa-sk");
+		r = SSH_SK_ERR_UNSUPPORTED;
+		goto out;
+	}
+	if (alg != SSH_SK_ECDSA) {
+		sk_error("unknown key algorithm %u", alg);
+		r = SSH_SK_ERR_UNSUPPORTED;
+		goto out;
+	}
+	if (flags & SSH_SK_RESIDENT_KEY) {
+		sk_error("resident keys are not supported by this version");
+		r = SSH_SK_ERR_UNSUPPORTED;
+		goto out;
+	}
+	if (with_pin && pin == NULL) {
+		/* OpenSSH prompts for the PIN and calls again; nothing to
+		 * report. */
+		r = SSH_SK_ERR_PIN_REQUIRED;
+		goto out;
+	}
+	if (!with_pin && pin != NULL)
+		sk_debug("PIN given without verify-required; not used");
+	if (pin_derive_auth(application, with_pin ? pin : NULL, auth) != 0)
+		goto out;
+
+	if ((r = tpm_open(opts->device != NULL ? opts->device : cfg->tcti,
+	    &tpm)) != 0)
+		goto out;
+	if ((r = tpm_create_key(tpm, auth, with_pin, &key)) != 0)
+		goto out;
+
+	r = SSH_SK_ERR_GENERAL;
+	if ((resp = calloc(1, sizeof(*resp))) == NULL ||
+	    (resp->public_key = malloc(TPM_EC_POINT_LEN)) == NULL) {
+		sk_error("out of memory");
+		goto out;
+	}
+	memcpy(resp->public_key, key.point, TPM_EC_POINT_LEN);
+	resp->public_key_len = TPM_EC_POINT_LEN;
+	if ((r = build_handle(&key, application, flags, &resp->key_handle,
+	    &resp->key_handle_len)) != 0)
+		goto out;
+	/* Never echo SSH_SK_FORCE_OPERATION into the key file. */
+	resp->flags = flags & (SSH_SK_USER_PRESENCE_REQD |
+	    SSH_SK_USER_VERIFICATION_REQD | SSH_SK_RESIDENT_KEY);
+	*out = resp;
+	resp = NULL;
+	r = 0;
+out:
+	OPENSSL_cleanse(auth, sizeof(auth));
+	tpm_new_key_reset(&key);
+	tpm_close(&tpm);
+	if (resp != NULL) {
+		free(resp->public_key);
+		free(resp->key_handle);
+		free(resp);
+	}
+	return r;
+}

@@ -1,0 +1,26 @@
+/*
+ * The operations behind the exported entry points. Each returns 0 or an
+ * SSH_SK_ERR_* code with one error line recorded (log.h), and hands over a
+ * complete response only on success.
+ */
+#ifndef SK_FLOWS_H
+#define SK_FLOWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sk_config;
+struct sk_opts;
+struct sk_enroll_response;
+struct sk_sign_response;
+
+int enroll_run(const struct sk_config *, uint32_t alg,
+    const char *application, uint8_t flags, const char *pin,
+    const struct sk_opts *, struct sk_enroll_response **out);
+
+int sign_run(const struct sk_config *, uint32_t alg, const uint8_t *data,
+    size_t data_len, const char *application, const uint8_t *key_handle,
+    size_t key_handle_len, uint8_t flags, const char *pin,
+    struct sk_sign_response **out);
+
+#endif /* SK_FLOWS_H */

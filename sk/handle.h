@@ -1,0 +1,78 @@
+/*
+ * The key handle: the opaque bytes OpenSSH stores in the key file and hands
+ * back to sk_sign. It is a CBOR map (RFC 8949) with small unsigned keys:
+ *
+ *   0  text   "sk-tpm"             magic, tells our handles from foreign ones
+ *   1  uint   format version       KH_VERSION (1)
+ *   2  uint   key flags            KH_FLAG_* below; unknown bits rejected
+ *   3  bytes  TPM2B_PUBLIC         marshalled public area of the signing key
+ *   4  bytes  TPM2B_PRIVATE        TPM-wrapped private area (parent: SRK)
+ *   5  bytes  SRK name             nameAlg || SHA-256(TPMT_PUBLIC) of the SRK
+ *   6  bytes  SRK TPM2B_PUBLIC     lets sk_sign salt its session without
+ *                                  reading the SRK back from the TPM
+ *   7  bytes  SHA-256(application) binds the handle to one application
+ *
+ * The decoder is strict: definite lengths only, exactly these keys in this
+ * order, each once, lengths within the bounds below, nothing after the map.
+ * It checks shapes only; whether the TPM blobs are valid is the TPM's call.
+ * Pure bytes in, struct out: no TPM, no I/O, so it is fuzzed on its own.
+ */
+#ifndef SK_HANDLE_H
+#define SK_HANDLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KH_MAGIC		"sk-tpm"
+#define KH_VERSION		1
+
+/* Key flags, stored in field 2. */
+#define KH_FLAG_PRESENCE	0x01	/* presence was required at enrollment */
+#define KH_FLAG_PIN		0x04	/* auth value derived from a PIN; DA */
+#define KH_FLAG_RESIDENT	0x20	/* a copy lives in TPM NV */
+#define KH_FLAG_SRK_PERSISTENT	0x100	/* made under the SRK at 0x81000001 */
+#define KH_FLAGS_KNOWN		(KH_FLAG_PRESENCE | KH_FLAG_PIN | \
+				 KH_FLAG_RESIDENT | KH_FLAG_SRK_PERSISTENT)
+
+/* Bounds for the decoder (sizes of the TPM2B structures, with their
+ * 2-byte size prefix). */
+#define KH_MAX_LEN		2048
+#define KH_PUBLIC_MAX		(2 + 640)	/* sizeof(TPMT_PUBLIC) bound */
+#define KH_PRIVATE_MAX		(2 + 1024)	/* TPM2B_PRIVATE bound */
+#define KH_NAME_LEN		34		/* SHA-256 name: 2 + 32 */
+#define KH_APP_HASH_LEN		32
+
+struct kh {
+	uint32_t version;
+	uint32_t flags;
+	uint8_t *tpm_public;		/* marshalled TPM2B_PUBLIC */
+	size_t tpm_public_len;
+	uint8_t *tpm_private;		/* marshalled TPM2B_PRIVATE */
+	size_t tpm_private_len;
+	uint8_t srk_name[KH_NAME_LEN];
+	uint8_t *srk_public;		/* marshalled TPM2B_PUBLIC */
+	size_t srk_public_len;
+	uint8_t app_hash[KH_APP_HASH_LEN];
+};
+
+/* Result codes of the codec. */
+#define KH_OK			0
+#define KH_ERR_NOMEM		-1	/* allocation failed */
+#define KH_ERR_FOREIGN		-2	/* not an sk-tpm handle at all */
+#define KH_ERR_VERSION		-3	/* sk-tpm handle of an unknown version */
+#define KH_ERR_MALFORMED	-4	/* truncated, oversized or bad shape */
+
+struct kh *kh_new(void);
+void kh_free(struct kh **);
+
+/* Encode *kh into a malloc'ed buffer the caller owns (free()). */
+int kh_encode(const struct kh *, uint8_t **out, size_t *out_len);
+
+/* Decode len bytes into a new struct kh (kh_free() it). On error *out is
+ * NULL and nothing is leaked. */
+int kh_decode(const uint8_t *buf, size_t len, struct kh **out);
+
+/* A short English phrase for a KH_* code, for error lines. */
+const char *kh_strerror(int);
+
+#endif /* SK_HANDLE_H */

@@ -1,0 +1,135 @@
+/*
+ * Signing: check the handle, establish presence, have the TPM sign the
+ * digest OpenSSH will verify.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "config.h"
+#include "flows.h"
+#include "handle.h"
+#include "log.h"
+#include "message.h"
+#include "pin.h"
+#include "presence.h"
+#include "sk-api.h"
+#include "tpm.h"
+
+static int
+decode_handle(const uint8_t *buf, size_t len, const char *application,
+    struct kh **out)
+{
+	uint8_t app_hash[KH_APP_HASH_LEN];
+	int r;
+
+	if ((r = kh_decode(buf, len, out)) != KH_OK) {
+		if (r == KH_ERR_FOREIGN)
+			sk_error("this key was not made by sk-tpm; use the "
+			    "SecurityKeyProvider that enrolled it");
+		else
+			sk_error("cannot use this key: %s", kh_strerror(r));
+		return SSH_SK_ERR_GENERAL;
+	}
+	if (sha256(application, strlen(application), app_hash) != 0)
+		return SSH_SK_ERR_GENERAL;
+	if (CRYPTO_memcmp(app_hash, (*out)->app_hash, sizeof(app_hash)) != 0) {
+		sk_error("this key handle was made for another application "
+		    "than \"%s\"", application);
+		return SSH_SK_ERR_GENERAL;
+	}
+	return 0;
+}
+
+static int
+fill_response(uint8_t flags, uint32_t counter, const uint8_t r[32],
+    const uint8_t s[32], struct sk_sign_response **out)
+{
+	struct sk_sign_response *resp;
+
+	if ((resp = calloc(1, sizeof(*resp))) == NULL ||
+	    (resp->sig_r = malloc(32)) == NULL ||
+	    (resp->sig_s = malloc(32)) == NULL) {
+		if (resp != NULL) {
+			free(resp->sig_r);
+			free(resp);
+		}
+		sk_error("out of memory");
+		return SSH_SK_ERR_GENERAL;
+	}
+	resp->flags = flags;
+	resp->counter = counter;
+	memcpy(resp->sig_r, r, 32);
+	resp->sig_r_len = 32;
+	memcpy(resp->sig_s, s, 32);
+	resp->sig_s_len = 32;
+	*out = resp;
+	return 0;
+}
+
+int
+sign_run(const struct sk_config *cfg, uint32_t alg, const uint8_t *data,
+    size_t data_len, const char *application, const uint8_t *key_handle,
+    size_t key_handle_len, uint8_t flags, const char *pin,
+    struct sk_sign_response **out)
+{
+	struct kh *kh = NULL;
+	struct tpm *tpm = NULL;
+	uint8_t auth[PIN_AUTH_LEN], digest[MESSAGE_DIGEST_LEN];
+	uint8_t sig_r[32], sig_s[32], sig_flags = 0;
+	uint32_t counter = 0;
+	bool with_pin, want_presence;
+	int r = SSH_SK_ERR_GENERAL;
+
+	memset(auth, 0, sizeof(auth));
+	if (alg != SSH_SK_ECDSA) {
+		sk_error("only ecdsa-sk keys are supported");
+		r = SSH_SK_ERR_UNSUPPORTED;
+		goto out;
+	}
+	if ((r = decode_handle(key_handle, key_handle_len, application,
+	    &kh)) != 0)
+		goto out;
+	with_pin = (kh->flags & KH_FLAG_PIN) != 0;
+	if (with_pin && pin == NULL) {
+		/* OpenSSH asks for the PIN and calls again. */
+		r = SSH_SK_ERR_PIN_REQUIRED;
+		goto out;
+	}
+
+	/* A PIN typed for this signature is presence as well as
+	 * verification: nobody types a PIN by accident. */
+	want_presence = (flags & SSH_SK_USER_PRESENCE_REQD) ||
+	    (kh->flags & KH_FLAG_PRESENCE);
+	if (with_pin || cfg->presence_assume)
+		sig_flags |= SSH_SK_USER_PRESENCE_REQD;
+	else if (want_presence) {
+		if ((r = presence_confirm(cfg, application)) != 0)
+			goto out;
+		sig_flags |= SSH_SK_USER_PRESENCE_REQD;
+	}
+	/* UV only once the TPM has checked the PIN: set here, but the
+	 * response exists only if tpm_sign succeeds with that PIN. */
+	if (with_pin)
+		sig_flags |= SSH_SK_USER_VERIFICATION_REQD;
+
+	r = SSH_SK_ERR_GENERAL;
+	if (pin_derive_auth(application, with_pin ? pin : NULL, auth) != 0)
+		goto out;
+	if ((r = tpm_open(cfg->tcti, &tpm)) != 0 ||
+	    (r = tpm_read_counter(tpm, &counter)) != 0)
+		goto out;
+	r = SSH_SK_ERR_GENERAL;
+	if (message_digest(application, sig_flags, counter, data, data_len,
+	    digest) != 0)
+		goto out;
+	if ((r = tpm_sign(tpm, kh, auth, digest, sig_r, sig_s)) != 0)
+		goto out;
+	r = fill_response(sig_flags, counter, sig_r, sig_s, out);
+out:
+	OPENSSL_cleanse(auth, sizeof(auth));
+	tpm_close(&tpm);
+	kh_free(&kh);
+	return r;
+}

@@ -1,0 +1,75 @@
+/*
+ * Shared between the tpm-*.c files only: the one place that knows ESYS.
+ */
+#ifndef SK_TPM_INTERNAL_H
+#define SK_TPM_INTERNAL_H
+
+#include <stdbool.h>
+
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_tctildr.h>
+
+#include "tpm.h"
+
+struct tpm {
+	TSS2_TCTI_CONTEXT *tcti;
+	ESYS_CONTEXT *esys;
+	char tcti_name[256];
+};
+
+/* The parent every key is made under: the TCG ECC P-256 SRK. */
+struct srk {
+	ESYS_TR handle;		/* ESYS_TR_NONE when absent */
+	bool persistent;	/* at 0x81000001 (TR_Close, never flush) */
+	TPM2B_PUBLIC public;
+	TPM2B_NAME name;
+};
+
+#define SRK_INIT { .handle = ESYS_TR_NONE }
+
+/* tpm-srk.c */
+void srk_template(TPM2B_PUBLIC *);
+bool srk_public_matches_template(const TPMT_PUBLIC *);
+int srk_name_of(const TPM2B_PUBLIC *, TPM2B_NAME *);
+/* The persistent SRK if there is one that matches the template, else a
+ * transient primary made from the template. */
+int srk_open(struct tpm *, struct srk *);
+/* The transient primary, always. */
+int srk_create_transient(struct tpm *, struct srk *);
+/* An ESYS_TR for 0x81000001 built from a public area we already hold,
+ * without asking the TPM (saves a ReadPublic per signature). The TPM
+ * checks it for us: a different object there makes the salted session's
+ * HMAC fail. */
+int srk_from_public(struct tpm *, const TPM2B_PUBLIC *, struct srk *);
+void srk_close(struct tpm *, struct srk *);
+
+/* tpm-session.c */
+/* A salted HMAC session (salt encrypted to salt_key) with AES-128-CFB
+ * parameter encryption in both directions, so that auth values and
+ * sensitive parameters never cross the bus in clear. */
+int session_start(struct tpm *, ESYS_TR salt_key, ESYS_TR *session);
+/* The same, returning the TPM's code without recording an error, for
+ * callers that have a fallback. */
+TSS2_RC session_open(struct tpm *, ESYS_TR salt_key, ESYS_TR *session);
+/* Before the last command: let the TPM close the session itself when that
+ * command succeeds, which saves a FlushContext. */
+int session_last_use(struct tpm *, ESYS_TR session);
+/* After a command with continueSession clear succeeded: the TPM has closed
+ * the session; forget ESYS's record without another command. */
+void session_forget(struct tpm *, ESYS_TR *session);
+/* Flush a session still open in the TPM (error paths). */
+void session_flush(struct tpm *, ESYS_TR *session);
+/* Overwrite ESYS's copy of an object's auth value, then flush it. */
+void object_flush(struct tpm *, ESYS_TR *object);
+
+/* tpm-rc.c */
+/* The base TPM response code (e.g. TPM2_RC_AUTH_FAIL), or 0 for codes
+ * that do not come from the TPM. */
+TSS2_RC rc_base(TSS2_RC);
+bool rc_is_tcti(TSS2_RC);
+/* Record "what: <decoded rc>" as the error line; returns
+ * SSH_SK_ERR_GENERAL, or SSH_SK_ERR_DEVICE_NOT_FOUND when the TPM
+ * connection is gone. */
+int rc_fail(const char *what, TSS2_RC);
+
+#endif /* SK_TPM_INTERNAL_H */

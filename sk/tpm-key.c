@@ -1,0 +1,433 @@
+/*
+ * The signing key: create it under the SRK, load it back from the key
+ * handle and sign with it. A signature costs five TPM commands with a
+ * persistent SRK: ReadClock (the counter), StartAuthSession, Load, Sign,
+ * FlushContext of the key; the session closes itself with the Sign.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <tss2/tss2_mu.h>
+#include <tss2/tss2_rc.h>
+
+#include "log.h"
+#include "sk-api.h"
+#include "tpm-internal.h"
+
+#define KEY_ATTRIBUTES	(TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | \
+	TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH | \
+	TPMA_OBJECT_SIGN_ENCRYPT)
+
+static void
+key_template(TPM2B_PUBLIC *pub, bool with_da)
+{
+	memset(pub, 0, sizeof(*pub));
+	pub->publicArea.type = TPM2_ALG_ECC;
+	pub->publicArea.nameAlg = TPM2_ALG_SHA256;
+	/* Keys without a PIN are noDA: an unrelated program's lockout must
+	 * not disable them, and there is nothing to guess. Keys with a PIN
+	 * are DA-protected: the TPM throttles guessing. */
+	pub->publicArea.objectAttributes = KEY_ATTRIBUTES |
+	    (with_da ? 0 : TPMA_OBJECT_NODA);
+	pub->publicArea.parameters.eccDetail.symmetric.algorithm =
+	    TPM2_ALG_NULL;
+	pub->publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_ECDSA;
+	pub->publicArea.parameters.eccDetail.scheme.details.ecdsa.hashAlg =
+	    TPM2_ALG_SHA256;
+	pub->publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+	pub->publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+}
+
+/* Marshal into a malloc'ed buffer. */
+static int
+marshal_public(const TPM2B_PUBLIC *in, uint8_t **out, size_t *out_len)
+{
+	uint8_t buf[sizeof(TPM2B_PUBLIC)];
+	size_t off = 0;
+	TSS2_RC rc;
+
+	rc = Tss2_MU_TPM2B_PUBLIC_Marshal(in, buf, sizeof(buf), &off);
+	if (rc != TSS2_RC_SUCCESS || (*out = malloc(off)) == NULL) {
+		sk_error("cannot marshal a public area");
+		return -1;
+	}
+	memcpy(*out, buf, off);
+	*out_len = off;
+	return 0;
+}
+
+static int
+marshal_private(const TPM2B_PRIVATE *in, uint8_t **out, size_t *out_len)
+{
+	uint8_t buf[sizeof(TPM2B_PRIVATE)];
+	size_t off = 0;
+	TSS2_RC rc;
+	int r = -1;
+
+	rc = Tss2_MU_TPM2B_PRIVATE_Marshal(in, buf, sizeof(buf), &off);
+	if (rc != TSS2_RC_SUCCESS || (*out = malloc(off)) == NULL) {
+		sk_error("cannot marshal a private area");
+		goto out;
+	}
+	memcpy(*out, buf, off);
+	*out_len = off;
+	r = 0;
+out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return r;
+}
+
+/* Copy a TPM2B coordinate into 32 bytes, left-padded with zeros. */
+static int
+copy_scalar(const uint8_t *in, size_t len, uint8_t out[32])
+{
+	if (len > 32)
+		return -1;
+	memset(out, 0, 32 - len);
+	memcpy(out + 32 - len, in, len);
+	return 0;
+}
+
+void
+tpm_new_key_reset(struct tpm_new_key *k)
+{
+	free(k->public);
+	if (k->private != NULL)
+		OPENSSL_clear_free(k->private, k->private_len);
+	free(k->srk_public);
+	memset(k, 0, sizeof(*k));
+}
+
+int
+tpm_create_key(struct tpm *t, const uint8_t auth[TPM_AUTH_LEN],
+    bool with_da, struct tpm_new_key *out)
+{
+	struct srk srk = SRK_INIT;
+	ESYS_TR session = ESYS_TR_NONE;
+	TPM2B_SENSITIVE_CREATE sensitive;
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION pcrs = { 0 };
+	TPM2B_PUBLIC template;
+	TPM2B_PUBLIC *pub = NULL;
+	TPM2B_PRIVATE *priv = NULL;
+	TPM2B_CREATION_DATA *creation_data = NULL;
+	TPM2B_DIGEST *creation_hash = NULL;
+	TPMT_TK_CREATION *creation_ticket = NULL;
+	const TPMS_ECC_POINT *q;
+	TSS2_RC rc;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	memset(&sensitive, 0, sizeof(sensitive));
+	key_template(&template, with_da);
+	sensitive.sensitive.userAuth.size = TPM_AUTH_LEN;
+	memcpy(sensitive.sensitive.userAuth.buffer, auth, TPM_AUTH_LEN);
+
+	if ((r = srk_open(t, &srk)) != 0 ||
+	    (r = session_start(t, srk.handle, &session)) != 0 ||
+	    (r = session_last_use(t, session)) != 0)
+		goto out;
+	/* DECRYPT on the session encrypts inSensitive, the first parameter,
+	 * which carries the new auth value. */
+	rc = Esys_Create(t->esys, srk.handle, session, ESYS_TR_NONE,
+	    ESYS_TR_NONE, &sensitive, &template, &outside, &pcrs, &priv, &pub,
+	    &creation_data, &creation_hash, &creation_ticket);
+	if (rc != TSS2_RC_SUCCESS) {
+		r = rc_fail("creating the key in the TPM", rc);
+		goto out;
+	}
+	session_forget(t, &session);
+
+	r = SSH_SK_ERR_GENERAL;
+	q = &pub->publicArea.unique.ecc;
+	out->point[0] = 0x04;
+	if (copy_scalar(q->x.buffer, q->x.size, out->point + 1) != 0 ||
+	    copy_scalar(q->y.buffer, q->y.size, out->point + 33) != 0) {
+		sk_error("the TPM returned a malformed public key");
+		goto out;
+	}
+	if (srk.name.size != KH_NAME_LEN) {
+		sk_error("unexpected SRK name size %u", srk.name.size);
+		goto out;
+	}
+	memcpy(out->srk_name, srk.name.name, KH_NAME_LEN);
+	out->srk_persistent = srk.persistent;
+	if (marshal_public(pub, &out->public, &out->public_len) != 0 ||
+	    marshal_private(priv, &out->private, &out->private_len) != 0 ||
+	    marshal_public(&srk.public, &out->srk_public,
+	    &out->srk_public_len) != 0)
+		goto out;
+	r = 0;
+out:
+	OPENSSL_cleanse(&sensitive, sizeof(sensitive));
+	if (r != 0)
+		tpm_new_key_reset(out);
+	session_flush(t, &session);
+	srk_close(t, &srk);
+	Esys_Free(pub);
+	Esys_Free(priv);
+	Esys_Free(creation_data);
+	Esys_Free(creation_hash);
+	Esys_Free(creation_ticket);
+	return r;
+}
+
+int
+tpm_read_counter(struct tpm *t, uint32_t *counter)
+{
+	TPMS_TIME_INFO *now = NULL;
+	TSS2_RC rc;
+
+	rc = Esys_ReadClock(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+	    &now);
+	if (rc != TSS2_RC_SUCCESS)
+		return rc_fail("reading the TPM clock", rc);
+	/*
+	 * Clock counts milliseconds the TPM has been powered since it was
+	 * manufactured (or last cleared) and never runs backwards in normal
+	 * operation; in seconds it fits 32 bits for 136 years.
+	 */
+	*counter = (uint32_t)(now->clockInfo.clock / 1000);
+	if (!now->clockInfo.safe)
+		sk_debug("TPM clock not marked safe (unorderly shutdown)");
+	Esys_Free(now);
+	return 0;
+}
+
+/* Unmarshal a whole buffer; trailing bytes are an error. */
+static int
+unmarshal_blobs(const struct kh *kh, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
+    TPM2B_PUBLIC *srk_pub)
+{
+	size_t off;
+
+	off = 0;
+	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(kh->tpm_public, kh->tpm_public_len,
+	    &off, pub) != TSS2_RC_SUCCESS || off != kh->tpm_public_len)
+		return -1;
+	off = 0;
+	if (Tss2_MU_TPM2B_PRIVATE_Unmarshal(kh->tpm_private,
+	    kh->tpm_private_len, &off, priv) != TSS2_RC_SUCCESS ||
+	    off != kh->tpm_private_len)
+		return -1;
+	off = 0;
+	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(kh->srk_public, kh->srk_public_len,
+	    &off, srk_pub) != TSS2_RC_SUCCESS || off != kh->srk_public_len)
+		return -1;
+	/* The key must be what we create: an unrestricted ECDSA P-256
+	 * signing key bound to this TPM. */
+	if (pub->publicArea.type != TPM2_ALG_ECC ||
+	    pub->publicArea.nameAlg != TPM2_ALG_SHA256 ||
+	    (pub->publicArea.objectAttributes & ~TPMA_OBJECT_NODA) !=
+	    KEY_ATTRIBUTES ||
+	    pub->publicArea.parameters.eccDetail.curveID !=
+	    TPM2_ECC_NIST_P256 ||
+	    !srk_public_matches_template(&srk_pub->publicArea))
+		return -1;
+	/* A PIN key must be DA-protected and a key without one must not:
+	 * the flag that decides whether we ask for a PIN has to agree with
+	 * what the TPM enforces. */
+	if (((kh->flags & KH_FLAG_PIN) != 0) ==
+	    ((pub->publicArea.objectAttributes & TPMA_OBJECT_NODA) != 0))
+		return -1;
+	return 0;
+}
+
+static bool
+rc_is_auth_failure(TSS2_RC rc)
+{
+	TSS2_RC base = rc_base(rc);
+
+	return base == TPM2_RC_AUTH_FAIL || base == TPM2_RC_BAD_AUTH;
+}
+
+/*
+ * Load the key under the SRK it was made under. The fast path references
+ * the persistent SRK from the public area stored in the handle; if there
+ * is no such object, or a different one, the TPM refuses the salted
+ * session's HMAC and we derive the SRK from the template instead, which
+ * must then have the Name recorded in the handle.
+ */
+static int
+load_key(struct tpm *t, const struct kh *kh, const TPM2B_PUBLIC *pub,
+    const TPM2B_PRIVATE *priv, const TPM2B_PUBLIC *srk_pub, struct srk *srk,
+    ESYS_TR *session, ESYS_TR *key)
+{
+	TSS2_RC rc;
+	int r;
+
+	if (kh->flags & KH_FLAG_SRK_PERSISTENT) {
+		if ((r = srk_from_public(t, srk_pub, srk)) != 0)
+			return r;
+		rc = session_open(t, srk->handle, session);
+		if (rc == TSS2_RC_SUCCESS) {
+			rc = Esys_Load(t->esys, srk->handle, *session,
+			    ESYS_TR_NONE, ESYS_TR_NONE, priv, pub, key);
+			if (rc == TSS2_RC_SUCCESS)
+				return 0;
+			*key = ESYS_TR_NONE;
+			if (rc_base(rc) == TPM2_RC_INTEGRITY) {
+				sk_error("the key handle was altered or "
+				    "belongs to another TPM");
+				return SSH_SK_ERR_GENERAL;
+			}
+			if (rc_is_tcti(rc))
+				return rc_fail("loading the key", rc);
+			session_flush(t, session);
+		} else {
+			*session = ESYS_TR_NONE;
+			if (rc_is_tcti(rc))
+				return rc_fail("starting a session", rc);
+		}
+		sk_debug("persistent SRK unusable (%s); deriving it",
+		    Tss2_RC_Decode(rc));
+		srk_close(t, srk);
+	}
+	if ((r = srk_create_transient(t, srk)) != 0)
+		return r;
+	if (srk->name.size != KH_NAME_LEN ||
+	    memcmp(srk->name.name, kh->srk_name, KH_NAME_LEN) != 0) {
+		sk_error("this key was made on another TPM (or this TPM has "
+		    "been cleared since): its storage root key differs");
+		return SSH_SK_ERR_GENERAL;
+	}
+	if ((r = session_start(t, srk->handle, session)) != 0)
+		return r;
+	rc = Esys_Load(t->esys, srk->handle, *session, ESYS_TR_NONE,
+	    ESYS_TR_NONE, priv, pub, key);
+	if (rc != TSS2_RC_SUCCESS) {
+		*key = ESYS_TR_NONE;
+		if (rc_base(rc) == TPM2_RC_INTEGRITY ||
+		    rc_is_auth_failure(rc)) {
+			sk_error("the key handle was altered or belongs to "
+			    "another TPM");
+			return SSH_SK_ERR_GENERAL;
+		}
+		return rc_fail("loading the key", rc);
+	}
+	return 0;
+}
+
+static int
+explain_auth_failure(struct tpm *t, const struct kh *kh, TSS2_RC rc)
+{
+	struct tpm_da_state da;
+	uint32_t left;
+
+	if (rc_base(rc) == TPM2_RC_LOCKOUT) {
+		if (tpm_read_da_state(t, &da) == 0 && da.interval > 0)
+			sk_error("the TPM is locked out after too many wrong "
+			    "PINs; it forgives one wrong PIN every %u s, so "
+			    "try again in %u s (an administrator can reset it "
+			    "now with tpm2_dictionarylockout -c)",
+			    da.interval, da.interval);
+		else
+			sk_error("the TPM is locked out after too many wrong "
+			    "PINs; an administrator can reset it with "
+			    "tpm2_dictionarylockout -c");
+		return SSH_SK_ERR_GENERAL;
+	}
+	if (!(kh->flags & KH_FLAG_PIN)) {
+		/* A key without a PIN has an auth value derived from the
+		 * application alone: a refusal means the handle is not
+		 * for this application or was altered. */
+		sk_error("the TPM refused the key: the key handle does not "
+		    "belong to application this key file names, or was "
+		    "altered");
+		return SSH_SK_ERR_GENERAL;
+	}
+	if (tpm_read_da_state(t, &da) == 0 && da.max_tries > 0) {
+		left = da.counter < da.max_tries ? da.max_tries - da.counter :
+		    0;
+		if (left == 0)
+			sk_error("wrong PIN; the TPM is now locked out for "
+			    "%u s", da.interval);
+		else
+			sk_error("wrong PIN; %u %s left before the TPM locks "
+			    "out", left, left == 1 ? "try" : "tries");
+	} else
+		sk_error("wrong PIN");
+	return SSH_SK_ERR_PIN_REQUIRED;
+}
+
+int
+tpm_sign(struct tpm *t, const struct kh *kh, const uint8_t auth[TPM_AUTH_LEN],
+    const uint8_t digest_in[32], uint8_t r_out[32], uint8_t s_out[32])
+{
+	struct srk srk = SRK_INIT;
+	ESYS_TR session = ESYS_TR_NONE, key = ESYS_TR_NONE;
+	TPM2B_PUBLIC pub, srk_pub;
+	TPM2B_PRIVATE priv;
+	TPM2B_AUTH key_auth;
+	TPM2B_DIGEST digest = { .size = 32 };
+	TPMT_SIG_SCHEME scheme = {
+		.scheme = TPM2_ALG_ECDSA,
+		.details = { .ecdsa = { .hashAlg = TPM2_ALG_SHA256 } },
+	};
+	/* The null hash-check ticket: accepted because the key is not
+	 * restricted. */
+	TPMT_TK_HASHCHECK ticket = {
+		.tag = TPM2_ST_HASHCHECK,
+		.hierarchy = TPM2_RH_NULL,
+	};
+	TPMT_SIGNATURE *sig = NULL;
+	TSS2_RC rc;
+	int r = SSH_SK_ERR_GENERAL;
+
+	memset(&key_auth, 0, sizeof(key_auth));
+	memset(&pub, 0, sizeof(pub));
+	memset(&priv, 0, sizeof(priv));
+	memset(&srk_pub, 0, sizeof(srk_pub));
+	if (unmarshal_blobs(kh, &pub, &priv, &srk_pub) != 0) {
+		sk_error("the key handle holds malformed TPM structures");
+		goto out;
+	}
+	if ((r = load_key(t, kh, &pub, &priv, &srk_pub, &srk, &session,
+	    &key)) != 0)
+		goto out;
+	/* The key is loaded; the SRK is no longer needed, and a transient
+	 * one would hold a slot the TPM may need for Sign. */
+	srk_close(t, &srk);
+
+	key_auth.size = TPM_AUTH_LEN;
+	memcpy(key_auth.buffer, auth, TPM_AUTH_LEN);
+	r = SSH_SK_ERR_GENERAL;
+	rc = Esys_TR_SetAuth(t->esys, key, &key_auth);
+	if (rc != TSS2_RC_SUCCESS) {
+		r = rc_fail("setting the key's auth value", rc);
+		goto out;
+	}
+	if ((r = session_last_use(t, session)) != 0)
+		goto out;
+	memcpy(digest.buffer, digest_in, 32);
+	rc = Esys_Sign(t->esys, key, session, ESYS_TR_NONE, ESYS_TR_NONE,
+	    &digest, &scheme, &ticket, &sig);
+	if (rc != TSS2_RC_SUCCESS) {
+		if (rc_is_auth_failure(rc) ||
+		    rc_base(rc) == TPM2_RC_LOCKOUT)
+			r = explain_auth_failure(t, kh, rc);
+		else
+			r = rc_fail("signing in the TPM", rc);
+		goto out;
+	}
+	session_forget(t, &session);
+	if (sig->sigAlg != TPM2_ALG_ECDSA ||
+	    copy_scalar(sig->signature.ecdsa.signatureR.buffer,
+	    sig->signature.ecdsa.signatureR.size, r_out) != 0 ||
+	    copy_scalar(sig->signature.ecdsa.signatureS.buffer,
+	    sig->signature.ecdsa.signatureS.size, s_out) != 0) {
+		sk_error("the TPM returned a malformed signature");
+		r = SSH_SK_ERR_GENERAL;
+		goto out;
+	}
+	r = 0;
+out:
+	OPENSSL_cleanse(&key_auth, sizeof(key_auth));
+	OPENSSL_cleanse(&priv, sizeof(priv));
+	object_flush(t, &key);
+	session_flush(t, &session);
+	srk_close(t, &srk);
+	Esys_Free(sig);
+	return r;
+}

@@ -1,0 +1,62 @@
+/*
+ * TSS2_RC decoding, in one place.
+ */
+#include <tss2/tss2_rc.h>
+
+#include "log.h"
+#include "sk-api.h"
+#include "tpm-internal.h"
+
+#define RC_LAYER_MASK		0x00ff0000u
+#define RC_LAYER_TPM		0x00000000u
+#define RC_LAYER_RM_TPM		0x000c0000u	/* TPM code via an RM */
+#define RC_LAYER_TCTI		0x000a0000u
+#define RC_FMT1			0x080u
+
+TSS2_RC
+rc_base(TSS2_RC rc)
+{
+	TSS2_RC layer = rc & RC_LAYER_MASK, code = rc & 0xffffu;
+
+	if (layer != RC_LAYER_TPM && layer != RC_LAYER_RM_TPM)
+		return 0;
+	if (code & RC_FMT1)
+		return code & 0x0bfu;
+	return code & 0xfffu;
+}
+
+bool
+rc_is_tcti(TSS2_RC rc)
+{
+	return (rc & RC_LAYER_MASK) == RC_LAYER_TCTI;
+}
+
+int
+rc_fail(const char *what, TSS2_RC rc)
+{
+	if (rc_is_tcti(rc)) {
+		sk_error("lost the connection to the TPM during %s (%s)",
+		    what, Tss2_RC_Decode(rc));
+		return SSH_SK_ERR_DEVICE_NOT_FOUND;
+	}
+	switch (rc_base(rc)) {
+	case TPM2_RC_OBJECT_MEMORY:
+	case TPM2_RC_SESSION_MEMORY:
+	case TPM2_RC_SESSION_HANDLES:
+	case TPM2_RC_OBJECT_HANDLES:
+		sk_error("%s: the TPM is out of object or session slots; "
+		    "another program left objects loaded (without a resource "
+		    "manager, run tpm2_flushcontext -t -l -s)", what);
+		return SSH_SK_ERR_GENERAL;
+	case TPM2_RC_RETRY:
+	case TPM2_RC_YIELDED:
+	case TPM2_RC_TESTING:
+		sk_error("%s: the TPM is busy (%s); try again", what,
+		    Tss2_RC_Decode(rc));
+		return SSH_SK_ERR_GENERAL;
+	default:
+		break;
+	}
+	sk_error("%s failed: %s", what, Tss2_RC_Decode(rc));
+	return SSH_SK_ERR_GENERAL;
+}

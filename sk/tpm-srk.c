@@ -1,0 +1,247 @@
+/*
+ * The storage root key every sk-tpm key is made under: the TCG standard
+ * ECC P-256 SRK (TCG TPM v2.0 Provisioning Guidance). A primary key is a
+ * function of the owner seed and its template, so the persistent SRK at
+ * 0x81000001 and one derived on the fly from the same template are the
+ * same key with the same Name, and a key made under one loads under the
+ * other.
+ */
+#include <string.h>
+
+#include <tss2/tss2_mu.h>
+#include <tss2/tss2_rc.h>
+
+#include "log.h"
+#include "message.h"
+#include "sk-api.h"
+#include "tpm-internal.h"
+
+#define SRK_ATTRIBUTES	(TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | \
+	TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH | \
+	TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT)
+
+void
+srk_template(TPM2B_PUBLIC *pub)
+{
+	memset(pub, 0, sizeof(*pub));
+	pub->publicArea.type = TPM2_ALG_ECC;
+	pub->publicArea.nameAlg = TPM2_ALG_SHA256;
+	pub->publicArea.objectAttributes = SRK_ATTRIBUTES;
+	pub->publicArea.parameters.eccDetail.symmetric.algorithm =
+	    TPM2_ALG_AES;
+	pub->publicArea.parameters.eccDetail.symmetric.keyBits.aes = 128;
+	pub->publicArea.parameters.eccDetail.symmetric.mode.aes =
+	    TPM2_ALG_CFB;
+	pub->publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+	pub->publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+	pub->publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+	/* The guidance fills unique with zeros of the key size. */
+	pub->publicArea.unique.ecc.x.size = 32;
+	pub->publicArea.unique.ecc.y.size = 32;
+}
+
+bool
+srk_public_matches_template(const TPMT_PUBLIC *p)
+{
+	const TPMS_ECC_PARMS *e = &p->parameters.eccDetail;
+
+	return p->type == TPM2_ALG_ECC && p->nameAlg == TPM2_ALG_SHA256 &&
+	    p->objectAttributes == SRK_ATTRIBUTES &&
+	    p->authPolicy.size == 0 &&
+	    e->symmetric.algorithm == TPM2_ALG_AES &&
+	    e->symmetric.keyBits.aes == 128 &&
+	    e->symmetric.mode.aes == TPM2_ALG_CFB &&
+	    e->scheme.scheme == TPM2_ALG_NULL &&
+	    e->curveID == TPM2_ECC_NIST_P256 &&
+	    e->kdf.scheme == TPM2_ALG_NULL &&
+	    p->unique.ecc.x.size == 32 && p->unique.ecc.y.size == 32;
+}
+
+/* Name = nameAlg || SHA-256(marshalled TPMT_PUBLIC). */
+int
+srk_name_of(const TPM2B_PUBLIC *pub, TPM2B_NAME *name)
+{
+	uint8_t buf[sizeof(TPMT_PUBLIC)];
+	size_t off = 0;
+	TSS2_RC rc;
+
+	rc = Tss2_MU_TPMT_PUBLIC_Marshal(&pub->publicArea, buf, sizeof(buf),
+	    &off);
+	if (rc != TSS2_RC_SUCCESS) {
+		sk_error("cannot marshal the SRK public area: %s",
+		    Tss2_RC_Decode(rc));
+		return -1;
+	}
+	name->size = 2 + 32;
+	name->name[0] = (uint8_t)(TPM2_ALG_SHA256 >> 8);
+	name->name[1] = (uint8_t)TPM2_ALG_SHA256;
+	return sha256(buf, off, name->name + 2);
+}
+
+static int
+persistent_srk_present(struct tpm *t, bool *present)
+{
+	TPMS_CAPABILITY_DATA *cap = NULL;
+	TPMI_YES_NO more;
+	TSS2_RC rc;
+
+	*present = false;
+	/* Asking for the handle list avoids a ReadPublic that fails (and
+	 * that ESYS would log) when nothing is there. */
+	rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, TPM2_CAP_HANDLES, TPM_SRK_HANDLE, 1, &more, &cap);
+	if (rc != TSS2_RC_SUCCESS)
+		return rc_fail("listing persistent handles", rc);
+	*present = cap->data.handles.count == 1 &&
+	    cap->data.handles.handle[0] == TPM_SRK_HANDLE;
+	Esys_Free(cap);
+	return 0;
+}
+
+int
+srk_create_transient(struct tpm *t, struct srk *srk)
+{
+	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION pcrs = { 0 };
+	TPM2B_PUBLIC template;
+	TPM2B_PUBLIC *pub = NULL;
+	TPM2B_NAME *name = NULL;
+	TSS2_RC rc;
+	int r = SSH_SK_ERR_GENERAL;
+
+	srk_template(&template);
+	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
+	    ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &template, &outside, &pcrs,
+	    &srk->handle, &pub, NULL, NULL, NULL);
+	if (rc != TSS2_RC_SUCCESS) {
+		srk->handle = ESYS_TR_NONE;
+		if (rc_base(rc) == TPM2_RC_AUTH_FAIL ||
+		    rc_base(rc) == TPM2_RC_BAD_AUTH) {
+			sk_error("the TPM owner hierarchy has a password, so "
+			    "the storage key cannot be derived; ask the "
+			    "administrator to persist the standard SRK at "
+			    "0x81000001 (tpm2_createprimary + "
+			    "tpm2_evictcontrol)");
+			goto out;
+		}
+		r = rc_fail("deriving the storage root key", rc);
+		goto out;
+	}
+	srk->persistent = false;
+	srk->public = *pub;
+	rc = Esys_TR_GetName(t->esys, srk->handle, &name);
+	if (rc != TSS2_RC_SUCCESS) {
+		r = rc_fail("reading the storage key name", rc);
+		goto out;
+	}
+	srk->name = *name;
+	sk_debug("using a transient SRK derived from the TCG template");
+	r = 0;
+out:
+	Esys_Free(pub);
+	Esys_Free(name);
+	return r;
+}
+
+int
+srk_open(struct tpm *t, struct srk *srk)
+{
+	TPM2B_PUBLIC *pub = NULL;
+	TPM2B_NAME *name = NULL, *qname = NULL;
+	bool present;
+	TSS2_RC rc;
+	int r;
+
+	if ((r = persistent_srk_present(t, &present)) != 0)
+		return r;
+	if (!present)
+		return srk_create_transient(t, srk);
+
+	r = SSH_SK_ERR_GENERAL;
+	rc = Esys_TR_FromTPMPublic(t->esys, TPM_SRK_HANDLE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, ESYS_TR_NONE, &srk->handle);
+	if (rc != TSS2_RC_SUCCESS) {
+		srk->handle = ESYS_TR_NONE;
+		r = rc_fail("reading the SRK at 0x81000001", rc);
+		goto out;
+	}
+	rc = Esys_ReadPublic(t->esys, srk->handle, ESYS_TR_NONE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, &pub, &name, &qname);
+	if (rc != TSS2_RC_SUCCESS) {
+		r = rc_fail("reading the SRK at 0x81000001", rc);
+		goto out;
+	}
+	if (!srk_public_matches_template(&pub->publicArea)) {
+		/* Somebody else's key lives there; do not touch it. */
+		sk_debug("0x81000001 does not hold the standard SRK; "
+		    "deriving it instead");
+		Esys_TR_Close(t->esys, &srk->handle);
+		srk->handle = ESYS_TR_NONE;
+		r = srk_create_transient(t, srk);
+		goto out;
+	}
+	srk->persistent = true;
+	srk->public = *pub;
+	srk->name = *name;
+	sk_debug("using the persistent SRK at 0x81000001");
+	r = 0;
+out:
+	Esys_Free(pub);
+	Esys_Free(name);
+	Esys_Free(qname);
+	return r;
+}
+
+int
+srk_from_public(struct tpm *t, const TPM2B_PUBLIC *pub, struct srk *srk)
+{
+	/* ESYS's serialised form of a key resource: handle, Name, resource
+	 * type (IESYSC_KEY_RSRC = 1), public area. */
+	uint8_t buf[4 + sizeof(TPM2B_NAME) + 4 + sizeof(TPM2B_PUBLIC)];
+	size_t off = 0;
+	TSS2_RC rc;
+	int r = SSH_SK_ERR_GENERAL;
+
+	if (srk_name_of(pub, &srk->name) != 0)
+		goto out;
+	srk->public = *pub;
+	if ((rc = Tss2_MU_UINT32_Marshal(TPM_SRK_HANDLE, buf, sizeof(buf),
+	    &off)) != TSS2_RC_SUCCESS ||
+	    (rc = Tss2_MU_TPM2B_NAME_Marshal(&srk->name, buf, sizeof(buf),
+	    &off)) != TSS2_RC_SUCCESS ||
+	    (rc = Tss2_MU_UINT32_Marshal(1, buf, sizeof(buf), &off)) !=
+	    TSS2_RC_SUCCESS ||
+	    (rc = Tss2_MU_TPM2B_PUBLIC_Marshal(pub, buf, sizeof(buf), &off)) !=
+	    TSS2_RC_SUCCESS) {
+		sk_error("cannot marshal the SRK reference: %s",
+		    Tss2_RC_Decode(rc));
+		goto out;
+	}
+	rc = Esys_TR_Deserialize(t->esys, buf, off, &srk->handle);
+	if (rc != TSS2_RC_SUCCESS) {
+		srk->handle = ESYS_TR_NONE;
+		r = rc_fail("referencing the SRK", rc);
+		goto out;
+	}
+	srk->persistent = true;
+	r = 0;
+out:
+	return r;
+}
+
+void
+srk_close(struct tpm *t, struct srk *srk)
+{
+	TSS2_RC rc;
+
+	if (srk->handle == ESYS_TR_NONE)
+		return;
+	if (srk->persistent)
+		rc = Esys_TR_Close(t->esys, &srk->handle);
+	else
+		rc = Esys_FlushContext(t->esys, srk->handle);
+	if (rc != TSS2_RC_SUCCESS)
+		sk_debug("%s: %s", __func__, Tss2_RC_Decode(rc));
+	srk->handle = ESYS_TR_NONE;
+}

@@ -1,0 +1,69 @@
+/*
+ * Everything the library asks of the TPM. Only the tpm-*.c files include
+ * tpm2-tss headers; the flows above see plain bytes and SSH_SK_ERR_* codes.
+ * Each call records one error line (log.h) when it fails.
+ */
+#ifndef SK_TPM_H
+#define SK_TPM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "handle.h"
+
+struct tpm;
+
+#define TPM_SRK_HANDLE		0x81000001u
+#define TPM_EC_POINT_LEN	65	/* 0x04 || X || Y */
+#define TPM_AUTH_LEN		32
+
+/* Open the TPM named by tcti (a tpm2-tss TCTI string) or, when NULL, the
+ * kernel resource manager /dev/tpmrm0 and then tpm2-abrmd. Returns 0 or
+ * SSH_SK_ERR_DEVICE_NOT_FOUND / SSH_SK_ERR_GENERAL. */
+int tpm_open(const char *tcti, struct tpm **out);
+void tpm_close(struct tpm **);
+/* How the TPM was reached, e.g. "device:/dev/tpmrm0". */
+const char *tpm_tcti_name(const struct tpm *);
+
+/* A new signing key under the SRK. */
+struct tpm_new_key {
+	uint8_t *public;		/* marshalled TPM2B_PUBLIC, malloc'ed */
+	size_t public_len;
+	uint8_t *private;		/* marshalled TPM2B_PRIVATE, malloc'ed */
+	size_t private_len;
+	uint8_t srk_name[KH_NAME_LEN];
+	uint8_t *srk_public;		/* marshalled TPM2B_PUBLIC, malloc'ed */
+	size_t srk_public_len;
+	bool srk_persistent;
+	uint8_t point[TPM_EC_POINT_LEN];
+};
+void tpm_new_key_reset(struct tpm_new_key *);
+
+/* Create an ECDSA P-256 signing key whose auth value is auth. DA-protected
+ * when with_da, noDA otherwise. The auth value only crosses the bus
+ * encrypted (salted session, parameter encryption). */
+int tpm_create_key(struct tpm *, const uint8_t auth[TPM_AUTH_LEN],
+    bool with_da, struct tpm_new_key *out);
+
+/* A monotonic counter for signatures: the TPM's Clock in seconds. */
+int tpm_read_counter(struct tpm *, uint32_t *counter);
+
+/* Load the key of a decoded handle, authorise with auth, sign digest.
+ * r and s are 32 bytes each, big-endian. Errors: SSH_SK_ERR_PIN_REQUIRED
+ * for a wrong auth on a DA key (with the tries left in the error line),
+ * SSH_SK_ERR_GENERAL for lockout, another TPM, a tampered handle... */
+int tpm_sign(struct tpm *, const struct kh *, const uint8_t auth[TPM_AUTH_LEN],
+    const uint8_t digest[32], uint8_t r[32], uint8_t s[32]);
+
+/* Dictionary-attack state, for messages and the doctor. */
+struct tpm_da_state {
+	uint32_t counter;		/* TPM2_PT_LOCKOUT_COUNTER */
+	uint32_t max_tries;		/* TPM2_PT_MAX_AUTH_FAIL */
+	uint32_t interval;		/* TPM2_PT_LOCKOUT_INTERVAL, seconds */
+	uint32_t recovery;		/* TPM2_PT_LOCKOUT_RECOVERY, seconds */
+	bool in_lockout;		/* TPMA_PERMANENT inLockout */
+};
+int tpm_read_da_state(struct tpm *, struct tpm_da_state *);
+
+#endif /* SK_TPM_H */

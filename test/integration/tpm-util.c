@@ -1,0 +1,184 @@
+#include <stdbool.h>
+#include <string.h>
+
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_tctildr.h>
+
+#include "tpm-util.h"
+
+struct conn {
+	TSS2_TCTI_CONTEXT *tcti;
+	ESYS_CONTEXT *esys;
+};
+
+static int
+conn_open(const char *tcti, struct conn *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (Tss2_TctiLdr_Initialize(tcti, &c->tcti) != TSS2_RC_SUCCESS)
+		return -1;
+	if (Esys_Initialize(&c->esys, c->tcti, NULL) != TSS2_RC_SUCCESS) {
+		Tss2_TctiLdr_Finalize(&c->tcti);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+conn_close(struct conn *c)
+{
+	if (c->esys != NULL)
+		Esys_Finalize(&c->esys);
+	if (c->tcti != NULL)
+		Tss2_TctiLdr_Finalize(&c->tcti);
+}
+
+int
+tu_count_handles(const char *tcti, uint32_t first)
+{
+	TPMS_CAPABILITY_DATA *cap = NULL;
+	TPMI_YES_NO more;
+	struct conn c;
+	uint32_t i;
+	int n = -1;
+
+	if (conn_open(tcti, &c) != 0)
+		return -1;
+	if (Esys_GetCapability(c.esys, ESYS_TR_NONE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, TPM2_CAP_HANDLES, first, TPM2_MAX_CAP_HANDLES, &more,
+	    &cap) == TSS2_RC_SUCCESS) {
+		n = 0;
+		/* The list continues into the next range; count ours. */
+		for (i = 0; i < cap->data.handles.count; i++)
+			if ((cap->data.handles.handle[i] & 0xff000000u) ==
+			    (first & 0xff000000u))
+				n++;
+	}
+	Esys_Free(cap);
+	conn_close(&c);
+	return n;
+}
+
+int
+tu_count_leftovers(const char *tcti)
+{
+	int a = tu_count_handles(tcti, TPM2_TRANSIENT_FIRST);
+	int b = tu_count_handles(tcti, TPM2_LOADED_SESSION_FIRST);
+	int d = tu_count_handles(tcti, TPM2_ACTIVE_SESSION_FIRST);
+
+	if (a < 0 || b < 0 || d < 0)
+		return -1;
+	return a + b + d;
+}
+
+int
+tu_da_reset(const char *tcti)
+{
+	struct conn c;
+	int r = -1;
+
+	if (conn_open(tcti, &c) != 0)
+		return -1;
+	if (Esys_DictionaryAttackLockReset(c.esys, ESYS_TR_RH_LOCKOUT,
+	    ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE) == TSS2_RC_SUCCESS)
+		r = 0;
+	conn_close(&c);
+	return r;
+}
+
+int
+tu_da_counter(const char *tcti)
+{
+	TPMS_CAPABILITY_DATA *cap = NULL;
+	TPMI_YES_NO more;
+	struct conn c;
+	int n = -1;
+
+	if (conn_open(tcti, &c) != 0)
+		return -1;
+	if (Esys_GetCapability(c.esys, ESYS_TR_NONE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES, TPM2_PT_LOCKOUT_COUNTER, 1,
+	    &more, &cap) == TSS2_RC_SUCCESS &&
+	    cap->data.tpmProperties.count == 1 &&
+	    cap->data.tpmProperties.tpmProperty[0].property ==
+	    TPM2_PT_LOCKOUT_COUNTER)
+		n = (int)cap->data.tpmProperties.tpmProperty[0].value;
+	Esys_Free(cap);
+	conn_close(&c);
+	return n;
+}
+
+static void
+srk_template(TPM2B_PUBLIC *pub)
+{
+	memset(pub, 0, sizeof(*pub));
+	pub->publicArea.type = TPM2_ALG_ECC;
+	pub->publicArea.nameAlg = TPM2_ALG_SHA256;
+	pub->publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM |
+	    TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
+	    TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA |
+	    TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
+	pub->publicArea.parameters.eccDetail.symmetric.algorithm =
+	    TPM2_ALG_AES;
+	pub->publicArea.parameters.eccDetail.symmetric.keyBits.aes = 128;
+	pub->publicArea.parameters.eccDetail.symmetric.mode.aes =
+	    TPM2_ALG_CFB;
+	pub->publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+	pub->publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+	pub->publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+	pub->publicArea.unique.ecc.x.size = 32;
+	pub->publicArea.unique.ecc.y.size = 32;
+}
+
+int
+tu_srk_persist(const char *tcti)
+{
+	TPM2B_SENSITIVE_CREATE sens = { 0 };
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION pcrs = { 0 };
+	TPM2B_PUBLIC tmpl;
+	ESYS_TR prim = ESYS_TR_NONE, persisted = ESYS_TR_NONE;
+	struct conn c;
+	int r = -1;
+
+	if (conn_open(tcti, &c) != 0)
+		return -1;
+	srk_template(&tmpl);
+	if (Esys_CreatePrimary(c.esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
+	    ESYS_TR_NONE, ESYS_TR_NONE, &sens, &tmpl, &outside, &pcrs, &prim,
+	    NULL, NULL, NULL, NULL) != TSS2_RC_SUCCESS)
+		goto out;
+	if (Esys_EvictControl(c.esys, ESYS_TR_RH_OWNER, prim, ESYS_TR_PASSWORD,
+	    ESYS_TR_NONE, ESYS_TR_NONE, 0x81000001, &persisted) !=
+	    TSS2_RC_SUCCESS)
+		goto out;
+	Esys_TR_Close(c.esys, &persisted);
+	r = 0;
+out:
+	if (prim != ESYS_TR_NONE)
+		Esys_FlushContext(c.esys, prim);
+	conn_close(&c);
+	return r;
+}
+
+int
+tu_srk_evict(const char *tcti)
+{
+	ESYS_TR srk = ESYS_TR_NONE, out_tr = ESYS_TR_NONE;
+	struct conn c;
+	int r = -1;
+
+	if (conn_open(tcti, &c) != 0)
+		return -1;
+	if (Esys_TR_FromTPMPublic(c.esys, 0x81000001, ESYS_TR_NONE,
+	    ESYS_TR_NONE, ESYS_TR_NONE, &srk) != TSS2_RC_SUCCESS)
+		goto out;
+	if (Esys_EvictControl(c.esys, ESYS_TR_RH_OWNER, srk, ESYS_TR_PASSWORD,
+	    ESYS_TR_NONE, ESYS_TR_NONE, 0x81000001, &out_tr) !=
+	    TSS2_RC_SUCCESS)
+		goto out;
+	r = 0;
+out:
+	conn_close(&c);
+	return r;
+}

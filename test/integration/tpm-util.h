@@ -1,0 +1,22 @@
+/*
+ * Test-side access to the simulator, independent of the library: count
+ * what is left loaded, reset the lockout, add or remove the persistent SRK.
+ */
+#ifndef TEST_TPM_UTIL_H
+#define TEST_TPM_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Handles of one kind currently in the TPM (TPM2_HR_TRANSIENT,
+ * TPM2_HR_HMAC_SESSION, TPM2_HR_POLICY_SESSION, TPM2_HR_PERSISTENT). */
+int tu_count_handles(const char *tcti, uint32_t first);
+/* Transient objects plus loaded and saved sessions. */
+int tu_count_leftovers(const char *tcti);
+int tu_da_reset(const char *tcti);
+int tu_da_counter(const char *tcti);
+/* Persist the TCG standard SRK at 0x81000001 / remove it. */
+int tu_srk_persist(const char *tcti);
+int tu_srk_evict(const char *tcti);
+
+#endif
