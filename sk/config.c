@@ -35,6 +35,7 @@ config_load(struct sk_config *cfg)
 		setenv("TSS2_LOG", "all+NONE", 1);
 
 	cfg->tcti = env_nonempty("SK_TPM_TCTI");
+	cfg->owner_auth = env_nonempty("SK_TPM_OWNER_AUTH");
 
 	cfg->presence_raw = env_nonempty("SK_TPM_PRESENCE");
 	if (cfg->presence_raw != NULL) {

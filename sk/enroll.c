@@ -14,6 +14,7 @@
 #include "message.h"
 #include "options.h"
 #include "pin.h"
+#include "resident.h"
 #include "sk-api.h"
 #include "tpm.h"
 
@@ -59,11 +60,16 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	struct sk_enroll_response *resp = NULL;
 	struct tpm *tpm = NULL;
 	struct tpm_new_key key;
+	struct resident_list list;
+	const struct resident *old = NULL;
 	uint8_t auth[PIN_AUTH_LEN];
+	uint32_t index = 0;
 	bool with_pin = (flags & SSH_SK_USER_VERIFICATION_REQD) != 0;
+	bool resident = (flags & SSH_SK_RESIDENT_KEY) != 0;
 	int r = SSH_SK_ERR_GENERAL;
 
 	memset(&key, 0, sizeof(key));
+	memset(&list, 0, sizeof(list));
 	memset(auth, 0, sizeof(auth));
 	if (alg == SSH_SK_ED25519) {
 		sk_error("ed25519-sk is not supported: TPM 2.0 chips have no "
@@ -73,11 +79,6 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	}
 	if (alg != SSH_SK_ECDSA) {
 		sk_error("unknown key algorithm %u", alg);
-		r = SSH_SK_ERR_UNSUPPORTED;
-		goto out;
-	}
-	if (flags & SSH_SK_RESIDENT_KEY) {
-		sk_error("resident keys are not supported by this version");
 		r = SSH_SK_ERR_UNSUPPORTED;
 		goto out;
 	}
@@ -95,6 +96,19 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	if ((r = tpm_open(opts->device != NULL ? opts->device : cfg->tcti,
 	    &tpm)) != 0)
 		goto out;
+	if (resident) {
+		if ((r = tpm_set_owner_auth(tpm, cfg->owner_auth)) != 0 ||
+		    (r = resident_load(tpm, &list)) != 0)
+			goto out;
+		/* Like a FIDO token: refuse before creating anything, and
+		 * let ssh-keygen ask whether to overwrite. */
+		old = resident_find(&list, application, opts->user_id,
+		    opts->user_id_len);
+		if (old != NULL && !(flags & SSH_SK_FORCE_OPERATION)) {
+			r = SSH_SK_ERR_CREDENTIAL_EXISTS;
+			goto out;
+		}
+	}
 	if ((r = tpm_create_key(tpm, auth, with_pin, &key)) != 0)
 		goto out;
 
@@ -109,6 +123,19 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	if ((r = build_handle(&key, application, flags, &resp->key_handle,
 	    &resp->key_handle_len)) != 0)
 		goto out;
+	if (resident) {
+		if ((r = resident_store(tpm, &list, application,
+		    opts->user_id, opts->user_id_len, resp->key_handle,
+		    resp->key_handle_len, &index)) != 0)
+			goto out;
+		/* The old record goes only once the new one is safe. */
+		if (old != NULL && tpm_nv_delete(tpm, old->index) != 0)
+			sk_error("the new credential is stored at NV index "
+			    "0x%08x, but the one it replaces at 0x%08x could "
+			    "not be removed; remove it with \"sk-tpm delete "
+			    "--index 0x%08x\"", index, old->index,
+			    old->index);
+	}
 	/* Never echo SSH_SK_FORCE_OPERATION into the key file. */
 	resp->flags = flags & (SSH_SK_USER_PRESENCE_REQD |
 	    SSH_SK_USER_VERIFICATION_REQD | SSH_SK_RESIDENT_KEY);
@@ -118,6 +145,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 out:
 	OPENSSL_cleanse(auth, sizeof(auth));
 	tpm_new_key_reset(&key);
+	resident_list_free(&list);
 	tpm_close(&tpm);
 	if (resp != NULL) {
 		free(resp->public_key);

@@ -23,4 +23,9 @@ int sign_run(const struct sk_config *, uint32_t alg, const uint8_t *data,
     size_t key_handle_len, uint8_t flags, const char *pin,
     struct sk_sign_response **out);
 
+struct sk_resident_key;
+
+int resident_keys_run(const struct sk_config *, const struct sk_opts *,
+    struct sk_resident_key ***rks, size_t *nrks);
+
 #endif /* SK_FLOWS_H */

@@ -252,7 +252,7 @@ check_syntax(const uint8_t *buf, size_t len)
 {
 	const struct cbor_callbacks cb = walk_callbacks();
 	struct walk w;
-	struct item map, it;
+	struct item map, key0, it;
 	bool tagged = false;
 	uint64_t key;
 
@@ -264,8 +264,8 @@ check_syntax(const uint8_t *buf, size_t len)
 	if (walk_untagged(&w, &cb, &map, &tagged) != 0 ||
 	    (map.kind != ITEM_MAP && map.kind != ITEM_INDEF_MAP))
 		return reject(KH_ERR_FOREIGN, "not a CBOR map");
-	if (walk_untagged(&w, &cb, &it, &tagged) != 0 ||
-	    it.kind != ITEM_UINT || it.value != 0)
+	if (walk_untagged(&w, &cb, &key0, &tagged) != 0 ||
+	    key0.kind != ITEM_UINT || key0.value != 0)
 		return reject(KH_ERR_FOREIGN, "first key is not 0");
 	if (walk_untagged(&w, &cb, &it, &tagged) != 0 ||
 	    it.kind != ITEM_TEXT || it.value != KH_MAGIC_LEN ||
@@ -277,14 +277,17 @@ check_syntax(const uint8_t *buf, size_t len)
 		return reject(KH_ERR_MALFORMED, "tagged item");
 	if (map.kind == ITEM_INDEF_MAP)
 		return reject(KH_ERR_MALFORMED, "indefinite-length map");
-	if (w.off != 1 + 1 + 1 + KH_MAGIC_LEN)
+	if (!map.shortest || !key0.shortest || !it.shortest)
 		return reject(KH_ERR_MALFORMED, "not in shortest form");
 
 	/* The version decides how to read the rest. */
-	if (walk_next(&w, &cb, &it) != 0 || it.kind != ITEM_UINT ||
-	    it.value != 1 || !it.shortest)
+	if (walk_next(&w, &cb, &it) != 0)
+		return reject(KH_ERR_MALFORMED, "truncated or not CBOR");
+	if (it.kind != ITEM_UINT || it.value != 1 || !it.shortest)
 		return reject(KH_ERR_MALFORMED, "second key is not 1");
-	if (walk_next(&w, &cb, &it) != 0 || it.kind != ITEM_UINT)
+	if (walk_next(&w, &cb, &it) != 0)
+		return reject(KH_ERR_MALFORMED, "truncated or not CBOR");
+	if (it.kind != ITEM_UINT)
 		return reject(KH_ERR_MALFORMED, "version is not a uint");
 	if (it.value != KH_VERSION)
 		return reject(KH_ERR_VERSION, "unknown format version");
@@ -293,7 +296,7 @@ check_syntax(const uint8_t *buf, size_t len)
 
 	if (len > KH_MAX_LEN)
 		return reject(KH_ERR_MALFORMED, "longer than KH_MAX_LEN");
-	if (map.value != KH_NFIELDS || !map.shortest)
+	if (map.value != KH_NFIELDS)
 		return reject(KH_ERR_MALFORMED, "not a map of 8 pairs");
 	for (key = 2; key < KH_NFIELDS; key++) {
 		if (walk_next(&w, &cb, &it) != 0)

@@ -100,13 +100,16 @@ sk_load_resident_keys(const char *pin, struct sk_option **options,
 		return SSH_SK_ERR_GENERAL;
 	*rks = NULL;
 	*nrks = 0;
+	/* Listing needs no PIN: credentials with one still need it to
+	 * sign. ssh-keygen asks for one anyway, as for a FIDO token. */
 	(void)pin;
 	if (config_load(&cfg) != 0)
 		goto out;
 	if ((r = opt_parse(options, &opts)) != 0)
 		goto out;
-	/* No resident credentials are stored by this version. */
-	r = 0;
+	if (opts.device != NULL)
+		cfg.tcti = opts.device;
+	r = resident_keys_run(&cfg, &opts, rks, nrks);
 out:
 	log_flush();
 	return r;

@@ -15,6 +15,7 @@ struct tpm {
 	TSS2_TCTI_CONTEXT *tcti;
 	ESYS_CONTEXT *esys;
 	char tcti_name[256];
+	TPM2B_AUTH owner_auth;	/* SK_TPM_OWNER_AUTH; wiped on close */
 };
 
 /* The parent every key is made under: the TCG ECC P-256 SRK. */
@@ -61,6 +62,14 @@ void session_forget(struct tpm *, ESYS_TR *session);
 void session_flush(struct tpm *, ESYS_TR *session);
 /* Overwrite ESYS's copy of an object's auth value, then flush it. */
 void object_flush(struct tpm *, ESYS_TR *object);
+
+/* tpm-serial.c: ESYS's serialised resources (see the file for why) */
+int serial_key_public(struct tpm *, ESYS_TR, TPM2B_PUBLIC *);
+int serial_nv_public(struct tpm *, ESYS_TR, TPM2B_NV_PUBLIC *);
+/* An ESYS_TR for a key at handle from its Name and public area, made
+ * without a TPM command. */
+int serial_key_ref(struct tpm *, TPM2_HANDLE, const TPM2B_NAME *,
+    const TPM2B_PUBLIC *, ESYS_TR *out);
 
 /* tpm-rc.c */
 /* The base TPM response code (e.g. TPM2_RC_AUTH_FAIL), or 0 for codes

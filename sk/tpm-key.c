@@ -195,6 +195,29 @@ tpm_read_counter(struct tpm *t, uint32_t *counter)
 	return 0;
 }
 
+int
+tpm_handle_point(const struct kh *kh, uint8_t point[TPM_EC_POINT_LEN])
+{
+	TPM2B_PUBLIC pub;
+	size_t off = 0;
+
+	/* tpm2-tss refuses to unmarshal a TPM2B into a non-zero size. */
+	memset(&pub, 0, sizeof(pub));
+	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(kh->tpm_public, kh->tpm_public_len,
+	    &off, &pub) != TSS2_RC_SUCCESS || off != kh->tpm_public_len ||
+	    pub.publicArea.type != TPM2_ALG_ECC) {
+		sk_debug("%s: not an ECC public area", __func__);
+		return -1;
+	}
+	point[0] = 0x04;
+	if (copy_scalar(pub.publicArea.unique.ecc.x.buffer,
+	    pub.publicArea.unique.ecc.x.size, point + 1) != 0 ||
+	    copy_scalar(pub.publicArea.unique.ecc.y.buffer,
+	    pub.publicArea.unique.ecc.y.size, point + 33) != 0)
+		return -1;
+	return 0;
+}
+
 /* Unmarshal a whole buffer; trailing bytes are an error. */
 static int
 unmarshal_blobs(const struct kh *kh, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,

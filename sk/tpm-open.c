@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <tss2/tss2_rc.h>
 
 #include "log.h"
@@ -145,10 +146,18 @@ tpm_close(struct tpm **tp)
 
 	if (tp == NULL || (t = *tp) == NULL)
 		return;
-	if (t->esys != NULL)
+	if (t->esys != NULL) {
+		/* ESYS frees its copy of the owner password unwiped. */
+		if (t->owner_auth.size > 0) {
+			OPENSSL_cleanse(&t->owner_auth, sizeof(t->owner_auth));
+			(void)Esys_TR_SetAuth(t->esys, ESYS_TR_RH_OWNER,
+			    &t->owner_auth);
+		}
 		Esys_Finalize(&t->esys);
+	}
 	if (t->tcti != NULL)
 		Tss2_TctiLdr_Finalize(&t->tcti);
+	OPENSSL_cleanse(&t->owner_auth, sizeof(t->owner_auth));
 	free(t);
 	*tp = NULL;
 }

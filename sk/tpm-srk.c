@@ -147,8 +147,7 @@ out:
 int
 srk_open(struct tpm *t, struct srk *srk)
 {
-	TPM2B_PUBLIC *pub = NULL;
-	TPM2B_NAME *name = NULL, *qname = NULL;
+	TPM2B_NAME *name = NULL;
 	bool present;
 	TSS2_RC rc;
 	int r;
@@ -159,6 +158,7 @@ srk_open(struct tpm *t, struct srk *srk)
 		return srk_create_transient(t, srk);
 
 	r = SSH_SK_ERR_GENERAL;
+	/* One ReadPublic; ESYS keeps the public area it read. */
 	rc = Esys_TR_FromTPMPublic(t->esys, TPM_SRK_HANDLE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, ESYS_TR_NONE, &srk->handle);
 	if (rc != TSS2_RC_SUCCESS) {
@@ -166,67 +166,63 @@ srk_open(struct tpm *t, struct srk *srk)
 		r = rc_fail("reading the SRK at 0x81000001", rc);
 		goto out;
 	}
-	rc = Esys_ReadPublic(t->esys, srk->handle, ESYS_TR_NONE, ESYS_TR_NONE,
-	    ESYS_TR_NONE, &pub, &name, &qname);
-	if (rc != TSS2_RC_SUCCESS) {
-		r = rc_fail("reading the SRK at 0x81000001", rc);
+	srk->persistent = true;
+	if ((r = serial_key_public(t, srk->handle, &srk->public)) != 0)
 		goto out;
-	}
-	if (!srk_public_matches_template(&pub->publicArea)) {
+	r = SSH_SK_ERR_GENERAL;
+	if (!srk_public_matches_template(&srk->public.publicArea)) {
 		/* Somebody else's key lives there; do not touch it. */
 		sk_debug("0x81000001 does not hold the standard SRK; "
 		    "deriving it instead");
-		Esys_TR_Close(t->esys, &srk->handle);
-		srk->handle = ESYS_TR_NONE;
+		srk_close(t, srk);
 		r = srk_create_transient(t, srk);
 		goto out;
 	}
-	srk->persistent = true;
-	srk->public = *pub;
+	rc = Esys_TR_GetName(t->esys, srk->handle, &name);
+	if (rc != TSS2_RC_SUCCESS) {
+		r = rc_fail("reading the SRK name", rc);
+		goto out;
+	}
 	srk->name = *name;
 	sk_debug("using the persistent SRK at 0x81000001");
 	r = 0;
 out:
-	Esys_Free(pub);
 	Esys_Free(name);
-	Esys_Free(qname);
 	return r;
 }
 
 int
 srk_from_public(struct tpm *t, const TPM2B_PUBLIC *pub, struct srk *srk)
 {
-	/* ESYS's serialised form of a key resource: handle, Name, resource
-	 * type (IESYSC_KEY_RSRC = 1), public area. */
-	uint8_t buf[4 + sizeof(TPM2B_NAME) + 4 + sizeof(TPM2B_PUBLIC)];
-	size_t off = 0;
-	TSS2_RC rc;
-	int r = SSH_SK_ERR_GENERAL;
+	int r;
 
 	if (srk_name_of(pub, &srk->name) != 0)
-		goto out;
+		return SSH_SK_ERR_GENERAL;
 	srk->public = *pub;
-	if ((rc = Tss2_MU_UINT32_Marshal(TPM_SRK_HANDLE, buf, sizeof(buf),
-	    &off)) != TSS2_RC_SUCCESS ||
-	    (rc = Tss2_MU_TPM2B_NAME_Marshal(&srk->name, buf, sizeof(buf),
-	    &off)) != TSS2_RC_SUCCESS ||
-	    (rc = Tss2_MU_UINT32_Marshal(1, buf, sizeof(buf), &off)) !=
-	    TSS2_RC_SUCCESS ||
-	    (rc = Tss2_MU_TPM2B_PUBLIC_Marshal(pub, buf, sizeof(buf), &off)) !=
-	    TSS2_RC_SUCCESS) {
-		sk_error("cannot marshal the SRK reference: %s",
-		    Tss2_RC_Decode(rc));
-		goto out;
-	}
-	rc = Esys_TR_Deserialize(t->esys, buf, off, &srk->handle);
-	if (rc != TSS2_RC_SUCCESS) {
-		srk->handle = ESYS_TR_NONE;
-		r = rc_fail("referencing the SRK", rc);
-		goto out;
-	}
+	if ((r = serial_key_ref(t, TPM_SRK_HANDLE, &srk->name, pub,
+	    &srk->handle)) != 0)
+		return r;
 	srk->persistent = true;
+	return 0;
+}
+
+int
+tpm_srk_name(struct tpm *t, uint8_t name[KH_NAME_LEN])
+{
+	struct srk srk = SRK_INIT;
+	int r;
+
+	if ((r = srk_open(t, &srk)) != 0)
+		goto out;
+	r = SSH_SK_ERR_GENERAL;
+	if (srk.name.size != KH_NAME_LEN) {
+		sk_error("unexpected SRK name size %u", srk.name.size);
+		goto out;
+	}
+	memcpy(name, srk.name.name, KH_NAME_LEN);
 	r = 0;
 out:
+	srk_close(t, &srk);
 	return r;
 }
 

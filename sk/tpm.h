@@ -66,4 +66,39 @@ struct tpm_da_state {
 };
 int tpm_read_da_state(struct tpm *, struct tpm_da_state *);
 
+/*
+ * Resident records in NV (tpm-nv.c). Our range of owner NV indices:
+ * 0x01A5C500..0x01A5C5FF, 256 slots.
+ */
+#define TPM_NV_FIRST		0x01a5c500u
+#define TPM_NV_SLOTS		256u
+#define TPM_NV_LAST		(TPM_NV_FIRST + TPM_NV_SLOTS - 1)
+/* tpm_nv_read: an index that was defined but never written (a store cut
+ * short by a crash); not an error, not a record. */
+#define TPM_NV_UNWRITTEN	1
+
+struct tpm_nv_limits {
+	uint32_t index_max;		/* TPM2_PT_NV_INDEX_MAX */
+	uint32_t buffer_max;		/* TPM2_PT_NV_BUFFER_MAX */
+};
+
+/* The owner password for defining and removing indices (default empty). */
+int tpm_set_owner_auth(struct tpm *, const char *);
+int tpm_nv_limits(struct tpm *, struct tpm_nv_limits *);
+/* The defined indices of our range, ascending, at most max of them. */
+int tpm_nv_list(struct tpm *, uint32_t *indices, size_t max, size_t *count);
+/* A whole index into a malloc'ed buffer; 0, TPM_NV_UNWRITTEN or an
+ * error. */
+int tpm_nv_read(struct tpm *, uint32_t index, uint8_t **out, size_t *len);
+/* Define a free index of our range (not in used[]) and write data to it,
+ * all or nothing. */
+int tpm_nv_store(struct tpm *, const uint8_t *data, size_t len,
+    const uint32_t *used, size_t nused, uint32_t *index);
+int tpm_nv_delete(struct tpm *, uint32_t index);
+
+/* The SRK's Name, to tell records made under another SRK (tpm-srk.c). */
+int tpm_srk_name(struct tpm *, uint8_t name[KH_NAME_LEN]);
+/* The 65-byte public point of a decoded handle's key (tpm-key.c). */
+int tpm_handle_point(const struct kh *, uint8_t point[TPM_EC_POINT_LEN]);
+
 #endif /* SK_TPM_H */

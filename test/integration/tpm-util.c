@@ -1,4 +1,5 @@
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <tss2/tss2_esys.h>
@@ -176,6 +177,118 @@ tu_srk_evict(const char *tcti)
 	if (Esys_EvictControl(c.esys, ESYS_TR_RH_OWNER, srk, ESYS_TR_PASSWORD,
 	    ESYS_TR_NONE, ESYS_TR_NONE, 0x81000001, &out_tr) !=
 	    TSS2_RC_SUCCESS)
+		goto out;
+	r = 0;
+out:
+	conn_close(&c);
+	return r;
+}
+
+#define NV_FIRST	0x01a5c500u
+#define NV_LAST		0x01a5c5ffu
+
+static int
+nv_indices(struct conn *c, TPM2_HANDLE *out, int max)
+{
+	TPMS_CAPABILITY_DATA *cap = NULL;
+	TPMI_YES_NO more;
+	uint32_t i;
+	int n = 0;
+
+	if (Esys_GetCapability(c->esys, ESYS_TR_NONE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, TPM2_CAP_HANDLES, NV_FIRST, 256, &more, &cap) !=
+	    TSS2_RC_SUCCESS)
+		return -1;
+	for (i = 0; i < cap->data.handles.count && n < max; i++)
+		if (cap->data.handles.handle[i] <= NV_LAST)
+			out[n++] = cap->data.handles.handle[i];
+	Esys_Free(cap);
+	return n;
+}
+
+int
+tu_nv_clear(const char *tcti)
+{
+	TPM2_HANDLE idx[256];
+	ESYS_TR nv;
+	struct conn c;
+	int i, n, r = -1;
+
+	if (conn_open(tcti, &c) != 0)
+		return -1;
+	if ((n = nv_indices(&c, idx, 256)) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (Esys_TR_FromTPMPublic(c.esys, idx[i], ESYS_TR_NONE,
+		    ESYS_TR_NONE, ESYS_TR_NONE, &nv) != TSS2_RC_SUCCESS ||
+		    Esys_NV_UndefineSpace(c.esys, ESYS_TR_RH_OWNER, nv,
+		    ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE) !=
+		    TSS2_RC_SUCCESS)
+			goto out;
+	}
+	r = 0;
+out:
+	conn_close(&c);
+	return r;
+}
+
+int
+tu_nv_read_first(const char *tcti, uint8_t **buf, size_t *len)
+{
+	TPM2_HANDLE idx[1];
+	TPM2B_NV_PUBLIC *pub = NULL;
+	TPM2B_MAX_NV_BUFFER *data = NULL;
+	ESYS_TR nv;
+	struct conn c;
+	int r = -1;
+
+	if (conn_open(tcti, &c) != 0)
+		return -1;
+	if (nv_indices(&c, idx, 1) != 1 ||
+	    Esys_TR_FromTPMPublic(c.esys, idx[0], ESYS_TR_NONE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, &nv) != TSS2_RC_SUCCESS ||
+	    Esys_NV_ReadPublic(c.esys, nv, ESYS_TR_NONE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, &pub, NULL) != TSS2_RC_SUCCESS ||
+	    Esys_NV_Read(c.esys, nv, nv, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+	    ESYS_TR_NONE, pub->nvPublic.dataSize, 0, &data) !=
+	    TSS2_RC_SUCCESS)
+		goto out;
+	if ((*buf = malloc(data->size)) == NULL)
+		goto out;
+	memcpy(*buf, data->buffer, data->size);
+	*len = data->size;
+	r = 0;
+out:
+	Esys_Free(pub);
+	Esys_Free(data);
+	conn_close(&c);
+	return r;
+}
+
+int
+tu_nv_write(const char *tcti, uint32_t index, const uint8_t *buf,
+    size_t len)
+{
+	TPM2B_AUTH auth = { .size = 0 };
+	TPM2B_NV_PUBLIC pub = { .size = 0 };
+	TPM2B_MAX_NV_BUFFER data;
+	ESYS_TR nv;
+	struct conn c;
+	int r = -1;
+
+	if (len > sizeof(data.buffer) || conn_open(tcti, &c) != 0)
+		return -1;
+	pub.nvPublic.nvIndex = index;
+	pub.nvPublic.nameAlg = TPM2_ALG_SHA256;
+	pub.nvPublic.attributes = TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD |
+	    TPMA_NV_AUTHREAD | TPMA_NV_NO_DA;
+	pub.nvPublic.dataSize = (uint16_t)len;
+	data.size = (uint16_t)len;
+	memcpy(data.buffer, buf, len);
+	if (Esys_NV_DefineSpace(c.esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
+	    ESYS_TR_NONE, ESYS_TR_NONE, &auth, &pub, &nv) != TSS2_RC_SUCCESS ||
+	    Esys_NV_Write(c.esys, ESYS_TR_RH_OWNER, nv, ESYS_TR_PASSWORD,
+	    ESYS_TR_NONE, ESYS_TR_NONE, &data, 0) != TSS2_RC_SUCCESS)
 		goto out;
 	r = 0;
 out:

@@ -19,4 +19,11 @@ int tu_da_counter(const char *tcti);
 int tu_srk_persist(const char *tcti);
 int tu_srk_evict(const char *tcti);
 
+/* sk-tpm's NV range: remove every index / read the first one / define one
+ * with the given contents (as a copy from elsewhere would be). */
+int tu_nv_clear(const char *tcti);
+int tu_nv_read_first(const char *tcti, uint8_t **buf, size_t *len);
+int tu_nv_write(const char *tcti, uint32_t index, const uint8_t *buf,
+    size_t len);
+
 #endif

@@ -1,0 +1,43 @@
+/*
+ * A resident credential as stored in one TPM NV index: a CBOR map with
+ * small unsigned keys, encoded and decoded by the same strict rules as the
+ * key handle (handle.h):
+ *
+ *   0  text   "sk-tpm-rk"          magic
+ *   1  uint   format version       REC_VERSION (1)
+ *   2  text   application          1..REC_APP_MAX bytes, no NUL
+ *   3  bytes  user id              0..REC_USER_MAX bytes
+ *   4  bytes  key handle           a complete handle (handle.h), opaque
+ *                                  here; checked by kh_decode when used
+ *
+ * The public key and the key's flags are not repeated: both are in the
+ * key handle, and TPM NV is scarce. Pure bytes in, struct out.
+ */
+#ifndef SK_RECORD_H
+#define SK_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define REC_MAGIC	"sk-tpm-rk"
+#define REC_VERSION	1
+#define REC_APP_MAX	256
+#define REC_USER_MAX	64
+#define REC_MAX_LEN	2048	/* also the largest NV index we define */
+
+struct rec {
+	uint32_t version;
+	char *application;		/* NUL-terminated */
+	uint8_t user_id[REC_USER_MAX];
+	size_t user_id_len;
+	uint8_t *key_handle;
+	size_t key_handle_len;
+};
+
+/* Result codes: the KH_* codes of handle.h. */
+struct rec *rec_new(void);
+void rec_free(struct rec **);
+int rec_encode(const struct rec *, uint8_t **out, size_t *out_len);
+int rec_decode(const uint8_t *buf, size_t len, struct rec **out);
+
+#endif /* SK_RECORD_H */

@@ -1,0 +1,174 @@
+/*
+ * Resident credentials in TPM NV. Reading the list costs one capability
+ * query, the SRK's Name (one or two commands), and two commands per
+ * record (NV_ReadPublic, NV_Read).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "handle.h"
+#include "log.h"
+#include "message.h"
+#include "record.h"
+#include "resident.h"
+#include "sk-api.h"
+
+static void
+resident_clear(struct resident *r)
+{
+	rec_free(&r->rec);
+	kh_free(&r->kh);
+}
+
+void
+resident_list_free(struct resident_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		resident_clear(&list->items[i]);
+	free(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
+/* Decode and check one record; 0 if usable, -1 to skip it. */
+static int
+check_record(uint32_t index, const uint8_t *buf, size_t len,
+    const uint8_t srk_name[KH_NAME_LEN], struct resident *out)
+{
+	uint8_t app_hash[KH_APP_HASH_LEN];
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->index = index;
+	if ((r = rec_decode(buf, len, &out->rec)) != KH_OK) {
+		sk_debug("NV 0x%08x: skipped: %s", index, kh_strerror(r));
+		goto bad;
+	}
+	if ((r = kh_decode(out->rec->key_handle, out->rec->key_handle_len,
+	    &out->kh)) != KH_OK) {
+		sk_debug("NV 0x%08x: skipped: key handle: %s", index,
+		    kh_strerror(r));
+		goto bad;
+	}
+	if (sha256(out->rec->application, strlen(out->rec->application),
+	    app_hash) != 0 ||
+	    memcmp(app_hash, out->kh->app_hash, sizeof(app_hash)) != 0) {
+		sk_debug("NV 0x%08x: skipped: application does not match "
+		    "its key handle", index);
+		goto bad;
+	}
+	if (memcmp(out->kh->srk_name, srk_name, KH_NAME_LEN) != 0) {
+		sk_debug("NV 0x%08x: skipped: made under another TPM's SRK",
+		    index);
+		goto bad;
+	}
+	if (tpm_handle_point(out->kh, out->point) != 0) {
+		sk_debug("NV 0x%08x: skipped: bad public key", index);
+		goto bad;
+	}
+	return 0;
+bad:
+	resident_clear(out);
+	return -1;
+}
+
+int
+resident_load(struct tpm *tpm, struct resident_list *list)
+{
+	uint8_t srk_name[KH_NAME_LEN], *buf = NULL;
+	size_t i, len;
+	int r;
+
+	memset(list, 0, sizeof(*list));
+	if ((r = tpm_nv_list(tpm, list->used, TPM_NV_SLOTS,
+	    &list->nused)) != 0)
+		goto out;
+	if (list->nused == 0)
+		goto out;
+	if ((r = tpm_srk_name(tpm, srk_name)) != 0)
+		goto out;
+	r = SSH_SK_ERR_GENERAL;
+	if ((list->items = calloc(list->nused, sizeof(*list->items))) ==
+	    NULL) {
+		sk_error("out of memory");
+		goto out;
+	}
+	for (i = 0; i < list->nused; i++) {
+		r = tpm_nv_read(tpm, list->used[i], &buf, &len);
+		if (r == TPM_NV_UNWRITTEN) {
+			list->unwritten++;
+			continue;
+		}
+		if (r != 0)
+			goto out;
+		if (check_record(list->used[i], buf, len, srk_name,
+		    &list->items[list->count]) == 0)
+			list->count++;
+		else
+			list->skipped++;
+		free(buf);
+		buf = NULL;
+	}
+	r = 0;
+out:
+	free(buf);
+	if (r != 0)
+		resident_list_free(list);
+	return r;
+}
+
+const struct resident *
+resident_find(const struct resident_list *list, const char *application,
+    const uint8_t *user_id, size_t user_id_len)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++) {
+		const struct rec *rec = list->items[i].rec;
+
+		if (strcmp(rec->application, application) == 0 &&
+		    rec->user_id_len == user_id_len &&
+		    (user_id_len == 0 ||
+		    memcmp(rec->user_id, user_id, user_id_len) == 0))
+			return &list->items[i];
+	}
+	return NULL;
+}
+
+int
+resident_store(struct tpm *tpm, const struct resident_list *list,
+    const char *application, const uint8_t *user_id, size_t user_id_len,
+    const uint8_t *key_handle, size_t key_handle_len, uint32_t *index)
+{
+	struct rec rec;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int r = SSH_SK_ERR_GENERAL;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.version = REC_VERSION;
+	/* The encoder only reads these. */
+	rec.application = (char *)(uintptr_t)application;
+	if (user_id_len > sizeof(rec.user_id)) {
+		sk_error("user id longer than %zu bytes", sizeof(rec.user_id));
+		goto out;
+	}
+	memcpy(rec.user_id, user_id, user_id_len);
+	rec.user_id_len = user_id_len;
+	rec.key_handle = (uint8_t *)(uintptr_t)key_handle;
+	rec.key_handle_len = key_handle_len;
+	if ((r = rec_encode(&rec, &buf, &len)) != KH_OK) {
+		sk_error("cannot encode the resident record: %s",
+		    kh_strerror(r));
+		r = SSH_SK_ERR_GENERAL;
+		goto out;
+	}
+	sk_debug("resident record: %zu bytes", len);
+	r = tpm_nv_store(tpm, buf, len, list->used, list->nused, index);
+out:
+	free(buf);
+	return r;
+}
