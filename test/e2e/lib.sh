@@ -1,0 +1,410 @@
+# shellcheck shell=bash disable=SC2015,SC2034
+# Shared helpers for the end-to-end tests: real ssh-keygen, ssh, sshd,
+# ssh-agent and ssh-add on 127.0.0.1, driving libsk-tpm.so against the
+# private swtpm that test/with-swtpm.sh started (SK_TPM_TCTI and
+# TPM2TOOLS_TCTI are exported by it).
+#
+# A test script does
+#	. "$(dirname "$0")/lib.sh" "$@"		# $1: absolute path of libsk-tpm.so
+# and then uses the functions below. Everything lives in one temporary
+# directory ($T) that is removed on exit together with every daemon started
+# here (sshd, ssh-agent); set E2E_KEEP=1 to keep it for a post-mortem.
+#
+# Every command runs under `setsid` (no controlling terminal, so OpenSSH and
+# the library behave as in CI even when ctest is started from a terminal),
+# with stdin from /dev/null and under `timeout`, so that a prompt nobody
+# answers fails the test instead of hanging it.
+
+set -euo pipefail
+
+E2E_TIMEOUT=${E2E_TIMEOUT:-60}
+E2E_NAME=$(basename "$0" .sh)
+
+say() {
+	printf '[%s] %s\n' "$E2E_NAME" "$*"
+}
+
+# fail MSG: print MSG and the output of the last command, then exit 1.
+fail() {
+	local f
+	printf '[%s] FAIL: %s\n' "$E2E_NAME" "$*" >&2
+	for f in "${OUT:-}" "${ERR:-}"; do
+		[ -n "$f" ] && [ -s "$f" ] || continue
+		printf -- '--- %s\n' "$(basename "$f")" >&2
+		sed 's/^/    /' "$f" >&2
+	done
+	if [ -n "${SSHD_LOG:-}" ] && [ -s "$SSHD_LOG" ]; then
+		printf -- '--- sshd log (last 40 lines)\n' >&2
+		tail -n 40 "$SSHD_LOG" | sed 's/^/    /' >&2
+	fi
+	exit 1
+}
+
+[ $# -ge 1 ] || { echo "usage: $0 /abs/path/libsk-tpm.so" >&2; exit 2; }
+LIB=$1
+case "$LIB" in
+/*) ;;
+*) echo "$0: the library path must be absolute (OpenSSH needs it)" >&2; exit 2 ;;
+esac
+[ -f "$LIB" ] || { echo "$0: $LIB: no such file" >&2; exit 2; }
+[ -n "${SK_TPM_TCTI:-}" ] && [ -n "${TPM2TOOLS_TCTI:-}" ] || {
+	echo "$0: run me through test/with-swtpm.sh" >&2; exit 2; }
+
+SSHD=/usr/sbin/sshd	# sshd re-executes itself, so it needs its full path
+for tool in ssh ssh-keygen ssh-agent ssh-add setsid timeout tpm2_getcap; do
+	command -v "$tool" >/dev/null || {
+		echo "$0: $tool is not installed" >&2; exit 77; }
+done
+[ -x "$SSHD" ] || { echo "$0: $SSHD is not installed" >&2; exit 77; }
+
+# The tests must not see the developer's agent, askpass, display or our own
+# switches from the calling shell; each test sets what it needs per command.
+unset SSH_AUTH_SOCK SSH_AGENT_PID SSH_ASKPASS SSH_ASKPASS_REQUIRE DISPLAY \
+    WAYLAND_DISPLAY SSH_SK_PROVIDER SSH_SK_HELPER SK_TPM_PRESENCE SK_TPM_DEBUG
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sk-tpm-e2e.XXXXXX")
+chmod 700 "$T"
+# ssh and ssh-keygen must not read or write the real ~/.ssh.
+export HOME=$T/home
+mkdir -m 700 "$HOME"
+
+DAEMONS=()
+e2e_cleanup() {
+	local p
+	for p in "${DAEMONS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${DAEMONS[@]}"; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null || true
+	done
+	if [ "${E2E_KEEP:-0}" = 1 ]; then
+		echo "[$E2E_NAME] kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+}
+trap e2e_cleanup EXIT
+trap 'exit 1' INT TERM
+
+# run NAME CMD...: run CMD without a controlling terminal and with a time
+# limit; its output goes to $T/NAME.out and $T/NAME.err (also in $OUT and
+# $ERR) and its exit status to $RC. Never fails by itself.
+run() {
+	local name=$1
+	shift
+	OUT=$T/$name.out
+	ERR=$T/$name.err
+	RC=0
+	setsid -w timeout "$E2E_TIMEOUT" "$@" </dev/null >"$OUT" 2>"$ERR" || RC=$?
+	if [ "$RC" = 124 ]; then
+		fail "$name: timed out after ${E2E_TIMEOUT}s: $*"
+	fi
+}
+
+expect_ok() {
+	[ "$RC" = 0 ] || fail "$1: exit status $RC, expected success"
+}
+
+expect_fail() {
+	[ "$RC" != 0 ] || fail "$1: succeeded, expected a failure"
+}
+
+# assert_grep FILE ERE WHAT / assert_no_grep FILE ERE WHAT
+assert_grep() {
+	grep -Eq -- "$2" "$1" || fail "$3: no line matching /$2/ in $(basename "$1")"
+}
+
+assert_no_grep() {
+	! grep -Eq -- "$2" "$1" || fail "$3: unexpected line matching /$2/ in $(basename "$1")"
+}
+
+# assert_quiet FILE WHAT: the library prints nothing on success: no
+# "sk-tpm:" line, none of tpm2-tss's own "WARNING:"/"ERROR:" log lines, and
+# in fact nothing at all, as the OpenSSH tools themselves write nothing to
+# stderr on success with the options used here.
+assert_quiet() {
+	assert_no_grep "$1" 'sk-tpm:' "$2 (library must be silent on success)"
+	assert_no_grep "$1" '(WARNING|ERROR)' "$2 (tpm2-tss logging must be silenced)"
+	[ ! -s "$1" ] || fail "$2: unexpected output on stderr ($(basename "$1"))"
+}
+
+# assert_one_sk_line FILE WHAT ERE...: exactly one line from the library,
+# matching every ERE, and no tpm2-tss log lines.
+assert_one_sk_line() {
+	local file=$1 what=$2 n line re
+	shift 2
+	n=$(grep -c '^sk-tpm: ' "$file" || true)
+	[ "$n" = 1 ] || fail "$what: expected exactly one 'sk-tpm:' line, got $n"
+	line=$(grep '^sk-tpm: ' "$file")
+	for re in "$@"; do
+		grep -Eq -- "$re" <<<"$line" ||
+		    fail "$what: the sk-tpm line does not match /$re/"
+	done
+	assert_no_grep "$file" '(WARNING|ERROR):' "$what (tpm2-tss logging must be silenced)"
+	say "  library said: $line"
+}
+
+# tpm_clean WHEN: nothing the library loaded or started may remain in the
+# simulator: no transient objects, no loaded or saved sessions.
+tpm_clean() {
+	local what left
+	for what in handles-transient handles-loaded-session handles-saved-session; do
+		left=$(timeout "$E2E_TIMEOUT" tpm2_getcap "$what") ||
+		    fail "tpm2_getcap $what failed"
+		[ -z "$left" ] || fail "$1: the TPM still holds $what:
+$left"
+	done
+}
+
+port_free() {
+	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# free_port: print a port on 127.0.0.1 that nobody listens on (never 2321,
+# where other people's simulators live).
+free_port() {
+	local p
+	for _ in $(seq 100); do
+		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+		[ "$p" != 2321 ] && [ "$p" != 2322 ] || continue
+		if port_free "$p"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	fail "no free port found"
+}
+
+# The askpass program. OpenSSH calls it with the prompt as $1 and
+# SSH_ASKPASS_PROMPT set to "confirm" (yes/no question, answer by exit
+# status), "none" (a notice such as "Confirm user presence", nothing to
+# answer) or unset (a secret is wanted: we print the PIN from $PIN_FILE).
+# Every call is logged to $ASKPASS_LOG as "KIND<TAB>PROMPT". A confirm is
+# answered yes unless $CONFIRM_FILE contains "no".
+ASKPASS=$T/askpass
+ASKPASS_LOG=$T/askpass.log
+PIN_FILE=$T/pin
+CONFIRM_FILE=$T/confirm
+: >"$ASKPASS_LOG"
+echo yes >"$CONFIRM_FILE"
+cat >"$ASKPASS" <<EOF
+#!/bin/sh
+printf '%s\t%s\n' "\${SSH_ASKPASS_PROMPT:-secret}" "\$1" >>"$ASKPASS_LOG"
+case "\${SSH_ASKPASS_PROMPT:-}" in
+confirm)
+	[ "\$(cat "$CONFIRM_FILE")" = yes ] || exit 1
+	exit 0 ;;
+none)
+	exit 0 ;;
+esac
+[ -f "$PIN_FILE" ] || exit 1
+cat "$PIN_FILE"
+EOF
+chmod 755 "$ASKPASS"
+
+set_pin() {
+	printf '%s\n' "$1" >"$PIN_FILE"
+}
+
+# Environment assignments for a command that may prompt through askpass.
+ASKPASS_ENV=(SSH_ASKPASS="$ASKPASS" SSH_ASKPASS_REQUIRE=force)
+
+# enroll NAME [ssh-keygen args...]: make key $T/NAME (+ .pub) with
+# ssh-keygen -t ecdsa-sk through the library; result in RC/OUT/ERR.
+# Prefix arguments of the form VAR=VALUE are put into its environment.
+enroll() {
+	local name=$1 envs=()
+	shift
+	while [ $# -gt 0 ] && [[ "$1" == *=* ]] && [[ "$1" != -* ]]; do
+		envs+=("$1")
+		shift
+	done
+	run "enroll-$name" env "${envs[@]}" \
+	    ssh-keygen -t ecdsa-sk -w "$LIB" -N '' -C "e2e-$name" -f "$T/$name" "$@"
+}
+
+# enroll_ok NAME [args...]: as enroll, and check the result.
+enroll_ok() {
+	local name=$1
+	enroll "$@"
+	expect_ok "enroll $name"
+	[ -s "$T/$name" ] && [ -s "$T/$name.pub" ] || fail "enroll $name: no key files"
+	grep -q '^sk-ecdsa-sha2-nistp256@openssh.com ' "$T/$name.pub" ||
+	    fail "enroll $name: $name.pub is not an sk-ecdsa key"
+	assert_quiet "$ERR" "enroll $name"
+}
+
+# re_quote TEXT: TEXT as an ERE matching itself (base64 fingerprints hold
+# '+' and '/').
+re_quote() {
+	printf '%s\n' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'
+}
+
+# fingerprint KEYFILE: SHA256:... of a public key file.
+fingerprint() {
+	ssh-keygen -l -E sha256 -f "$1" | awk '{print $2}'
+}
+
+# --- sshd ---------------------------------------------------------------
+
+AUTH_KEYS=$T/authorized_keys
+SSHD_LOG=
+SSHD_PORT=
+LOGIN_USER=$(id -un)
+
+# authorize OPTIONS KEY.pub: replace authorized_keys by one line for the key
+# ("" for no options). sshd reads the file on every connection.
+authorize() {
+	if [ -n "$1" ]; then
+		printf '%s %s\n' "$1" "$(cat "$2")" >"$AUTH_KEYS"
+	else
+		cat "$2" >"$AUTH_KEYS"
+	fi
+}
+
+sshd_start() {
+	local cfg=$T/sshd_config pid
+	: >"$AUTH_KEYS"
+	ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$T/ssh_host_ed25519_key" ||
+	    fail "could not make an sshd host key"
+	# sshd run as root insists on its privilege-separation directory; a
+	# fresh container may lack it (the Debian package creates it at boot).
+	if [ "$(id -u)" = 0 ] && [ ! -d /run/sshd ]; then
+		mkdir -m 0755 /run/sshd
+	fi
+	if [ "$(id -u)" = 0 ] && getent shadow root | cut -d: -f2 | grep -q '^!'; then
+		say "note: root's password field starts with '!': with UsePAM no, sshd treats the account as locked"
+	fi
+	for _ in $(seq 10); do
+		SSHD_PORT=$(free_port)
+		SSHD_LOG=$T/sshd.log
+		: >"$SSHD_LOG"
+		cat >"$cfg" <<EOF
+Port $SSHD_PORT
+ListenAddress 127.0.0.1
+HostKey $T/ssh_host_ed25519_key
+AuthorizedKeysFile $AUTH_KEYS
+AuthorizedPrincipalsFile none
+StrictModes no
+UsePAM no
+PidFile $T/sshd.pid
+LogLevel DEBUG1
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+HostbasedAuthentication no
+GSSAPIAuthentication no
+X11Forwarding no
+PrintMotd no
+Banner none
+MaxStartups 20
+EOF
+		"$SSHD" -t -f "$cfg" || fail "sshd rejects its configuration"
+		"$SSHD" -D -f "$cfg" -E "$SSHD_LOG" </dev/null &
+		pid=$!
+		DAEMONS+=("$pid")
+		for _ in $(seq 100); do
+			grep -q "Server listening on 127.0.0.1 port $SSHD_PORT" "$SSHD_LOG" && {
+				say "sshd (pid $pid) listening on 127.0.0.1:$SSHD_PORT"
+				return 0
+			}
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		# Lost a race for the port, or worse; show why and retry.
+		kill "$pid" 2>/dev/null || true
+		tail -n 5 "$SSHD_LOG" >&2
+	done
+	fail "could not start sshd"
+}
+
+SSH_OPTS=(-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+    -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes
+    -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no
+    -o PubkeyAuthentication=yes -o ConnectTimeout=20 -o LogLevel=ERROR)
+
+LOG_MARK=0
+LAST_COUNTER=0
+
+# login NAME IDENTITY [VAR=VALUE...]: ssh to the test sshd with IDENTITY
+# (a private key file, or a .pub file for agent keys) and run
+# `echo LOGIN-OK`, with the assignments in ssh's environment (which its
+# ssh-sk-helper, hence the library, inherits). Result in RC/OUT/ERR; the
+# sshd log lines of this attempt are in $T/NAME.sshd afterwards.
+login() {
+	local name=$1 id=$2 a
+	shift 2
+	for a in "$@"; do
+		[[ "$a" == *=* ]] || fail "login: $a is not VAR=VALUE"
+	done
+	LOG_MARK=$(wc -l <"$SSHD_LOG")
+	# Debian's ssh ignores SSH_SK_PROVIDER: the provider must be named.
+	run "$name" env "$@" ssh "${SSH_OPTS[@]}" \
+	    -o SecurityKeyProvider="$LIB" -i "$id" \
+	    -p "$SSHD_PORT" "$LOGIN_USER@127.0.0.1" 'echo LOGIN-OK'
+	# The monitor writes the log; give it a moment to catch up on failure.
+	[ "$RC" = 0 ] || sleep 0.3
+	tail -n +"$((LOG_MARK + 1))" "$SSHD_LOG" >"$T/$name.sshd"
+}
+
+# login_ok NAME KEY.pub FLAGS [login args...]: the login succeeds, sshd
+# accepted exactly this key, and the signature carried flags FLAGS (sshd
+# logs "sk_counter = N, sk_flags = 0xFF" at DEBUG1).
+login_ok() {
+	local name=$1 pub=$2 flags=$3 fp counter
+	shift 3
+	login "$name" "$@"
+	expect_ok "login $name"
+	grep -qx LOGIN-OK "$OUT" || fail "login $name: the remote command did not run"
+	fp=$(re_quote "$(fingerprint "$pub")")
+	assert_grep "$T/$name.sshd" \
+	    "Accepted publickey for $LOGIN_USER from 127\.0\.0\.1 port [0-9]+ ssh2: ECDSA-SK $fp" \
+	    "login $name: sshd accepted the key"
+	assert_grep "$T/$name.sshd" "sk_flags = $flags\b" \
+	    "login $name: signature flags $flags"
+	# The counter is signed and must never go backwards on one TPM.
+	counter=$(grep -Eo 'sk_counter = [0-9]+' "$T/$name.sshd" | tail -n 1 |
+	    awk '{print $3}')
+	[ -n "$counter" ] || fail "login $name: sshd logged no sk_counter"
+	[ "$counter" -ge "$LAST_COUNTER" ] ||
+	    fail "login $name: counter went back from $LAST_COUNTER to $counter"
+	LAST_COUNTER=$counter
+	say "  sshd: sk_counter = $counter, sk_flags = $flags"
+}
+
+# login_refused NAME [login args...]: the login fails and sshd accepted no
+# key.
+login_refused() {
+	local name=$1
+	shift
+	login "$name" "$@"
+	expect_fail "login $name"
+	assert_no_grep "$OUT" LOGIN-OK "login $name: the remote command ran"
+	assert_no_grep "$T/$name.sshd" "Accepted publickey" "login $name: sshd accepted a key"
+}
+
+# --- ssh-agent ------------------------------------------------------------
+
+# agent_start NAME [VAR=VALUE...]: start `ssh-agent -D` on socket $T/NAME.sock
+# with only the library's directory allowed as provider; the assignments go
+# into the agent's environment, which is what its ssh-sk-helper inherits.
+# Sets AGENT_SOCK.
+agent_start() {
+	local name=$1 libdir pid
+	shift
+	# The agent canonicalises the provider path with realpath() before it
+	# matches the -P list, so the list must name the canonical directory.
+	libdir=$(dirname "$(realpath "$LIB")")
+	AGENT_SOCK=$T/$name.sock
+	setsid env "$@" ssh-agent -D -a "$AGENT_SOCK" -P "$libdir/*" \
+	    </dev/null >"$T/$name.agent.out" 2>"$T/$name.agent.err" &
+	pid=$!
+	DAEMONS+=("$pid")
+	for _ in $(seq 100); do
+		[ -S "$AGENT_SOCK" ] && { say "ssh-agent $name (pid $pid) on $AGENT_SOCK"; return 0; }
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	OUT=$T/$name.agent.out ERR=$T/$name.agent.err
+	fail "ssh-agent $name did not start"
+}
