@@ -282,11 +282,11 @@ check_syntax(const uint8_t *buf, size_t len)
 
 	/* The version decides how to read the rest. */
 	if (walk_next(&w, &cb, &it) != 0)
-		return reject(KH_ERR_MALFORMED, "truncated or not CBOR");
+		return reject(KH_ERR_MALFORMED, "truncated");
 	if (it.kind != ITEM_UINT || it.value != 1 || !it.shortest)
 		return reject(KH_ERR_MALFORMED, "second key is not 1");
 	if (walk_next(&w, &cb, &it) != 0)
-		return reject(KH_ERR_MALFORMED, "truncated or not CBOR");
+		return reject(KH_ERR_MALFORMED, "truncated");
 	if (it.kind != ITEM_UINT)
 		return reject(KH_ERR_MALFORMED, "version is not a uint");
 	if (it.value != KH_VERSION)
@@ -300,13 +300,13 @@ check_syntax(const uint8_t *buf, size_t len)
 		return reject(KH_ERR_MALFORMED, "not a map of 8 pairs");
 	for (key = 2; key < KH_NFIELDS; key++) {
 		if (walk_next(&w, &cb, &it) != 0)
-			return reject(KH_ERR_MALFORMED, "truncated or not CBOR");
+			return reject(KH_ERR_MALFORMED, "truncated");
 		if (it.kind != ITEM_UINT || it.value != key)
-			return reject(KH_ERR_MALFORMED, "keys not 0..7 in order");
+			return reject(KH_ERR_MALFORMED, "keys out of order");
 		if (!it.shortest)
 			return reject(KH_ERR_MALFORMED, "not in shortest form");
 		if (walk_next(&w, &cb, &it) != 0)
-			return reject(KH_ERR_MALFORMED, "truncated or not CBOR");
+			return reject(KH_ERR_MALFORMED, "truncated");
 		if (it.kind != (key == 2 ? ITEM_UINT : ITEM_BYTES))
 			return reject(KH_ERR_MALFORMED, "value of wrong type");
 		if (!it.shortest)
@@ -389,6 +389,14 @@ copy_uint32(const cbor_item_t *item, uint32_t *out)
 	return KH_OK;
 }
 
+static bool
+is_magic(const cbor_item_t *item)
+{
+	return cbor_isa_string(item) && cbor_string_is_definite(item) &&
+	    cbor_string_length(item) == KH_MAGIC_LEN &&
+	    memcmp(cbor_string_handle(item), KH_MAGIC, KH_MAGIC_LEN) == 0;
+}
+
 /* Pass 2: fields out of the items cbor_load() built. */
 static int
 copy_fields(const cbor_item_t *map, struct kh *kh)
@@ -405,16 +413,12 @@ copy_fields(const cbor_item_t *map, struct kh *kh)
 	for (i = 0; i < KH_NFIELDS; i++) {
 		if (!cbor_isa_uint(pairs[i].key) ||
 		    cbor_get_int(pairs[i].key) != i)
-			return reject(KH_ERR_MALFORMED, "keys not 0..7 in order");
+			return reject(KH_ERR_MALFORMED, "keys out of order");
 		v = pairs[i].value;
 		switch (i) {
 		case 0:
-			if (!cbor_isa_string(v) || !cbor_string_is_definite(v) ||
-			    cbor_string_length(v) != KH_MAGIC_LEN ||
-			    memcmp(cbor_string_handle(v), KH_MAGIC,
-			    KH_MAGIC_LEN) != 0)
-				return reject(KH_ERR_FOREIGN, "no sk-tpm magic");
-			r = KH_OK;
+			r = is_magic(v) ? KH_OK :
+			    reject(KH_ERR_FOREIGN, "no sk-tpm magic");
 			break;
 		case 1:
 			r = copy_uint32(v, &kh->version);
