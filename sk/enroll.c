@@ -14,6 +14,7 @@
 #include "message.h"
 #include "options.h"
 #include "pin.h"
+#include "record.h"
 #include "resident.h"
 #include "sk-api.h"
 #include "tpm.h"
@@ -82,6 +83,11 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 		r = SSH_SK_ERR_UNSUPPORTED;
 		goto out;
 	}
+	if (resident && strlen(application) > REC_APP_MAX) {
+		sk_error("the application name is longer than %d bytes, the "
+		    "limit for resident credentials", REC_APP_MAX);
+		goto out;
+	}
 	if (with_pin && pin == NULL) {
 		/* OpenSSH prompts for the PIN and calls again; nothing to
 		 * report. */
@@ -93,8 +99,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	if (pin_derive_auth(application, with_pin ? pin : NULL, auth) != 0)
 		goto out;
 
-	if ((r = tpm_open(opts->device != NULL ? opts->device : cfg->tcti,
-	    &tpm)) != 0)
+	if ((r = tpm_open(cfg->tcti, &tpm)) != 0)
 		goto out;
 	if (resident) {
 		if ((r = tpm_set_owner_auth(tpm, cfg->owner_auth)) != 0 ||

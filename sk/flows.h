@@ -1,5 +1,6 @@
 /*
- * The operations behind the exported entry points. Each returns 0 or an
+ * The operations behind the exported entry points. The TPM they use is
+ * cfg->tcti: SK_TPM_TCTI, or ssh-keygen's -O device= when given. Each returns 0 or an
  * SSH_SK_ERR_* code with one error line recorded (log.h), and hands over a
  * complete response only on success.
  */
@@ -25,7 +26,7 @@ int sign_run(const struct sk_config *, uint32_t alg, const uint8_t *data,
 
 struct sk_resident_key;
 
-int resident_keys_run(const struct sk_config *, const struct sk_opts *,
-    struct sk_resident_key ***rks, size_t *nrks);
+int resident_keys_run(const struct sk_config *, struct sk_resident_key ***rks,
+    size_t *nrks);
 
 #endif /* SK_FLOWS_H */

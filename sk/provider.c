@@ -48,6 +48,8 @@ sk_enroll(uint32_t alg, const uint8_t *challenge, size_t challenge_len,
 	}
 	if ((r = opt_parse(options, &opts)) != 0)
 		goto out;
+	if (opts.device != NULL)
+		cfg.tcti = opts.device;
 	r = enroll_run(&cfg, alg, application, flags, pin, &opts,
 	    enroll_response);
 out:
@@ -109,7 +111,7 @@ sk_load_resident_keys(const char *pin, struct sk_option **options,
 		goto out;
 	if (opts.device != NULL)
 		cfg.tcti = opts.device;
-	r = resident_keys_run(&cfg, &opts, rks, nrks);
+	r = resident_keys_run(&cfg, rks, nrks);
 out:
 	log_flush();
 	return r;

@@ -9,7 +9,6 @@
 #include "flows.h"
 #include "handle.h"
 #include "log.h"
-#include "options.h"
 #include "record.h"
 #include "resident.h"
 #include "sk-api.h"
@@ -63,7 +62,7 @@ make_rk(const struct resident *res)
 }
 
 int
-resident_keys_run(const struct sk_config *cfg, const struct sk_opts *opts,
+resident_keys_run(const struct sk_config *cfg,
     struct sk_resident_key ***rks_out, size_t *nrks_out)
 {
 	struct resident_list list;
@@ -72,7 +71,6 @@ resident_keys_run(const struct sk_config *cfg, const struct sk_opts *opts,
 	size_t i, n = 0;
 	int r;
 
-	(void)opts;
 	memset(&list, 0, sizeof(list));
 	if ((r = tpm_open(cfg->tcti, &tpm)) != 0 ||
 	    (r = resident_load(tpm, &list)) != 0)

@@ -87,14 +87,17 @@ trap 'exit 1' INT TERM
 
 # run NAME CMD...: run CMD without a controlling terminal and with a time
 # limit; its output goes to $T/NAME.out and $T/NAME.err (also in $OUT and
-# $ERR) and its exit status to $RC. Never fails by itself.
+# $ERR) and its exit status to $RC. Never fails by itself. Its stdin is
+# /dev/null, or the file named by RUN_STDIN (`RUN_STDIN=f run ...`; with no
+# terminal, ssh-keygen reads PINs and its yes/no questions from stdin).
 run() {
 	local name=$1
 	shift
 	OUT=$T/$name.out
 	ERR=$T/$name.err
 	RC=0
-	setsid -w timeout "$E2E_TIMEOUT" "$@" </dev/null >"$OUT" 2>"$ERR" || RC=$?
+	setsid -w timeout "$E2E_TIMEOUT" "$@" <"${RUN_STDIN:-/dev/null}" \
+	    >"$OUT" 2>"$ERR" || RC=$?
 	if [ "$RC" = 124 ]; then
 		fail "$name: timed out after ${E2E_TIMEOUT}s: $*"
 	fi
@@ -407,4 +410,110 @@ agent_start() {
 	done
 	OUT=$T/$name.agent.out ERR=$T/$name.agent.err
 	fail "ssh-agent $name did not start"
+}
+
+# --- resident keys --------------------------------------------------------
+
+# pubkey FILE: "TYPE BASE64" of a public key file, without the comment
+# (which differs between ssh-keygen -K files and the originals).
+pubkey() {
+	awk '{print $1, $2; exit}' "$1"
+}
+
+# nv_records: how many NV indices of the library's resident range
+# (0x01A5C500..0x01A5C5FF) are defined in the simulator.
+nv_records() {
+	local list
+	list=$(timeout "$E2E_TIMEOUT" tpm2_getcap handles-nv-index) ||
+	    fail "tpm2_getcap handles-nv-index failed"
+	grep -Eic '^- 0x0?1a5c5[0-9a-f]{2}$' <<<"$list" || true
+}
+
+# download NAME [VAR=VALUE...]: `ssh-keygen -K -w LIB -N ''` in the new,
+# empty directory $T/NAME (also in $DL); result in RC/OUT/ERR. The PIN
+# question it asks first is answered through askpass when ASKPASS_ENV is
+# among the assignments, else with an empty line (stdin is /dev/null).
+download() {
+	local name=$1
+	shift
+	DL=$T/$name
+	mkdir "$DL"
+	run "$name" env -C "$DL" "$@" ssh-keygen -K -w "$LIB" -N ''
+}
+
+# --- ssh-sk-helper watch ---------------------------------------------------
+
+# A wrapper for ssh-sk-helper (used by giving SSH_SK_HELPER=$HELPER to ssh,
+# ssh-keygen, ssh-add or ssh-agent): it runs the real helper and appends
+# "exit N" or "signal N" to $HELPER_LOG, so a test can tell a clean failure
+# from a crash of the process the library runs in.
+SK_HELPER_REAL=${SK_HELPER_REAL:-/usr/lib/openssh/ssh-sk-helper}
+HELPER=$T/sk-helper-wrapper
+HELPER_LOG=$T/helper.log
+: >"$HELPER_LOG"
+cat >"$HELPER" <<EOW
+#!/bin/sh
+# The real helper keeps stdin/stdout: they are its socket to the caller.
+"$SK_HELPER_REAL" "\$@"
+rc=\$?
+if [ \$rc -gt 128 ] && [ \$rc -lt 193 ]; then
+	echo "signal \$((rc - 128))" >>"$HELPER_LOG"
+else
+	echo "exit \$rc" >>"$HELPER_LOG"
+fi
+exit \$rc
+EOW
+chmod 755 "$HELPER"
+HELPER_ENV=(SSH_SK_HELPER="$HELPER")
+
+# helper_clean WHAT: since the last call, every ssh-sk-helper run through
+# $HELPER ended by itself with a status below 128 (no signal, no fatal()
+# exit 255), at least one ran, the tool did not report an abnormal helper
+# exit, and no core file appeared in $T.
+helper_clean() {
+	local bad
+	[ -s "$HELPER_LOG" ] || fail "$1: ssh-sk-helper was never run"
+	bad=$(grep -v -E '^exit ([0-9]|[0-9][0-9]|1[01][0-9]|12[0-7])$' \
+	    "$HELPER_LOG" || true)
+	[ -z "$bad" ] || fail "$1: ssh-sk-helper ended abnormally: $bad"
+	if [ -n "${ERR:-}" ] && [ -f "$ERR" ]; then
+		assert_no_grep "$ERR" 'exited abnormally|non-zero exit status|core dumped|internal error' \
+		    "$1 (helper exit reported by OpenSSH)"
+	fi
+	[ -z "$(find "$T" -name 'core*' -type f -print -quit)" ] ||
+	    fail "$1: a core file was written"
+	say "  ssh-sk-helper: $(sort "$HELPER_LOG" | uniq -c | sed 's/^ *//' | paste -sd, -)"
+	: >"$HELPER_LOG"
+}
+
+# --- key file surgery ------------------------------------------------------
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# skkey FILE info: print what skkey.pl sees in the unencrypted private key
+# FILE (application, flags, key handle and its CBOR byte-string fields).
+# skkey FILE EDIT ARGS... > NEWFILE: write FILE with its key handle edited
+# (see skkey.pl), armoured as ssh-keygen does (base64, 70 columns).
+skkey() {
+	local file=$1
+	shift
+	command -v perl >/dev/null || fail "perl is needed to edit key files"
+	if [ "$1" = info ]; then
+		grep -v '^-----' "$file" | base64 -d | perl "$E2E_DIR/skkey.pl" info
+		return
+	fi
+	echo '-----BEGIN OPENSSH PRIVATE KEY-----'
+	grep -v '^-----' "$file" | base64 -d | perl "$E2E_DIR/skkey.pl" "$@" |
+	    base64 -w 70
+	echo '-----END OPENSSH PRIVATE KEY-----'
+}
+
+# skkey_field FILE K: "OFFSET LEN" of byte-string field K of FILE's handle.
+skkey_field() {
+	skkey "$1" info | awk -v k="$2" '$1 == "field" && $2 == k {print $3, $4}'
+}
+
+# dir_files DIR: the names in DIR, sorted, on one line.
+dir_files() {
+	find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort | paste -sd' ' -
 }
