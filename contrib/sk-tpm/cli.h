@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "record.h"
 #include "tpm.h"
 
 /* Exit statuses. */
@@ -21,9 +22,10 @@
 
 struct cli {
 	const char *cmd;		/* "list", "delete", "doctor" */
-	const char *tcti;		/* --tcti, else SK_TPM_TCTI, else NULL */
+	const char *tcti;		/* --tcti, SK_TPM_TCTI or NULL */
 	const char *tcti_source;	/* "--tcti", "SK_TPM_TCTI" or NULL */
 	const char *owner_auth;		/* SK_TPM_OWNER_AUTH or NULL */
+	const char *config_error;	/* a malformed variable, or NULL */
 };
 
 /* Long options every command takes, for its getopt_long table. */
@@ -63,16 +65,28 @@ int cmd_doctor(struct cli *, int argc, char **argv);
 int cli_fingerprint(const uint8_t point[TPM_EC_POINT_LEN],
     const char *application, char out[CLI_FP_LEN]);
 
-/* Room for any shown user id: "hex:" + 2 per byte of the longest id
- * (record.h REC_USER_MAX, 64). */
-#define CLI_USER_LEN	(4 + 2 * 64 + 1)
+/* Room for any shown user id: "hex:" + 2 per byte of the longest id. */
+#define CLI_USER_LEN	(4 + 2 * REC_USER_MAX + 1)
 /* A user id as text when every byte (trailing zero padding aside) is
  * printable ASCII, "hex:..." otherwise, "-" when empty. */
 void cli_user_text(const uint8_t *id, size_t len, char *out, size_t outlen);
 /* Whether name designates this user id: its bytes, or its shown form. */
 bool cli_user_matches(const uint8_t *id, size_t len, const char *name);
-/* Text from a record, safe for a terminal: control characters and
- * non-ASCII bytes as \xNN. */
+/* Text from a record, safe for a terminal: control characters,
+ * backslashes and non-ASCII bytes as \xNN. */
 void cli_safe_text(const char *in, char *out, size_t outlen);
+
+struct resident;
+
+/* One usable credential as every command shows it. */
+struct cli_shown {
+	char application[4 * REC_APP_MAX + 1];	/* cli_safe_text */
+	char user[CLI_USER_LEN];	/* cli_user_text */
+	char fingerprint[CLI_FP_LEN];
+	bool pin;			/* auth value derived from a PIN */
+	bool touch;			/* presence required at enrollment */
+};
+/* 0, or -1 if OpenSSL fails to hash. */
+int cli_describe(const struct resident *, struct cli_shown *);
 
 #endif /* SK_TPM_CLI_H */

@@ -1,0 +1,475 @@
+/*
+ * sk-tpm doctor: a checklist of everything libsk-tpm needs from this TPM
+ * and this account, each line tagged [ok], [info], [warn] or [FAIL]. Any
+ * FAIL makes the exit status 1. Read-only: the one transient SRK and one
+ * session it makes are flushed again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "log.h"
+#include "resident.h"
+#include "tpm-info.h"
+
+#define TPMRM_PATH	"/dev/tpmrm0"
+#define TPM0_PATH	"/dev/tpm0"
+#define TSS_GROUP	"tss"
+
+enum level { OK, INFO, WARN, FAIL };
+
+struct doctor {
+	unsigned int problems;
+	unsigned int warnings;
+	char first_problem[1024];
+};
+
+static void
+usage(FILE *f)
+{
+	fputs(
+"usage: sk-tpm doctor [--tcti TCTI]\n"
+"\n"
+"Check that this TPM and this account can use libsk-tpm: how the TPM is\n"
+"reached, manufacturer and firmware (and whether the firmware is known to\n"
+"leak ECDSA keys, TPM-FAIL), the storage root key, NIST P-256, salted\n"
+"sessions, the dictionary-attack lockout, NV capacity, resident records\n"
+"and, without SK_TPM_TCTI, the permissions on /dev/tpmrm0.\n"
+"Exit status 0 when healthy, 1 when a line says FAIL.\n"
+"\n"
+"Options:\n"
+"  --tcti TCTI  the TPM to use (overrides SK_TPM_TCTI)\n"
+"  --help       this text\n",
+	    f);
+}
+
+static void
+report(struct doctor *d, enum level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+report(struct doctor *d, enum level level, const char *fmt, ...)
+{
+	static const char *const tags[] = {
+		[OK] = "[ok]  ", [INFO] = "[info]", [WARN] = "[warn]",
+		[FAIL] = "[FAIL]",
+	};
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	printf("%s %s\n", tags[level], line);
+	if (level == WARN)
+		d->warnings++;
+	if (level == FAIL && d->problems++ == 0)
+		snprintf(d->first_problem, sizeof(d->first_problem), "%s",
+		    line);
+}
+
+/* The library's error line for a failed check, then forget it. */
+static const char *
+library_error(char *buf, size_t len, const char *fallback)
+{
+	const char *e = log_last_error();
+
+	snprintf(buf, len, "%s", e != NULL ? e : fallback);
+	log_reset();
+	return buf;
+}
+
+/* The kernel's TPM resource manager, which the library opens without
+ * SK_TPM_TCTI. A build made for the tests (test/cli, SK_TPM_DOCTOR_TEST)
+ * examines a stand-in file instead, to exercise the permission advice. */
+static const char *
+tpmrm_path(void)
+{
+#ifdef SK_TPM_DOCTOR_TEST
+	const char *p = getenv("SK_TPM_DOCTOR_TPMRM");
+
+	if (p != NULL && *p != '\0')
+		return p;
+#endif
+	return TPMRM_PATH;
+}
+
+/* A copy: getpwuid()'s result is overwritten by the next lookup. */
+static void
+user_name(char *buf, size_t len)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	snprintf(buf, len, "%s", pw != NULL ? pw->pw_name : "you");
+}
+
+static bool
+in_group(gid_t gid)
+{
+	gid_t groups[256];
+	int i, n;
+
+	if (getegid() == gid)
+		return true;
+	if ((n = getgroups((int)(sizeof(groups) / sizeof(groups[0])),
+	    groups)) < 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* Listed as a member in the group database (which only takes effect in
+ * sessions started after the change). */
+static bool
+listed_in_group(const struct group *gr, const char *name)
+{
+	char **m;
+
+	for (m = gr->gr_mem; m != NULL && *m != NULL; m++)
+		if (strcmp(*m, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Without SK_TPM_TCTI the library opens /dev/tpmrm0, so that is what a
+ * user without access hits. The verdict on a device we cannot open waits
+ * until we know whether tpm2-abrmd served instead; *denied receives the
+ * reason, empty when there is none.
+ */
+static void
+check_device(struct doctor *d, char *denied, size_t denied_len)
+{
+	struct stat st;
+	struct passwd *owner;
+	struct group *gr, *tss;
+	const char *path = tpmrm_path();
+	char me[64];
+	int fd;
+
+	denied[0] = '\0';
+	user_name(me, sizeof(me));
+	if (stat(path, &st) != 0) {
+		if (stat(TPM0_PATH, &st) == 0)
+			report(d, INFO, "%s: absent, but %s exists: the "
+			    "kernel offers no TPM 2.0 resource manager (a TPM "
+			    "1.2 chip, or a kernel older than 4.12); sk-tpm "
+			    "needs %s or tpm2-abrmd", path, TPM0_PATH,
+			    TPMRM_PATH);
+		else
+			report(d, INFO, "%s: absent: the kernel found no TPM "
+			    "2.0 (is it enabled in the firmware setup?)",
+			    path);
+		return;
+	}
+	owner = getpwuid(st.st_uid);
+	gr = getgrgid(st.st_gid);
+	report(d, INFO, "%s: present, owner %s, group %s, mode %04o",
+	    path, owner != NULL ? owner->pw_name : "?",
+	    gr != NULL ? gr->gr_name : "?", (unsigned int)(st.st_mode & 07777));
+
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) != -1) {
+		close(fd);
+		report(d, OK, "%s: %s can open it", path, me);
+	} else if (errno == EACCES || errno == EPERM) {
+		if (gr != NULL && listed_in_group(gr, me) &&
+		    !in_group(gr->gr_gid))
+			snprintf(denied, denied_len, "%s: permission denied: "
+			    "%s was added to group %s after this session "
+			    "started; log out and in again", path, me,
+			    gr->gr_name);
+		else if (gr != NULL && (st.st_mode & 060) == 060)
+			snprintf(denied, denied_len, "%s: permission denied "
+			    "for %s; add yourself to group %s (sudo usermod "
+			    "-aG %s %s), then log in again", path, me,
+			    gr->gr_name, gr->gr_name, me);
+		else
+			snprintf(denied, denied_len, "%s: permission denied "
+			    "for %s, and its group may not use it either; "
+			    "install the tpm2-tss udev rules (Debian: "
+			    "tpm-udev), which give group %s read and write "
+			    "access", path, me, TSS_GROUP);
+	} else
+		snprintf(denied, denied_len, "%s: cannot be opened: %s",
+		    path, strerror(errno));
+
+	if ((tss = getgrnam(TSS_GROUP)) == NULL)
+		report(d, INFO, "group %s: does not exist on this system",
+		    TSS_GROUP);
+	else if (in_group(tss->gr_gid))
+		report(d, OK, "group %s: %s is a member", TSS_GROUP, me);
+	else if (geteuid() == 0)
+		report(d, INFO, "group %s: root is not a member (and need "
+		    "not be); other users do", TSS_GROUP);
+	else
+		report(d, INFO, "group %s: %s is not a member", TSS_GROUP, me);
+}
+
+static void
+check_identity(struct doctor *d, const struct tpm_info *info)
+{
+	char manufacturer[5], family[5], vendor[17];
+	const char *advisory;
+	uint32_t fw1 = info->fw1, fw2 = info->fw2;
+
+	tpm_info_chars(info->manufacturer, manufacturer);
+	tpm_info_chars(info->family, family);
+	tpm_info_vendor(info, vendor);
+	report(d, INFO, "manufacturer: %s (0x%08x)", manufacturer,
+	    info->manufacturer);
+	report(d, INFO, "vendor: \"%s\"", vendor);
+	report(d, INFO, "firmware: %u.%u.%u.%u (TPM2_PT_FIRMWARE_VERSION_1 "
+	    "0x%08x, _2 0x%08x)", fw1 >> 16, fw1 & 0xffff, fw2 >> 16,
+	    fw2 & 0xffff, fw1, fw2);
+	report(d, INFO, "specification: TPM %s, revision %u.%02u, level %u, "
+	    "%u day %u", family, info->revision / 100, info->revision % 100,
+	    info->level, info->year, info->day_of_year);
+
+	switch (tpm_fw_weak_ecdsa(info->manufacturer, fw1, fw2, &advisory)) {
+	case TPM_FW_WEAK:
+		report(d, FAIL, "firmware: %s %u.%u is affected by %s; "
+		    "ECDSA keys made on it can leak through timing: update "
+		    "the TPM firmware, then make new keys", manufacturer,
+		    fw1 >> 16, fw1 & 0xffff, advisory);
+		break;
+	case TPM_FW_MAYBE_WEAK:
+		report(d, FAIL, "firmware: %s %u.%u.%u may be affected, check "
+		    "INTEL-SA-00241 (%s); update the firmware (BIOS/CSME), "
+		    "then make new keys", manufacturer, fw1 >> 16,
+		    fw1 & 0xffff, fw2 >> 16, advisory);
+		break;
+	default:
+		report(d, OK, "firmware: not on the list of TPM-FAIL "
+		    "(ECDSA timing) affected firmware");
+		break;
+	}
+}
+
+static void
+check_srk(struct doctor *d, struct tpm *tpm)
+{
+	enum tpm_srk_state state;
+	char err[512];
+
+	if (tpm_srk_state(tpm, &state) != 0) {
+		report(d, FAIL, "SRK: %s", library_error(err, sizeof(err),
+		    "cannot look at 0x81000001"));
+		return;
+	}
+	switch (state) {
+	case TPM_SRK_STANDARD:
+		report(d, OK, "SRK: the standard ECC P-256 SRK is persistent "
+		    "at 0x81000001");
+		break;
+	case TPM_SRK_OTHER:
+		report(d, WARN, "SRK: 0x81000001 holds another key than the "
+		    "standard ECC P-256 SRK; sk-tpm leaves it alone and "
+		    "derives its own (2 extra TPM commands per signature)");
+		break;
+	default:
+		report(d, WARN, "SRK: no persistent SRK at 0x81000001 (each "
+		    "operation derives it: 2 extra TPM commands per "
+		    "signature)");
+		break;
+	}
+}
+
+static void
+check_crypto(struct doctor *d, struct tpm *tpm)
+{
+	char err[512];
+	bool has, persistent;
+
+	if (tpm_has_p256(tpm, &has) != 0)
+		report(d, FAIL, "ECC NIST P-256: %s", library_error(err,
+		    sizeof(err), "cannot list the ECC curves"));
+	else if (has)
+		report(d, OK, "ECC NIST P-256: supported");
+	else
+		report(d, FAIL, "ECC NIST P-256: not supported; ecdsa-sk keys "
+		    "cannot be made on this TPM");
+
+	if (tpm_salted_session_check(tpm, &persistent) != 0)
+		report(d, FAIL, "salted session: %s", library_error(err,
+		    sizeof(err), "cannot start one"));
+	else
+		report(d, OK, "salted session: an HMAC session salted to the "
+		    "%s SRK started and was flushed", persistent ?
+		    "persistent" : "derived");
+}
+
+static void
+check_lockout(struct doctor *d, struct tpm *tpm)
+{
+	struct tpm_da_state da;
+	char err[512], recover[128];
+
+	if (tpm_read_da_state(tpm, &da) != 0) {
+		report(d, FAIL, "dictionary attack: %s", library_error(err,
+		    sizeof(err), "cannot read the lockout state"));
+		return;
+	}
+	if (da.interval > 0)
+		snprintf(recover, sizeof(recover), "one failure is forgiven "
+		    "every %u s", da.interval);
+	else
+		snprintf(recover, sizeof(recover), "failures are never "
+		    "forgiven by time (interval 0)");
+	if (da.in_lockout)
+		report(d, FAIL, "dictionary attack: in lockout (lockout "
+		    "counter %u, max tries %u): keys with a PIN cannot be "
+		    "used; %s, or the holder of the lockout password can run "
+		    "tpm2_dictionarylockout -c", da.counter, da.max_tries,
+		    recover);
+	else if (da.counter > 0)
+		report(d, WARN, "dictionary attack: lockout counter %u, max "
+		    "tries %u, interval %u s, recovery %u s: %u wrong "
+		    "authorizations counted; %s", da.counter, da.max_tries,
+		    da.interval, da.recovery, da.counter, recover);
+	else
+		report(d, OK, "dictionary attack: not in lockout; lockout "
+		    "counter %u, max tries %u, interval %u s, recovery %u s",
+		    da.counter, da.max_tries, da.interval, da.recovery);
+}
+
+static void
+check_nv(struct doctor *d, const struct tpm_info *info)
+{
+	report(d, INFO, "NV: %u indices defined (TPM2_PT_HR_NV_INDEX); "
+	    "persistent handles: %u used (TPM2_PT_HR_PERSISTENT), %u more "
+	    "possible (TPM2_PT_HR_PERSISTENT_AVAIL)", info->hr_nv_index,
+	    info->hr_persistent, info->hr_persistent_avail);
+	report(d, INFO, "NV: an index holds at most %u bytes "
+	    "(TPM2_PT_NV_INDEX_MAX), one write at most %u "
+	    "(TPM2_PT_NV_BUFFER_MAX)", info->nv_index_max,
+	    info->nv_buffer_max);
+	report(d, INFO, "NV: free space is unknown: TPM 2.0 defines no "
+	    "property for it; storing a credential says so when NV is full");
+	if (info->nv_index_max != 0 && info->nv_index_max < REC_MAX_LEN)
+		report(d, WARN, "NV: indices are smaller than the largest "
+		    "sk-tpm record (%u bytes); resident keys may not fit",
+		    REC_MAX_LEN);
+}
+
+static void
+check_residents(struct doctor *d, struct tpm *tpm)
+{
+	struct resident_list list;
+	char err[512];
+
+	if (resident_load(tpm, &list) != 0) {
+		report(d, FAIL, "resident credentials: %s", library_error(err,
+		    sizeof(err), "cannot be read"));
+		return;
+	}
+	if (list.skipped > 0 || list.unwritten > 0)
+		report(d, WARN, "resident credentials: %zu usable, %zu "
+		    "skipped (corrupt or from another TPM), %zu unwritten; "
+		    "see \"sk-tpm list\"; %zu of %u sk-tpm NV slots in use",
+		    list.count, list.skipped, list.unwritten, list.nused,
+		    TPM_NV_SLOTS);
+	else
+		report(d, OK, "resident credentials: %zu (0 skipped, 0 "
+		    "unwritten); %zu of %u sk-tpm NV slots in use",
+		    list.count, list.nused, TPM_NV_SLOTS);
+	resident_list_free(&list);
+}
+
+int
+cmd_doctor(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct doctor d;
+	struct tpm_info info;
+	struct tpm *tpm = NULL;
+	char denied[1024], err[512];
+	const char *reached;
+	int ch, r;
+
+	memset(&d, 0, sizeof(d));
+	denied[0] = '\0';
+	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
+			usage(stdout);
+			return CLI_OK;
+		}
+		if (r != 0)
+			return r;
+	}
+	if ((r = cli_no_operands(cli, argc, argv)) != CLI_OK)
+		return r;
+
+	if (cli->config_error != NULL)
+		report(&d, FAIL, "environment: %s", cli->config_error);
+	if (cli->tcti != NULL) {
+		report(&d, INFO, "TPM: %s names \"%s\"", cli->tcti_source,
+		    cli->tcti);
+		report(&d, INFO, "%s: not checked (%s chooses the TPM)",
+		    tpmrm_path(), cli->tcti_source);
+	} else {
+		report(&d, INFO, "TPM: no SK_TPM_TCTI: trying %s, then "
+		    "tpm2-abrmd (never a simulator)", tpmrm_path());
+		check_device(&d, denied, sizeof(denied));
+	}
+
+	log_reset();
+	if (tpm_open(cli->tcti, &tpm) != 0) {
+		if (denied[0] != '\0')
+			report(&d, FAIL, "%s", denied);
+		report(&d, FAIL, "TPM: %s", library_error(err, sizeof(err),
+		    "cannot be reached"));
+		report(&d, INFO, "the other checks need a TPM");
+		goto out;
+	}
+	reached = tpm_tcti_name(tpm);
+	report(&d, OK, "TPM: reached through %s", reached);
+	if (denied[0] != '\0') {
+		/* tpm2-abrmd served; other programs may still need the
+		 * device. */
+		if (strcmp(reached, "tabrmd") == 0)
+			report(&d, WARN, "%s", denied);
+		else
+			report(&d, FAIL, "%s", denied);
+	}
+
+	if (tpm_info_read(tpm, &info) != 0) {
+		report(&d, FAIL, "properties: %s", library_error(err,
+		    sizeof(err), "cannot be read"));
+		goto out;
+	}
+	check_identity(&d, &info);
+	check_srk(&d, tpm);
+	check_crypto(&d, tpm);
+	check_lockout(&d, tpm);
+	check_nv(&d, &info);
+	check_residents(&d, tpm);
+out:
+	tpm_close(&tpm);
+	if (d.problems == 0) {
+		printf("healthy (%u warning%s)\n", d.warnings,
+		    d.warnings == 1 ? "" : "s");
+		return CLI_OK;
+	}
+	printf("%u problem%s found\n", d.problems, d.problems == 1 ? "" : "s");
+	if (d.problems == 1)
+		cli_error("%s", d.first_problem);
+	else
+		cli_error("%s (and %u more problem%s, see above)",
+		    d.first_problem, d.problems - 1,
+		    d.problems == 2 ? "" : "s");
+	return CLI_FAIL;
+}

@@ -1,0 +1,188 @@
+/*
+ * sk-tpm list: the resident credentials in TPM NV, one line each, and the
+ * indices of our range that hold nothing usable.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "handle.h"
+#include "record.h"
+#include "resident.h"
+
+static void
+usage(FILE *f)
+{
+	fputs(
+"usage: sk-tpm list [--json] [--tcti TCTI]\n"
+"\n"
+"Show the resident credentials libsk-tpm stored in the TPM, one a line:\n"
+"  NV-INDEX  APPLICATION  USER  pin|no-pin  FINGERPRINT\n"
+"USER is the user id as text, as hex:... when it is not printable, or -\n"
+"when empty. FINGERPRINT is what ssh-keygen -l prints for the key.\n"
+"Indices of the sk-tpm range without a usable record (corrupt, made under\n"
+"another TPM's storage key, or never written) are counted at the end;\n"
+"remove them with \"sk-tpm delete --index\".\n"
+"\n"
+"Options:\n"
+"  --json       one JSON object instead of lines\n"
+"  --tcti TCTI  the TPM to use (overrides SK_TPM_TCTI)\n"
+"  --help       this text\n",
+	    f);
+}
+
+static bool
+usable(const struct resident_list *list, uint32_t index)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		if (list->items[i].index == index)
+			return true;
+	return false;
+}
+
+/* The indices that are defined but hold no usable record. */
+static size_t
+unusable(const struct resident_list *list, uint32_t out[TPM_NV_SLOTS])
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < list->nused; i++)
+		if (!usable(list, list->used[i]))
+			out[n++] = list->used[i];
+	return n;
+}
+
+static int
+print_text(const struct resident_list *list)
+{
+	uint32_t bad[TPM_NV_SLOTS];
+	struct cli_shown s;
+	size_t i, nbad;
+
+	for (i = 0; i < list->count; i++) {
+		if (cli_describe(&list->items[i], &s) != 0) {
+			cli_error("cannot compute a fingerprint");
+			return CLI_FAIL;
+		}
+		printf("0x%08x  %s  %s  %s  %s\n", list->items[i].index,
+		    s.application, s.user, s.pin ? "pin" : "no-pin",
+		    s.fingerprint);
+	}
+	if (list->skipped > 0)
+		printf("skipped: %zu (corrupt, or made under another TPM's "
+		    "storage key; SK_TPM_DEBUG=1 says why)\n", list->skipped);
+	if (list->unwritten > 0)
+		printf("unwritten: %zu (defined but never written: an "
+		    "enrollment cut short)\n", list->unwritten);
+	if ((nbad = unusable(list, bad)) > 0) {
+		printf("unusable indices:");
+		for (i = 0; i < nbad; i++)
+			printf(" 0x%08x", bad[i]);
+		printf(" (remove with \"sk-tpm delete --index\")\n");
+	}
+	return CLI_OK;
+}
+
+/* A JSON string; bytes outside printable ASCII as \u00XX. */
+static void
+json_string(const uint8_t *s, size_t len)
+{
+	size_t i;
+
+	putchar('"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			printf("\\%c", s[i]);
+		else if (s[i] >= 0x20 && s[i] < 0x7f)
+			putchar(s[i]);
+		else
+			printf("\\u%04x", s[i]);
+	}
+	putchar('"');
+}
+
+static int
+print_json(const struct resident_list *list)
+{
+	uint32_t bad[TPM_NV_SLOTS];
+	struct cli_shown s;
+	const struct rec *rec;
+	size_t i, j, nbad;
+
+	printf("{\"credentials\":[");
+	for (i = 0; i < list->count; i++) {
+		rec = list->items[i].rec;
+		if (cli_describe(&list->items[i], &s) != 0) {
+			cli_error("cannot compute a fingerprint");
+			return CLI_FAIL;
+		}
+		printf("%s{\"index\":\"0x%08x\",\"application\":",
+		    i > 0 ? "," : "", list->items[i].index);
+		json_string((const uint8_t *)rec->application,
+		    strlen(rec->application));
+		printf(",\"user\":");
+		json_string((const uint8_t *)s.user, strlen(s.user));
+		printf(",\"user_hex\":\"");
+		for (j = 0; j < rec->user_id_len; j++)
+			printf("%02x", rec->user_id[j]);
+		printf("\",\"pin\":%s,\"touch\":%s,\"fingerprint\":\"%s\"}",
+		    s.pin ? "true" : "false", s.touch ? "true" : "false",
+		    s.fingerprint);
+	}
+	printf("],\"skipped\":%zu,\"unwritten\":%zu,\"unusable\":[",
+	    list->skipped, list->unwritten);
+	nbad = unusable(list, bad);
+	for (i = 0; i < nbad; i++)
+		printf("%s\"0x%08x\"", i > 0 ? "," : "", bad[i]);
+	printf("]}\n");
+	return CLI_OK;
+}
+
+int
+cmd_list(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct resident_list list;
+	struct tpm *tpm = NULL;
+	bool json = false;
+	int ch, r;
+
+	memset(&list, 0, sizeof(list));
+	while ((ch = getopt_long(argc, argv, "+:hj", opts, NULL)) != -1) {
+		if (ch == 'j') {
+			json = true;
+			continue;
+		}
+		if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
+			usage(stdout);
+			return CLI_OK;
+		}
+		if (r != 0)
+			return r;
+	}
+	if ((r = cli_no_operands(cli, argc, argv)) != CLI_OK)
+		return r;
+
+	if ((r = cli_open(cli, &tpm)) != CLI_OK)
+		goto out;
+	if (resident_load(tpm, &list) != 0) {
+		r = cli_fail("cannot read the resident credentials");
+		goto out;
+	}
+	r = json ? print_json(&list) : print_text(&list);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("cannot write the list");
+		r = CLI_FAIL;
+	}
+out:
+	resident_list_free(&list);
+	tpm_close(&tpm);
+	return r;
+}
