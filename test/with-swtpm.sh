@@ -10,6 +10,7 @@
 #   TPM2TOOLS_TCTI     the same, for tpm2-tools
 #   SWTPM_PORT         P
 #   SWTPM_STATE        its state directory
+#   SWTPM_PIDFILE      the file holding its pid (changes on restart)
 #   SK_TPM_TCTI_2      (--second) the TCTI of a second, unrelated simulator
 #   SWTPM_PORT_2, SWTPM_STATE_2
 #   SWTPM_RESTART      a command that restarts the first simulator in place
@@ -105,6 +106,7 @@ export SK_TPM_TCTI="swtpm:host=127.0.0.1,port=$port"
 export TPM2TOOLS_TCTI=$SK_TPM_TCTI
 prepare "$SK_TPM_TCTI"
 echo "$pid" >"$work/tpm1.pid"
+export SWTPM_PIDFILE=$work/tpm1.pid
 
 # A restart in place keeps the state directory and the port, so keys and
 # NV records must survive it. The restarted simulator is started by a

@@ -63,9 +63,11 @@ tu_count_handles(const char *tcti, uint32_t first)
 int
 tu_count_leftovers(const char *tcti)
 {
-	int a = tu_count_handles(tcti, TPM2_TRANSIENT_FIRST);
-	int b = tu_count_handles(tcti, TPM2_LOADED_SESSION_FIRST);
-	int d = tu_count_handles(tcti, TPM2_ACTIVE_SESSION_FIRST);
+	/* tpm2-tss's TPM2_TRANSIENT_FIRST shifts into the sign bit of an
+	 * int, which UBSan rightly refuses; spell the handles out. */
+	int a = tu_count_handles(tcti, 0x80000000u);
+	int b = tu_count_handles(tcti, 0x02000000u);
+	int d = tu_count_handles(tcti, 0x03000000u);
 
 	if (a < 0 || b < 0 || d < 0)
 		return -1;

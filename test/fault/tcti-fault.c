@@ -1,0 +1,482 @@
+/*
+ * libtss2-tcti-fault.so: a TCTI for fault tests. It wraps another TCTI,
+ * loaded with tctildr from the rest of its configuration string, passes
+ * every command through and makes one chosen command fail:
+ *
+ *   SK_TPM_TCTI=/abs/path/libtss2-tcti-fault.so:swtpm:host=127.0.0.1,port=P
+ *
+ * tctildr splits its string at the first ':', opens the part before it as a
+ * shared object (a path works as well as a short name) and hands the rest,
+ * here "swtpm:host=...", to this TCTI's init.
+ *
+ * The fault is configured by the environment, read each time the TCTI is
+ * initialised, so every call into the library starts counting afresh:
+ *
+ *   SK_FAULT_AT=CC:N	the Nth command (from 1) whose command code is CC:
+ *			a hex code (0x15d) or a name from the table below
+ *			(Sign); "any" matches every command
+ *   SK_FAULT_TIMES	how many matching commands fail from the Nth on
+ *			(default 1; 0 = all of them, ESYS's resubmissions too)
+ *   SK_FAULT_MODE	what happens to them:
+ *	io		the command never reaches the TPM; transmit fails as
+ *			on a lost connection
+ *	io-after	the TPM executes the command, its response is lost,
+ *			receive fails
+ *	rc:HEX		the command never reaches the TPM; the caller gets a
+ *			10-byte TPM response with that response code (e.g.
+ *			rc:0x922, TPM_RC_RETRY)
+ *	kill		runs SK_FAULT_KILL_CMD (sh -c), then forwards the
+ *			command
+ *   SK_FAULT_LOG	a file to which one line per command is appended:
+ *			"PID NAME ok RC", "PID NAME fault MODE-OR-RC",
+ *			"PID NAME dropped RC" or "PID NAME error TCTI-RC";
+ *			appends are atomic, so processes may share the file
+ *
+ * Test code only: it is never installed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tss2/tss2_tcti.h>
+#include <tss2/tss2_tctildr.h>
+
+#define FAULT_MAGIC	0x534b2d6661756c74ULL	/* "SK-fault" */
+#define HEADER_LEN	10
+
+enum fault_mode {
+	MODE_NONE,
+	MODE_IO,
+	MODE_IO_AFTER,
+	MODE_RC,
+	MODE_KILL,
+};
+
+enum pending {
+	PENDING_NONE,
+	PENDING_CHILD,		/* the child TCTI holds the response */
+	PENDING_SYNTH,		/* answer with fault->rc */
+	PENDING_DROP,		/* read the child's response, then fail */
+};
+
+struct fault {
+	TSS2_TCTI_CONTEXT_COMMON_V2 common;	/* first: what callers see */
+	TSS2_TCTI_CONTEXT *child;
+	bool any;			/* match every command code */
+	uint32_t cc;
+	unsigned long nth, times;	/* times 0: without end */
+	unsigned long seen;		/* matching commands so far */
+	enum fault_mode mode;
+	uint32_t rc;
+	char kill_cmd[512];
+	char log_path[512];
+	enum pending pending;
+	uint32_t last_cc;
+};
+
+static const struct {
+	const char *name;
+	uint32_t cc;
+} names[] = {
+	{ "NV_UndefineSpace", 0x122 },
+	{ "NV_DefineSpace", 0x12a },
+	{ "CreatePrimary", 0x131 },
+	{ "NV_Write", 0x137 },
+	{ "DictionaryAttackLockReset", 0x139 },
+	{ "NV_Read", 0x14e },
+	{ "Create", 0x153 },
+	{ "Load", 0x157 },
+	{ "Sign", 0x15d },
+	{ "ContextLoad", 0x161 },
+	{ "ContextSave", 0x162 },
+	{ "FlushContext", 0x165 },
+	{ "NV_ReadPublic", 0x169 },
+	{ "ReadPublic", 0x173 },
+	{ "StartAuthSession", 0x176 },
+	{ "GetCapability", 0x17a },
+	{ "ReadClock", 0x181 },
+};
+
+static const char *
+cc_name(uint32_t cc, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].cc == cc)
+			return names[i].name;
+	snprintf(buf, len, "0x%03" PRIx32, cc);
+	return buf;
+}
+
+static int
+parse_cc(const char *s, size_t len, bool *any, uint32_t *cc)
+{
+	char buf[64], *end;
+	unsigned long v;
+	size_t i;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	*any = strcmp(buf, "any") == 0;
+	if (*any)
+		return 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(names[i].name, buf) == 0) {
+			*cc = names[i].cc;
+			return 0;
+		}
+	}
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (errno != 0 || *end != '\0' || v == 0 || v > UINT32_MAX)
+		return -1;
+	*cc = (uint32_t)v;
+	return 0;
+}
+
+static uint32_t
+get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void
+log_line(const struct fault *f, const char *what, const char *detail)
+{
+	char line[256], nb[16];
+	int fd, n;
+
+	if (f->log_path[0] == '\0')
+		return;
+	n = snprintf(line, sizeof(line), "%ld %s %s %s\n", (long)getpid(),
+	    cc_name(f->last_cc, nb, sizeof(nb)), what, detail);
+	if (n <= 0 || (size_t)n >= sizeof(line))
+		return;
+	if ((fd = open(f->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600)) == -1)
+		return;
+	/* One write per line: O_APPEND keeps parallel writers apart. */
+	if (write(fd, line, (size_t)n) != n)
+		(void)0;
+	close(fd);
+}
+
+static void
+log_rc(const struct fault *f, const char *what, uint32_t rc)
+{
+	char detail[16];
+
+	snprintf(detail, sizeof(detail), "0x%08" PRIx32, rc);
+	log_line(f, what, detail);
+}
+
+static struct fault *
+fault_cast(TSS2_TCTI_CONTEXT *ctx)
+{
+	struct fault *f = (struct fault *)ctx;
+
+	if (f == NULL || f->common.v1.magic != FAULT_MAGIC)
+		return NULL;
+	return f;
+}
+
+/* Does this command get the fault? Counts matching commands. */
+static bool
+fault_due(struct fault *f, uint32_t cc)
+{
+	if (f->mode == MODE_NONE || (!f->any && cc != f->cc))
+		return false;
+	f->seen++;
+	if (f->seen < f->nth)
+		return false;
+	return f->times == 0 || f->seen - f->nth < f->times;
+}
+
+static TSS2_RC
+fault_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size, const uint8_t *cmd)
+{
+	struct fault *f = fault_cast(ctx);
+	TSS2_RC rc;
+	int status;
+
+	if (f == NULL)
+		return TSS2_TCTI_RC_BAD_CONTEXT;
+	if (cmd == NULL || size < HEADER_LEN)
+		return TSS2_TCTI_RC_BAD_VALUE;
+	if (f->pending != PENDING_NONE)
+		return TSS2_TCTI_RC_BAD_SEQUENCE;
+	f->last_cc = get_be32(cmd + 6);
+	if (fault_due(f, f->last_cc)) {
+		switch (f->mode) {
+		case MODE_IO:
+			log_line(f, "fault", "io");
+			return TSS2_TCTI_RC_IO_ERROR;
+		case MODE_RC:
+			log_rc(f, "fault", f->rc);
+			f->pending = PENDING_SYNTH;
+			return TSS2_RC_SUCCESS;
+		case MODE_IO_AFTER:
+			log_line(f, "fault", "io-after");
+			f->pending = PENDING_DROP;
+			break;
+		case MODE_KILL:
+			log_line(f, "fault", "kill");
+			status = system(f->kill_cmd);
+			if (status != 0)
+				log_line(f, "kill-command-failed", f->kill_cmd);
+			break;
+		case MODE_NONE:
+			break;
+		}
+	}
+	rc = Tss2_Tcti_Transmit(f->child, size, cmd);
+	if (rc != TSS2_RC_SUCCESS) {
+		f->pending = PENDING_NONE;
+		log_rc(f, "error", rc);
+		return rc;
+	}
+	if (f->pending == PENDING_NONE)
+		f->pending = PENDING_CHILD;
+	return TSS2_RC_SUCCESS;
+}
+
+static TSS2_RC
+synth_response(struct fault *f, size_t *size, uint8_t *resp)
+{
+	if (resp == NULL) {
+		*size = HEADER_LEN;
+		return TSS2_RC_SUCCESS;
+	}
+	if (*size < HEADER_LEN) {
+		*size = HEADER_LEN;
+		return TSS2_TCTI_RC_INSUFFICIENT_BUFFER;
+	}
+	resp[0] = 0x80;		/* TPM2_ST_NO_SESSIONS */
+	resp[1] = 0x01;
+	put_be32(resp + 2, HEADER_LEN);
+	put_be32(resp + 6, f->rc);
+	*size = HEADER_LEN;
+	f->pending = PENDING_NONE;
+	return TSS2_RC_SUCCESS;
+}
+
+static TSS2_RC
+fault_receive(TSS2_TCTI_CONTEXT *ctx, size_t *size, uint8_t *resp,
+    int32_t timeout)
+{
+	struct fault *f = fault_cast(ctx);
+	uint8_t drop[4096];
+	size_t drop_len = sizeof(drop);
+	TSS2_RC rc;
+
+	if (f == NULL)
+		return TSS2_TCTI_RC_BAD_CONTEXT;
+	if (size == NULL)
+		return TSS2_TCTI_RC_BAD_REFERENCE;
+	switch (f->pending) {
+	case PENDING_NONE:
+		return TSS2_TCTI_RC_BAD_SEQUENCE;
+	case PENDING_SYNTH:
+		return synth_response(f, size, resp);
+	case PENDING_DROP:
+		/* Let the TPM finish, then lose what it said. */
+		rc = Tss2_Tcti_Receive(f->child, &drop_len, drop, timeout);
+		if (rc == TSS2_RC_SUCCESS && drop_len >= HEADER_LEN)
+			log_rc(f, "dropped", get_be32(drop + 6));
+		f->pending = PENDING_NONE;
+		return TSS2_TCTI_RC_IO_ERROR;
+	case PENDING_CHILD:
+		break;
+	}
+	rc = Tss2_Tcti_Receive(f->child, size, resp, timeout);
+	if (resp == NULL || rc == TSS2_TCTI_RC_TRY_AGAIN ||
+	    rc == TSS2_TCTI_RC_INSUFFICIENT_BUFFER)
+		return rc;	/* the response is still to come */
+	f->pending = PENDING_NONE;
+	if (rc != TSS2_RC_SUCCESS)
+		log_rc(f, "error", rc);
+	else if (*size >= HEADER_LEN)
+		log_rc(f, "ok", get_be32(resp + 6));
+	return rc;
+}
+
+static void
+fault_finalize(TSS2_TCTI_CONTEXT *ctx)
+{
+	struct fault *f = fault_cast(ctx);
+
+	if (f == NULL)
+		return;
+	if (f->child != NULL)
+		Tss2_TctiLdr_Finalize(&f->child);
+	f->common.v1.magic = 0;
+}
+
+static TSS2_RC
+fault_cancel(TSS2_TCTI_CONTEXT *ctx)
+{
+	struct fault *f = fault_cast(ctx);
+
+	if (f == NULL)
+		return TSS2_TCTI_RC_BAD_CONTEXT;
+	return Tss2_Tcti_Cancel(f->child);
+}
+
+static TSS2_RC
+fault_get_poll_handles(TSS2_TCTI_CONTEXT *ctx, TSS2_TCTI_POLL_HANDLE *handles,
+    size_t *num)
+{
+	struct fault *f = fault_cast(ctx);
+
+	if (f == NULL)
+		return TSS2_TCTI_RC_BAD_CONTEXT;
+	return Tss2_Tcti_GetPollHandles(f->child, handles, num);
+}
+
+static TSS2_RC
+fault_set_locality(TSS2_TCTI_CONTEXT *ctx, uint8_t locality)
+{
+	struct fault *f = fault_cast(ctx);
+
+	if (f == NULL)
+		return TSS2_TCTI_RC_BAD_CONTEXT;
+	return Tss2_Tcti_SetLocality(f->child, locality);
+}
+
+static TSS2_RC
+fault_make_sticky(TSS2_TCTI_CONTEXT *ctx, TPM2_HANDLE *handle, uint8_t sticky)
+{
+	struct fault *f = fault_cast(ctx);
+
+	if (f == NULL)
+		return TSS2_TCTI_RC_BAD_CONTEXT;
+	return Tss2_Tcti_MakeSticky(f->child, handle, sticky);
+}
+
+/* SK_FAULT_* into f; -1 on a malformed setting. */
+static int
+read_env(struct fault *f)
+{
+	const char *at = getenv("SK_FAULT_AT"), *mode = getenv("SK_FAULT_MODE");
+	const char *times = getenv("SK_FAULT_TIMES"), *v, *colon;
+	char *end;
+
+	f->mode = MODE_NONE;
+	f->nth = 1;
+	f->times = 1;
+	if ((v = getenv("SK_FAULT_LOG")) != NULL &&
+	    strlen(v) < sizeof(f->log_path))
+		memcpy(f->log_path, v, strlen(v) + 1);
+	if (at == NULL || *at == '\0' || mode == NULL || *mode == '\0')
+		return 0;
+	if ((colon = strchr(at, ':')) == NULL)
+		colon = at + strlen(at);
+	if (parse_cc(at, (size_t)(colon - at), &f->any, &f->cc) != 0)
+		return -1;
+	if (*colon == ':') {
+		errno = 0;
+		f->nth = strtoul(colon + 1, &end, 10);
+		if (errno != 0 || *end != '\0' || f->nth == 0)
+			return -1;
+	}
+	if (times != NULL && *times != '\0') {
+		errno = 0;
+		f->times = strtoul(times, &end, 10);
+		if (errno != 0 || *end != '\0')
+			return -1;
+	}
+	if (strcmp(mode, "io") == 0)
+		f->mode = MODE_IO;
+	else if (strcmp(mode, "io-after") == 0)
+		f->mode = MODE_IO_AFTER;
+	else if (strcmp(mode, "kill") == 0) {
+		v = getenv("SK_FAULT_KILL_CMD");
+		if (v == NULL || *v == '\0' || strlen(v) >= sizeof(f->kill_cmd))
+			return -1;
+		memcpy(f->kill_cmd, v, strlen(v) + 1);
+		f->mode = MODE_KILL;
+	} else if (strncmp(mode, "rc:", 3) == 0) {
+		errno = 0;
+		v = mode + 3;
+		f->rc = (uint32_t)strtoul(v, &end, 16);
+		if (errno != 0 || *end != '\0' || end == v || f->rc == 0)
+			return -1;
+		f->mode = MODE_RC;
+	} else
+		return -1;
+	return 0;
+}
+
+static TSS2_RC
+fault_init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *conf)
+{
+	struct fault *f = (struct fault *)ctx;
+	TSS2_RC rc;
+
+	if (size == NULL)
+		return TSS2_TCTI_RC_BAD_VALUE;
+	if (ctx == NULL) {
+		*size = sizeof(*f);
+		return TSS2_RC_SUCCESS;
+	}
+	if (*size < sizeof(*f))
+		return TSS2_TCTI_RC_INSUFFICIENT_BUFFER;
+	/* The TCTI to wrap must be named: tpm2-tss's default search would
+	 * end at a simulator on port 2321 that may be anybody's. */
+	if (conf == NULL || *conf == '\0')
+		return TSS2_TCTI_RC_BAD_VALUE;
+	memset(f, 0, sizeof(*f));
+	if (read_env(f) != 0) {
+		fprintf(stderr, "tcti-fault: malformed SK_FAULT_AT, "
+		    "SK_FAULT_TIMES, SK_FAULT_MODE or SK_FAULT_KILL_CMD\n");
+		return TSS2_TCTI_RC_BAD_VALUE;
+	}
+	rc = Tss2_TctiLdr_Initialize(conf, &f->child);
+	if (rc != TSS2_RC_SUCCESS)
+		return rc;
+	f->common.v1.magic = FAULT_MAGIC;
+	f->common.v1.version = 2;
+	f->common.v1.transmit = fault_transmit;
+	f->common.v1.receive = fault_receive;
+	f->common.v1.finalize = fault_finalize;
+	f->common.v1.cancel = fault_cancel;
+	f->common.v1.getPollHandles = fault_get_poll_handles;
+	f->common.v1.setLocality = fault_set_locality;
+	f->common.makeSticky = fault_make_sticky;
+	return TSS2_RC_SUCCESS;
+}
+
+static const TSS2_TCTI_INFO fault_info = {
+	.version = 2,
+	.name = "fault",
+	.description = "sk-tpm test TCTI: wraps a TCTI and injects faults",
+	.config_help = "the configuration string of the TCTI to wrap, e.g. "
+	    "swtpm:host=127.0.0.1,port=2321",
+	.init = fault_init,
+};
+
+const TSS2_TCTI_INFO *Tss2_Tcti_Info(void);
+
+__attribute__((visibility("default"))) const TSS2_TCTI_INFO *
+Tss2_Tcti_Info(void)
+{
+	return &fault_info;
+}
