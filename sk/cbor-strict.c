@@ -1,75 +1,94 @@
 /*
  * Strict CBOR reading and writing (see cbor-strict.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <cbor.h>
 
 #include "cbor-strict.h"
+#include "handle.h"
 
 enum kind {
 	K_OTHER,	/* anything our formats never use */
 	K_UINT,
 	K_BYTES,	/* definite byte string */
 	K_TEXT,		/* definite text string */
-	K_MAP		/* definite map head */
+	K_MAP,		/* definite map head */
+	K_INDEF_MAP,
+	K_TAG
 };
 
+/* One item as read, whatever its form. */
 struct item {
 	enum kind kind;
-	uint64_t value;		/* uint value, string length, map size */
-	const uint8_t *data;
+	uint64_t value;		/* uint value, string length, map size, tag */
+	const uint8_t *data;	/* string contents, inside the input */
+	bool shortest;		/* head in its shortest form */
 };
+
+static void
+set(void *ctx, enum kind kind, uint64_t value, const uint8_t *data)
+{
+	struct item *it = ctx;
+
+	it->kind = kind;
+	it->value = value;
+	it->data = data;
+}
 
 static void
 on_uint8(void *ctx, uint8_t v)
 {
-	((struct item *)ctx)->kind = K_UINT;
-	((struct item *)ctx)->value = v;
+	set(ctx, K_UINT, v, NULL);
 }
 
 static void
 on_uint16(void *ctx, uint16_t v)
 {
-	((struct item *)ctx)->kind = K_UINT;
-	((struct item *)ctx)->value = v;
+	set(ctx, K_UINT, v, NULL);
 }
 
 static void
 on_uint32(void *ctx, uint32_t v)
 {
-	((struct item *)ctx)->kind = K_UINT;
-	((struct item *)ctx)->value = v;
+	set(ctx, K_UINT, v, NULL);
 }
 
 static void
 on_uint64(void *ctx, uint64_t v)
 {
-	((struct item *)ctx)->kind = K_UINT;
-	((struct item *)ctx)->value = v;
+	set(ctx, K_UINT, v, NULL);
 }
 
 static void
 on_bytes(void *ctx, cbor_data data, size_t len)
 {
-	((struct item *)ctx)->kind = K_BYTES;
-	((struct item *)ctx)->value = len;
-	((struct item *)ctx)->data = data;
+	set(ctx, K_BYTES, len, data);
 }
 
 static void
 on_text(void *ctx, cbor_data data, size_t len)
 {
-	((struct item *)ctx)->kind = K_TEXT;
-	((struct item *)ctx)->value = len;
-	((struct item *)ctx)->data = data;
+	set(ctx, K_TEXT, len, data);
 }
 
 static void
 on_map(void *ctx, size_t size)
 {
-	((struct item *)ctx)->kind = K_MAP;
-	((struct item *)ctx)->value = size;
+	set(ctx, K_MAP, size, NULL);
+}
+
+static void
+on_indef_map(void *ctx)
+{
+	set(ctx, K_INDEF_MAP, 0, NULL);
+}
+
+static void
+on_tag(void *ctx, uint64_t tag)
+{
+	set(ctx, K_TAG, tag, NULL);
 }
 
 /* Bytes of a head carrying v in its shortest form. */
@@ -87,11 +106,15 @@ head_len(uint64_t v)
 	return 9;
 }
 
-/* The next item, which must be of kind want in shortest form. Every
- * callback left unset is libcbor's no-op, so negative integers, arrays,
- * tags, floats, indefinite items and breaks all read as K_OTHER. */
+/*
+ * The next item, in whatever form: its head, and its contents for a
+ * definite string. Returns -1 at the end of the input or on bytes that
+ * are not CBOR. Every callback left unset is libcbor's no-op, so negative
+ * integers, arrays, indefinite strings, floats, simple values and breaks
+ * all read as K_OTHER.
+ */
 static int
-next(struct cbor_rd *rd, enum kind want, struct item *it)
+step(struct cbor_rd *rd, struct item *it)
 {
 	struct cbor_callbacks cb = cbor_empty_callbacks;
 	struct cbor_decoder_result res;
@@ -104,23 +127,48 @@ next(struct cbor_rd *rd, enum kind want, struct item *it)
 	cb.byte_string = on_bytes;
 	cb.string = on_text;
 	cb.map_start = on_map;
+	cb.indef_map_start = on_indef_map;
+	cb.tag = on_tag;
 	memset(it, 0, sizeof(*it));
+	it->kind = K_OTHER;
 	if (rd->off >= rd->len)
 		return -1;
 	res = cbor_stream_decode(rd->buf + rd->off, rd->len - rd->off, &cb,
 	    it);
 	if (res.status != CBOR_DECODER_FINISHED || res.read == 0 ||
-	    res.read > rd->len - rd->off || it->kind != want)
+	    res.read > rd->len - rd->off)
 		return -1;
-	expect = head_len(it->value);
-	if (want == K_BYTES || want == K_TEXT) {
-		if (it->value > SIZE_MAX - expect)
-			return -1;
-		expect += it->value;
+	switch (it->kind) {
+	case K_UINT:
+	case K_MAP:
+	case K_TAG:
+		expect = head_len(it->value);
+		break;
+	case K_BYTES:
+	case K_TEXT:
+		expect = head_len(it->value);
+		expect = it->value <= SIZE_MAX - expect ?
+		    expect + (size_t)it->value : 0;
+		break;
+	default:
+		expect = 1;
+		break;
 	}
-	if (res.read != expect)
-		return -1;
+	it->shortest = res.read == expect;
 	rd->off += res.read;
+	return 0;
+}
+
+/* The next item, which must be of kind want and in shortest form. */
+static int
+take(struct cbor_rd *rd, enum kind want, struct item *it)
+{
+	size_t saved = rd->off;
+
+	if (step(rd, it) != 0 || it->kind != want || !it->shortest) {
+		rd->off = saved;
+		return -1;
+	}
 	return 0;
 }
 
@@ -137,7 +185,7 @@ crd_map(struct cbor_rd *rd, uint64_t *npairs)
 {
 	struct item it;
 
-	if (next(rd, K_MAP, &it) != 0)
+	if (take(rd, K_MAP, &it) != 0)
 		return -1;
 	*npairs = it.value;
 	return 0;
@@ -148,7 +196,7 @@ crd_uint(struct cbor_rd *rd, uint64_t *v)
 {
 	struct item it;
 
-	if (next(rd, K_UINT, &it) != 0)
+	if (take(rd, K_UINT, &it) != 0)
 		return -1;
 	*v = it.value;
 	return 0;
@@ -172,10 +220,15 @@ crd_key(struct cbor_rd *rd, uint64_t k)
 int
 crd_text(struct cbor_rd *rd, const uint8_t **p, size_t *len)
 {
+	size_t saved = rd->off;
 	struct item it;
 
-	if (next(rd, K_TEXT, &it) != 0)
+	if (take(rd, K_TEXT, &it) != 0)
 		return -1;
+	if (!crd_utf8_valid(it.data, (size_t)it.value)) {
+		rd->off = saved;
+		return -1;
+	}
 	*p = it.data;
 	*len = (size_t)it.value;
 	return 0;
@@ -186,7 +239,7 @@ crd_bytes(struct cbor_rd *rd, const uint8_t **p, size_t *len)
 {
 	struct item it;
 
-	if (next(rd, K_BYTES, &it) != 0)
+	if (take(rd, K_BYTES, &it) != 0)
 		return -1;
 	*p = it.data;
 	*len = (size_t)it.value;
@@ -197,6 +250,117 @@ bool
 crd_at_end(const struct cbor_rd *rd)
 {
 	return rd->off == rd->len;
+}
+
+/* The next item that is not a tag; *tagged records that tags were
+ * passed over. */
+static int
+step_untagged(struct cbor_rd *rd, struct item *it, bool *tagged)
+{
+	do {
+		if (step(rd, it) != 0)
+			return -1;
+		if (it->kind == K_TAG)
+			*tagged = true;
+	} while (it->kind == K_TAG);
+	return 0;
+}
+
+static int
+refuse(int r, const char *reason, const char **why)
+{
+	*why = reason;
+	return r;
+}
+
+int
+crd_open(struct cbor_rd *rd, const uint8_t *buf, size_t len,
+    const struct crd_format *fmt, const char **why)
+{
+	const size_t magic_len = strlen(fmt->magic);
+	struct item map, key0, it;
+	bool tagged = false;
+
+	crd_init(rd, buf, len < fmt->max_len ? len : fmt->max_len);
+	if (buf == NULL || len == 0)
+		return refuse(KH_ERR_FOREIGN, "empty", why);
+	/* Whose bytes are these? Look through whatever a variant of ours
+	 * could be wrapped in before saying "not ours". */
+	if (step_untagged(rd, &map, &tagged) != 0 ||
+	    (map.kind != K_MAP && map.kind != K_INDEF_MAP))
+		return refuse(KH_ERR_FOREIGN, "not a CBOR map", why);
+	if (step_untagged(rd, &key0, &tagged) != 0 ||
+	    key0.kind != K_UINT || key0.value != 0)
+		return refuse(KH_ERR_FOREIGN, "first key is not 0", why);
+	if (step_untagged(rd, &it, &tagged) != 0 || it.kind != K_TEXT ||
+	    it.value != magic_len ||
+	    memcmp(it.data, fmt->magic, magic_len) != 0)
+		return refuse(KH_ERR_FOREIGN, "no magic", why);
+
+	/* Ours. What came so far must already be exact. */
+	if (tagged)
+		return refuse(KH_ERR_MALFORMED, "tagged item", why);
+	if (map.kind == K_INDEF_MAP)
+		return refuse(KH_ERR_MALFORMED, "indefinite-length map", why);
+	if (!map.shortest || !key0.shortest || !it.shortest)
+		return refuse(KH_ERR_MALFORMED, "not in shortest form", why);
+
+	/* The version decides how to read the rest. */
+	if (crd_key(rd, 1) != 0)
+		return refuse(KH_ERR_MALFORMED, "second key is not 1", why);
+	if (step(rd, &it) != 0 || it.kind != K_UINT)
+		return refuse(KH_ERR_MALFORMED, "no uint version", why);
+	if (it.value != fmt->version)
+		return refuse(KH_ERR_VERSION, "unknown format version", why);
+	if (!it.shortest)
+		return refuse(KH_ERR_MALFORMED, "not in shortest form", why);
+
+	if (len > fmt->max_len)
+		return refuse(KH_ERR_MALFORMED, "too long", why);
+	if (map.value != fmt->npairs)
+		return refuse(KH_ERR_MALFORMED, "wrong number of pairs", why);
+	return KH_OK;
+}
+
+bool
+crd_utf8_valid(const uint8_t *p, size_t len)
+{
+	size_t i = 0, n, k;
+	uint32_t c, min;
+
+	while (i < len) {
+		c = p[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			n = 1;
+			c &= 0x1f;
+			min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2;
+			c &= 0x0f;
+			min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3;
+			c &= 0x07;
+			min = 0x10000;
+		} else
+			return false;	/* continuation or 0xf8..0xff */
+		if (n > len - i - 1)
+			return false;
+		for (k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return false;
+			c = c << 6 | (p[i + k] & 0x3f);
+		}
+		/* Over-long forms, UTF-16 surrogates, beyond Unicode. */
+		if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+			return false;
+		i += n + 1;
+	}
+	return true;
 }
 
 void
@@ -261,4 +425,34 @@ cwr_bytes(struct cbor_wr *w, const uint8_t *p, size_t n)
 		advance(w, cbor_encode_bytestring_start(n, w->buf + w->off,
 		    w->len - w->off));
 	put_raw(w, p, n);
+}
+
+void
+cwr_header(struct cbor_wr *w, const struct crd_format *fmt)
+{
+	cwr_map(w, fmt->npairs);
+	cwr_uint(w, 0);
+	cwr_text(w, fmt->magic, strlen(fmt->magic));
+	cwr_uint(w, 1);
+	cwr_uint(w, fmt->version);
+}
+
+int
+cwr_finish(struct cbor_wr *w, uint8_t **out, size_t *out_len)
+{
+	int r = KH_ERR_MALFORMED;
+
+	*out = NULL;
+	*out_len = 0;
+	if (w->full)
+		goto out;
+	r = KH_ERR_NOMEM;
+	if ((*out = malloc(w->off)) == NULL)
+		goto out;
+	memcpy(*out, w->buf, w->off);
+	*out_len = w->off;
+	r = KH_OK;
+out:
+	explicit_bzero(w->buf, w->len);
+	return r;
 }

@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cbor-strict.h"
 #include "config.h"
 #include "flows.h"
 #include "handle.h"
@@ -86,6 +87,12 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	if (resident && strlen(application) > REC_APP_MAX) {
 		sk_error("the application name is longer than %d bytes, the "
 		    "limit for resident credentials", REC_APP_MAX);
+		goto out;
+	}
+	if (resident && !crd_utf8_valid((const uint8_t *)application,
+	    strlen(application))) {
+		sk_error("the application name is not valid UTF-8, which "
+		    "resident credentials require");
 		goto out;
 	}
 	if (with_pin && pin == NULL) {

@@ -12,10 +12,13 @@
  *                                  reading the SRK back from the TPM
  *   7  bytes  SHA-256(application) binds the handle to one application
  *
- * The decoder is strict: definite lengths only, exactly these keys in this
- * order, each once, lengths within the bounds below, nothing after the map.
- * It checks shapes only; whether the TPM blobs are valid is the TPM's call.
- * Pure bytes in, struct out: no TPM, no I/O, so it is fuzzed on its own.
+ * The decoder is strict: definite lengths only, every head in its shortest
+ * form, no tags, exactly these keys in this order, each once, lengths
+ * within the bounds below, nothing after the map; so a handle has exactly
+ * one encoding. It checks shapes only; whether the TPM blobs are valid is
+ * the TPM's call. Pure bytes in, struct out: no TPM, no I/O, so it is
+ * fuzzed on its own. The resident record (record.h) follows the same
+ * rules and returns the same codes.
  */
 #ifndef SK_HANDLE_H
 #define SK_HANDLE_H
@@ -55,12 +58,18 @@ struct kh {
 	uint8_t app_hash[KH_APP_HASH_LEN];
 };
 
-/* Result codes of the codec. */
+/*
+ * Result codes of the codec. Bytes are foreign unless they begin with a
+ * map whose first pair is 0: "sk-tpm" (seen through tags and over-long
+ * heads, which make such bytes malformed); so bytes cut off before the
+ * end of the magic (the first 9 bytes of a handle) are foreign.
+ */
 #define KH_OK			0
 #define KH_ERR_NOMEM		-1	/* allocation failed */
 #define KH_ERR_FOREIGN		-2	/* not an sk-tpm handle at all */
 #define KH_ERR_VERSION		-3	/* sk-tpm handle of an unknown version */
-#define KH_ERR_MALFORMED	-4	/* truncated, oversized or bad shape */
+#define KH_ERR_MALFORMED	-4	/* has the magic, but is truncated after
+					 * it, oversized or of a bad shape */
 
 struct kh *kh_new(void);
 void kh_free(struct kh **);

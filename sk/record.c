@@ -1,6 +1,8 @@
 /*
  * The resident record codec (format in record.h), on the strict CBOR
- * reader and writer shared with the key handle.
+ * reader and writer shared with the key handle: the same header and
+ * classification (crd_open), one pass, nothing allocated before the
+ * whole record has passed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +12,12 @@
 #include "log.h"
 #include "record.h"
 
-#define REC_NFIELDS	5
-#define REC_MAGIC_LEN	(sizeof(REC_MAGIC) - 1)
+static const struct crd_format format = {
+	.magic = REC_MAGIC,
+	.version = REC_VERSION,
+	.npairs = 5,
+	.max_len = REC_MAX_LEN,
+};
 
 static int
 reject(int r, const char *why)
@@ -43,23 +49,25 @@ rec_free(struct rec **recp)
 	*recp = NULL;
 }
 
-/* The content rules, shared by encoder and decoder. */
+/* The content rules, shared by encoder and decoder. The application comes
+ * as counted bytes, so that the decoder checks it before making a C
+ * string of it. */
 static int
-check_fields(const struct rec *rec)
+check_fields(uint32_t version, const char *app, size_t app_len,
+    size_t user_id_len, const uint8_t *key_handle, size_t key_handle_len)
 {
-	size_t app_len;
-
-	if (rec->version != REC_VERSION)
+	if (version != REC_VERSION)
 		return reject(KH_ERR_VERSION, "unknown format version");
-	if (rec->application == NULL)
-		return reject(KH_ERR_MALFORMED, "no application");
-	app_len = strnlen(rec->application, REC_APP_MAX + 1);
-	if (app_len == 0 || app_len > REC_APP_MAX)
+	if (app == NULL || app_len == 0 || app_len > REC_APP_MAX)
 		return reject(KH_ERR_MALFORMED, "application length");
-	if (rec->user_id_len > REC_USER_MAX)
+	if (memchr(app, '\0', app_len) != NULL)
+		return reject(KH_ERR_MALFORMED, "NUL in the application");
+	if (!crd_utf8_valid((const uint8_t *)app, app_len))
+		return reject(KH_ERR_MALFORMED, "application is not UTF-8");
+	if (user_id_len > REC_USER_MAX)
 		return reject(KH_ERR_MALFORMED, "user id length");
-	if (rec->key_handle == NULL || rec->key_handle_len == 0 ||
-	    rec->key_handle_len > KH_MAX_LEN)
+	if (key_handle == NULL || key_handle_len == 0 ||
+	    key_handle_len > KH_MAX_LEN)
 		return reject(KH_ERR_MALFORMED, "key handle length");
 	return KH_OK;
 }
@@ -69,37 +77,31 @@ rec_encode(const struct rec *rec, uint8_t **out, size_t *out_len)
 {
 	uint8_t tmp[REC_MAX_LEN];
 	struct cbor_wr w;
+	size_t app_len;
 	int r;
 
+	if (out == NULL || out_len == NULL)
+		return KH_ERR_MALFORMED;
 	*out = NULL;
 	*out_len = 0;
-	if ((r = check_fields(rec)) != KH_OK)
+	if (rec == NULL)
+		return KH_ERR_MALFORMED;
+	app_len = rec->application == NULL ? 0 :
+	    strnlen(rec->application, REC_APP_MAX + 1);
+	if ((r = check_fields(rec->version, rec->application, app_len,
+	    rec->user_id_len, rec->key_handle, rec->key_handle_len)) != KH_OK)
 		return r;
 	cwr_init(&w, tmp, sizeof(tmp));
-	cwr_map(&w, REC_NFIELDS);
-	cwr_uint(&w, 0);
-	cwr_text(&w, REC_MAGIC, REC_MAGIC_LEN);
-	cwr_uint(&w, 1);
-	cwr_uint(&w, rec->version);
+	cwr_header(&w, &format);
 	cwr_uint(&w, 2);
-	cwr_text(&w, rec->application, strlen(rec->application));
+	cwr_text(&w, rec->application, app_len);
 	cwr_uint(&w, 3);
 	cwr_bytes(&w, rec->user_id, rec->user_id_len);
 	cwr_uint(&w, 4);
 	cwr_bytes(&w, rec->key_handle, rec->key_handle_len);
-	if (w.full) {
-		r = reject(KH_ERR_MALFORMED, "longer than REC_MAX_LEN");
-		goto out;
-	}
-	if ((*out = malloc(w.off)) == NULL) {
-		r = KH_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(*out, tmp, w.off);
-	*out_len = w.off;
-	r = KH_OK;
-out:
-	explicit_bzero(tmp, sizeof(tmp));
+	/* Also wipes tmp: the key handle holds the wrapped private area. */
+	if ((r = cwr_finish(&w, out, out_len)) == KH_ERR_MALFORMED)
+		return reject(r, "longer than REC_MAX_LEN");
 	return r;
 }
 
@@ -108,73 +110,64 @@ rec_decode(const uint8_t *buf, size_t len, struct rec **out)
 {
 	struct cbor_rd rd;
 	struct rec *rec = NULL;
-	const uint8_t *p;
-	uint64_t n, version;
-	size_t plen;
-	int r = KH_ERR_MALFORMED;
+	const uint8_t *app, *user, *handle;
+	size_t app_len, user_len, handle_len;
+	const char *why;
+	int r;
 
+	if (out == NULL)
+		return KH_ERR_MALFORMED;
 	*out = NULL;
-	if (buf == NULL || len == 0)
-		return reject(KH_ERR_FOREIGN, "empty");
-	crd_init(&rd, buf, len);
-	/* Whose record is it? */
-	if (crd_map(&rd, &n) != 0 || crd_key(&rd, 0) != 0 ||
-	    crd_text(&rd, &p, &plen) != 0 || plen != REC_MAGIC_LEN ||
-	    memcmp(p, REC_MAGIC, REC_MAGIC_LEN) != 0)
-		return reject(KH_ERR_FOREIGN, "no sk-tpm record magic");
-	if (crd_key(&rd, 1) != 0 || crd_uint(&rd, &version) != 0)
-		return reject(KH_ERR_MALFORMED, "no version");
-	if (version != REC_VERSION)
-		return reject(KH_ERR_VERSION, "unknown format version");
-	if (len > REC_MAX_LEN || n != REC_NFIELDS)
-		return reject(KH_ERR_MALFORMED, "size or field count");
-	if ((rec = rec_new()) == NULL)
-		return KH_ERR_NOMEM;
-	rec->version = (uint32_t)version;
+	if ((r = crd_open(&rd, buf, len, &format, &why)) != KH_OK)
+		return reject(r, why);
+	if (crd_key(&rd, 2) != 0 || crd_text(&rd, &app, &app_len) != 0)
+		return reject(KH_ERR_MALFORMED, "no UTF-8 application (key 2)");
+	if (crd_key(&rd, 3) != 0 || crd_bytes(&rd, &user, &user_len) != 0)
+		return reject(KH_ERR_MALFORMED, "no user id (key 3)");
+	if (crd_key(&rd, 4) != 0 || crd_bytes(&rd, &handle, &handle_len) != 0)
+		return reject(KH_ERR_MALFORMED, "no key handle (key 4)");
+	if (!crd_at_end(&rd))
+		return reject(KH_ERR_MALFORMED, "bytes after the map");
+	if ((r = check_fields(REC_VERSION, (const char *)app, app_len,
+	    user_len, handle, handle_len)) != KH_OK)
+		return r;
 
-	if (crd_key(&rd, 2) != 0 || crd_text(&rd, &p, &plen) != 0 ||
-	    plen == 0 || plen > REC_APP_MAX || memchr(p, '\0', plen) != NULL) {
-		r = reject(KH_ERR_MALFORMED, "application");
+	r = KH_ERR_NOMEM;
+	if ((rec = rec_new()) == NULL ||
+	    (rec->application = malloc(app_len + 1)) == NULL ||
+	    (rec->key_handle = malloc(handle_len)) == NULL)
 		goto out;
-	}
-	if ((rec->application = malloc(plen + 1)) == NULL) {
-		r = KH_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(rec->application, p, plen);
-	rec->application[plen] = '\0';
-
-	if (crd_key(&rd, 3) != 0 || crd_bytes(&rd, &p, &plen) != 0 ||
-	    plen > REC_USER_MAX) {
-		r = reject(KH_ERR_MALFORMED, "user id");
-		goto out;
-	}
-	if (plen > 0)
-		memcpy(rec->user_id, p, plen);
-	rec->user_id_len = plen;
-
-	if (crd_key(&rd, 4) != 0 || crd_bytes(&rd, &p, &plen) != 0 ||
-	    plen == 0 || plen > KH_MAX_LEN) {
-		r = reject(KH_ERR_MALFORMED, "key handle");
-		goto out;
-	}
-	if ((rec->key_handle = malloc(plen)) == NULL) {
-		r = KH_ERR_NOMEM;
-		goto out;
-	}
-	memcpy(rec->key_handle, p, plen);
-	rec->key_handle_len = plen;
-
-	if (!crd_at_end(&rd)) {
-		r = reject(KH_ERR_MALFORMED, "bytes after the map");
-		goto out;
-	}
-	if ((r = check_fields(rec)) != KH_OK)
-		goto out;
+	rec->version = REC_VERSION;
+	memcpy(rec->application, app, app_len);
+	rec->application[app_len] = '\0';
+	if (user_len > 0)
+		memcpy(rec->user_id, user, user_len);
+	rec->user_id_len = user_len;
+	memcpy(rec->key_handle, handle, handle_len);
+	rec->key_handle_len = handle_len;
 	*out = rec;
-	rec = NULL;
+	rec = NULL;	/* now the caller's */
 	r = KH_OK;
 out:
 	rec_free(&rec);
 	return r;
+}
+
+const char *
+rec_strerror(int r)
+{
+	switch (r) {
+	case KH_OK:
+		return "success";
+	case KH_ERR_NOMEM:
+		return "out of memory";
+	case KH_ERR_FOREIGN:
+		return "not an sk-tpm resident record";
+	case KH_ERR_VERSION:
+		return "sk-tpm resident record of an unsupported format version";
+	case KH_ERR_MALFORMED:
+		return "malformed sk-tpm resident record";
+	default:
+		return "unknown resident record error";
+	}
 }

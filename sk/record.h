@@ -5,10 +5,21 @@
  *
  *   0  text   "sk-tpm-rk"          magic
  *   1  uint   format version       REC_VERSION (1)
- *   2  text   application          1..REC_APP_MAX bytes, no NUL
- *   3  bytes  user id              0..REC_USER_MAX bytes
- *   4  bytes  key handle           a complete handle (handle.h), opaque
- *                                  here; checked by kh_decode when used
+ *   2  text   application          1..REC_APP_MAX bytes of valid UTF-8,
+ *                                  no NUL
+ *   3  bytes  user id              0..REC_USER_MAX bytes, any bytes
+ *   4  bytes  key handle           1..KH_MAX_LEN bytes: a complete handle
+ *                                  (handle.h), opaque here; checked by
+ *                                  kh_decode when used
+ *
+ * At most REC_MAX_LEN bytes in all; every head in its shortest form, so an
+ * accepted record re-encodes to exactly its bytes.
+ *
+ * The application is a text string, and CBOR requires text to be UTF-8:
+ * both the encoder and the decoder refuse anything else. OpenSSH's
+ * applications are "ssh:" and, in practice, an ASCII name, so this
+ * refuses nothing in real use. The user id is a byte string: any bytes,
+ * invalid UTF-8 included, as the provider ABI hands it over.
  *
  * The public key and the key's flags are not repeated: both are in the
  * key handle, and TPM NV is scarce. Pure bytes in, struct out.
@@ -34,7 +45,11 @@ struct rec {
 	size_t key_handle_len;
 };
 
-/* Result codes: the KH_* codes of handle.h. */
+/* Result codes: the KH_* codes of handle.h, classified the same way
+ * (foreign without the magic "sk-tpm-rk", version, malformed). */
+/* A short English phrase for a KH_* code, worded for records. */
+const char *rec_strerror(int);
+
 struct rec *rec_new(void);
 void rec_free(struct rec **);
 int rec_encode(const struct rec *, uint8_t **out, size_t *out_len);

@@ -44,7 +44,7 @@ check_record(uint32_t index, const uint8_t *buf, size_t len,
 	memset(out, 0, sizeof(*out));
 	out->index = index;
 	if ((r = rec_decode(buf, len, &out->rec)) != KH_OK) {
-		sk_debug("NV 0x%08x: skipped: %s", index, kh_strerror(r));
+		sk_debug("NV 0x%08x: skipped: %s", index, rec_strerror(r));
 		goto bad;
 	}
 	if ((r = kh_decode(out->rec->key_handle, out->rec->key_handle_len,
@@ -162,7 +162,7 @@ resident_store(struct tpm *tpm, const struct resident_list *list,
 	rec.key_handle_len = key_handle_len;
 	if ((r = rec_encode(&rec, &buf, &len)) != KH_OK) {
 		sk_error("cannot encode the resident record: %s",
-		    kh_strerror(r));
+		    rec_strerror(r));
 		r = SSH_SK_ERR_GENERAL;
 		goto out;
 	}

@@ -1,10 +1,10 @@
 /*
  * The key-handle codec: round trips and every way the decoder must say no.
  *
- * Malformed handles are written here by hand with a small CBOR writer of
- * our own rather than with kh_encode(), so that the encoder's output is
- * checked against an independent rendering of the format in handle.h and
- * the decoder sees shapes the encoder can never produce.
+ * Malformed handles are written here by hand with the tests' own CBOR
+ * writer (cborgen.h) rather than with kh_encode(), so that the encoder's
+ * output is checked against an independent rendering of the format in
+ * handle.h and the decoder sees shapes the encoder can never produce.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,59 +15,14 @@
 
 #include <cmocka.h>
 
+#include "allocfail.h"
+#include "cborgen.h"
 #include "handle.h"
-
-/*
- * Allocation failures, injected through -Wl,--wrap (see CMakeLists.txt):
- * the calls made from the codec fail once fail_in reaches zero. libcbor's
- * own allocations are in its shared library and are not affected.
- */
-void *__real_malloc(size_t);
-void *__real_calloc(size_t, size_t);
-void *__wrap_malloc(size_t);
-void *__wrap_calloc(size_t, size_t);
-
-static long fail_in = -1;	/* < 0: never */
-
-static int
-should_fail(void)
-{
-	if (fail_in < 0)
-		return 0;
-	return fail_in-- == 0;
-}
-
-void *
-__wrap_malloc(size_t n)
-{
-	return should_fail() ? NULL : __real_malloc(n);
-}
-
-void *
-__wrap_calloc(size_t n, size_t m)
-{
-	return should_fail() ? NULL : __real_calloc(n, m);
-}
-
-/* CBOR major types. */
-#define M_UINT	0
-#define M_NEG	1
-#define M_BYTES	2
-#define M_TEXT	3
-#define M_ARRAY	4
-#define M_MAP	5
-#define M_TAG	6
-#define M_SIMPLE 7
 
 /* Sizes like those of a real P-256 key under the standard SRK. */
 #define PUB_LEN		90
 #define PRIV_LEN	128
 #define SRKPUB_LEN	122
-
-struct cb {
-	uint8_t b[8192];
-	size_t n;
-};
 
 struct fixture {
 	uint8_t pub[KH_PUBLIC_MAX];
@@ -78,106 +33,34 @@ struct fixture {
 
 static struct fixture fx;
 
-static void
-raw(struct cb *c, const void *p, size_t n)
-{
-	assert_true(c->n + n <= sizeof(c->b));
-	if (n > 0)
-		memcpy(c->b + c->n, p, n);
-	c->n += n;
-}
-
-static void
-byte(struct cb *c, uint8_t v)
-{
-	raw(c, &v, 1);
-}
-
-/* A head with its argument in exactly width extra bytes (0: inline). */
-static void
-head_w(struct cb *c, int major, uint64_t v, int width)
-{
-	int ai, i;
-
-	switch (width) {
-	case 0:
-		ai = (int)v;
-		break;
-	case 1:
-		ai = 24;
-		break;
-	case 2:
-		ai = 25;
-		break;
-	case 4:
-		ai = 26;
-		break;
-	default:
-		ai = 27;
-		break;
-	}
-	byte(c, (uint8_t)(major << 5 | ai));
-	for (i = width - 1; i >= 0; i--)
-		byte(c, (uint8_t)(v >> (8 * i)));
-}
-
-static void
-head(struct cb *c, int major, uint64_t v)
-{
-	if (v < 24)
-		head_w(c, major, v, 0);
-	else if (v <= 0xff)
-		head_w(c, major, v, 1);
-	else if (v <= 0xffff)
-		head_w(c, major, v, 2);
-	else if (v <= 0xffffffff)
-		head_w(c, major, v, 4);
-	else
-		head_w(c, major, v, 8);
-}
-
-static void
-text(struct cb *c, const char *s)
-{
-	head(c, M_TEXT, strlen(s));
-	raw(c, s, strlen(s));
-}
-
-static void
-bytes(struct cb *c, const uint8_t *p, size_t n)
-{
-	head(c, M_BYTES, n);
-	raw(c, p, n);
-}
-
 /* The value of field k as the fixture has it. */
 static void
 value(struct cb *c, int k)
 {
 	switch (k) {
 	case 0:
-		text(c, KH_MAGIC);
+		cb_text(c, KH_MAGIC);
 		break;
 	case 1:
-		head(c, M_UINT, fx.kh.version);
+		cb_head(c, M_UINT, fx.kh.version);
 		break;
 	case 2:
-		head(c, M_UINT, fx.kh.flags);
+		cb_head(c, M_UINT, fx.kh.flags);
 		break;
 	case 3:
-		bytes(c, fx.kh.tpm_public, fx.kh.tpm_public_len);
+		cb_bytes(c, fx.kh.tpm_public, fx.kh.tpm_public_len);
 		break;
 	case 4:
-		bytes(c, fx.kh.tpm_private, fx.kh.tpm_private_len);
+		cb_bytes(c, fx.kh.tpm_private, fx.kh.tpm_private_len);
 		break;
 	case 5:
-		bytes(c, fx.kh.srk_name, KH_NAME_LEN);
+		cb_bytes(c, fx.kh.srk_name, KH_NAME_LEN);
 		break;
 	case 6:
-		bytes(c, fx.kh.srk_public, fx.kh.srk_public_len);
+		cb_bytes(c, fx.kh.srk_public, fx.kh.srk_public_len);
 		break;
 	default:
-		bytes(c, fx.kh.app_hash, KH_APP_HASH_LEN);
+		cb_bytes(c, fx.kh.app_hash, KH_APP_HASH_LEN);
 		break;
 	}
 }
@@ -185,20 +68,14 @@ value(struct cb *c, int k)
 static void
 field(struct cb *c, int k)
 {
-	head(c, M_UINT, (uint64_t)k);
-	value(c, k);
+	cb_field(c, k, value);
 }
 
 /* The fixture as a handle, fields from..to-1 only, in a map of npairs. */
 static void
 handle_range(struct cb *c, uint64_t npairs, int from, int to)
 {
-	int k;
-
-	c->n = 0;
-	head(c, M_MAP, npairs);
-	for (k = from; k < to; k++)
-		field(c, k);
+	cb_map_range(c, npairs, from, to, value);
 }
 
 static void
@@ -211,17 +88,7 @@ handle(struct cb *c)
 static void
 handle_with(struct cb *c, int k, void (*emit)(struct cb *))
 {
-	int i;
-
-	c->n = 0;
-	head(c, M_MAP, 8);
-	for (i = 0; i < 8; i++) {
-		head(c, M_UINT, (uint64_t)i);
-		if (i == k)
-			emit(c);
-		else
-			value(c, i);
-	}
+	cb_map_with(c, 8, k, emit, value);
 }
 
 /* A TPM2B of total length len with its size prefix and a filler. */
@@ -442,17 +309,17 @@ test_trailing_and_oversized(void **state)
 
 	(void)state;
 	handle(&c);
-	byte(&c, 0x00);
+	cb_byte(&c, 0x00);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* A second complete handle after the first. */
 	handle(&c);
 	n = c.n;
-	raw(&c, c.b, n);
+	cb_raw(&c, c.b, n);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* Over KH_MAX_LEN: refused on length before anything else. */
 	handle(&c);
 	while (c.n <= KH_MAX_LEN)
-		byte(&c, 0x00);
+		cb_byte(&c, 0x00);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* A well-formed map that is just too long, with every field at
 	 * its own bound: the encoder refuses to write it too. */
@@ -501,12 +368,12 @@ test_array_instead_of_map(void **state)
 
 	(void)state;
 	c.n = 0;
-	head(&c, M_ARRAY, 16);
+	cb_head(&c, M_ARRAY, 16);
 	for (k = 0; k < 8; k++)
 		field(&c, k);
 	expect_cb(&c, KH_ERR_FOREIGN);
 	c.n = 0;
-	head(&c, M_ARRAY, 8);
+	cb_head(&c, M_ARRAY, 8);
 	for (k = 0; k < 8; k++)
 		value(&c, k);
 	expect_cb(&c, KH_ERR_FOREIGN);
@@ -523,8 +390,8 @@ test_pair_count(void **state)
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* 9 pairs: an extra key 8 after a complete handle. */
 	handle_range(&c, 9, 0, 8);
-	head(&c, M_UINT, 8);
-	head(&c, M_UINT, 0);
+	cb_head(&c, M_UINT, 8);
+	cb_head(&c, M_UINT, 0);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* The head says 9 but only 8 pairs follow. */
 	handle_range(&c, 9, 0, 8);
@@ -540,40 +407,40 @@ test_pair_count(void **state)
 static void
 emit_magic_typo(struct cb *c)
 {
-	text(c, "sk-tpn");
+	cb_text(c, "sk-tpn");
 }
 
 static void
 emit_magic_upper(struct cb *c)
 {
-	text(c, "SK-TPM");
+	cb_text(c, "SK-TPM");
 }
 
 static void
 emit_magic_nul(struct cb *c)
 {
-	head(c, M_TEXT, 7);
-	raw(c, "sk-tpm", 7);
+	cb_head(c, M_TEXT, 7);
+	cb_raw(c, "sk-tpm", 7);
 }
 
 static void
 emit_magic_prefix(struct cb *c)
 {
-	text(c, "sk-tp");
+	cb_text(c, "sk-tp");
 }
 
 static void
 emit_magic_bytes(struct cb *c)
 {
-	bytes(c, (const uint8_t *)"sk-tpm", 6);
+	cb_bytes(c, (const uint8_t *)"sk-tpm", 6);
 }
 
 static void
 emit_magic_indef(struct cb *c)
 {
-	byte(c, 0x7f);
-	text(c, "sk-tpm");
-	byte(c, 0xff);
+	cb_byte(c, 0x7f);
+	cb_text(c, "sk-tpm");
+	cb_byte(c, 0xff);
 }
 
 static void
@@ -596,40 +463,40 @@ test_magic(void **state)
 	expect_cb(&c, KH_ERR_FOREIGN);
 	/* The magic under another key. */
 	c.n = 0;
-	head(&c, M_MAP, 8);
-	head(&c, M_UINT, 1);
-	text(&c, KH_MAGIC);
+	cb_head(&c, M_MAP, 8);
+	cb_head(&c, M_UINT, 1);
+	cb_text(&c, KH_MAGIC);
 	expect_cb(&c, KH_ERR_FOREIGN);
 }
 
 static void
 emit_version_2(struct cb *c)
 {
-	head(c, M_UINT, 2);
+	cb_head(c, M_UINT, 2);
 }
 
 static void
 emit_version_0(struct cb *c)
 {
-	head(c, M_UINT, 0);
+	cb_head(c, M_UINT, 0);
 }
 
 static void
 emit_version_big(struct cb *c)
 {
-	head(c, M_UINT, (uint64_t)1 << 32 | KH_VERSION);
+	cb_head(c, M_UINT, (uint64_t)1 << 32 | KH_VERSION);
 }
 
 static void
 emit_version_max(struct cb *c)
 {
-	head(c, M_UINT, UINT64_MAX);
+	cb_head(c, M_UINT, UINT64_MAX);
 }
 
 static void
 emit_text_1(struct cb *c)
 {
-	text(c, "1");
+	cb_text(c, "1");
 }
 
 static void
@@ -650,24 +517,24 @@ test_version(void **state)
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* A later format may differ in every other way: still "version". */
 	c.n = 0;
-	head(&c, M_MAP, 3);
+	cb_head(&c, M_MAP, 3);
 	field(&c, 0);
-	head(&c, M_UINT, 1);
-	head(&c, M_UINT, 2);
-	head(&c, M_UINT, 2);
-	head(&c, M_ARRAY, 1);
-	head(&c, M_NEG, 6);
+	cb_head(&c, M_UINT, 1);
+	cb_head(&c, M_UINT, 2);
+	cb_head(&c, M_UINT, 2);
+	cb_head(&c, M_ARRAY, 1);
+	cb_head(&c, M_NEG, 6);
 	expect_cb(&c, KH_ERR_VERSION);
 	/* And so is a longer one. */
 	c.n = 0;
-	head(&c, M_MAP, 3);
+	cb_head(&c, M_MAP, 3);
 	field(&c, 0);
-	head(&c, M_UINT, 1);
-	head(&c, M_UINT, 2);
-	head(&c, M_UINT, 2);
-	head(&c, M_BYTES, 3000);
+	cb_head(&c, M_UINT, 1);
+	cb_head(&c, M_UINT, 2);
+	cb_head(&c, M_UINT, 2);
+	cb_head(&c, M_BYTES, 3000);
 	while (c.n < 3100)
-		byte(&c, 0xee);
+		cb_byte(&c, 0xee);
 	expect_cb(&c, KH_ERR_VERSION);
 }
 
@@ -676,7 +543,7 @@ static uint64_t bad_flags;
 static void
 emit_bad_flags(struct cb *c)
 {
-	head(c, M_UINT, bad_flags);
+	cb_head(c, M_UINT, bad_flags);
 }
 
 static void
@@ -717,123 +584,38 @@ test_key_order(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
 		c.n = 0;
-		head(&c, M_MAP, 8);
+		cb_head(&c, M_MAP, 8);
 		for (k = 0; k < 8; k++)
 			field(&c, orders[i][k]);
 		expect_cb(&c, KH_ERR_MALFORMED);
 	}
 	/* Keys as text rather than uints. */
 	c.n = 0;
-	head(&c, M_MAP, 8);
+	cb_head(&c, M_MAP, 8);
 	field(&c, 0);
 	field(&c, 1);
-	text(&c, "2");
+	cb_text(&c, "2");
 	value(&c, 2);
 	for (k = 3; k < 8; k++)
 		field(&c, k);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* A negative key. */
 	c.n = 0;
-	head(&c, M_MAP, 8);
+	cb_head(&c, M_MAP, 8);
 	for (k = 0; k < 7; k++)
 		field(&c, k);
-	head(&c, M_NEG, 6);
+	cb_head(&c, M_NEG, 6);
 	value(&c, 7);
 	expect_cb(&c, KH_ERR_MALFORMED);
-}
-
-/* Values of every kind the format never uses in a given place. */
-static void
-emit_uint(struct cb *c)
-{
-	head(c, M_UINT, 5);
-}
-
-static void
-emit_negint(struct cb *c)
-{
-	head(c, M_NEG, 0);
-}
-
-static void
-emit_text(struct cb *c)
-{
-	text(c, "abc");
-}
-
-static void
-emit_bytes32(struct cb *c)
-{
-	static const uint8_t z[32];
-
-	bytes(c, z, sizeof(z));
-}
-
-static void
-emit_array(struct cb *c)
-{
-	head(c, M_ARRAY, 1);
-	head(c, M_UINT, 1);
-}
-
-static void
-emit_map(struct cb *c)
-{
-	head(c, M_MAP, 1);
-	head(c, M_UINT, 1);
-	head(c, M_UINT, 1);
-}
-
-static void
-emit_float(struct cb *c)
-{
-	static const uint8_t f16_one[] = { 0xf9, 0x3c, 0x00 };
-
-	raw(c, f16_one, sizeof(f16_one));
-}
-
-static void
-emit_double(struct cb *c)
-{
-	static const uint8_t f64_one[] = {
-		0xfb, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0
-	};
-
-	raw(c, f64_one, sizeof(f64_one));
-}
-
-static void
-emit_null(struct cb *c)
-{
-	byte(c, 0xf6);
-}
-
-static void
-emit_true(struct cb *c)
-{
-	byte(c, 0xf5);
-}
-
-static void
-emit_break(struct cb *c)
-{
-	byte(c, 0xff);
-}
-
-static void
-emit_tagged_uint(struct cb *c)
-{
-	head(c, M_TAG, 2);
-	head(c, M_UINT, 1);
 }
 
 static void
 test_wrong_types(void **state)
 {
 	void (*emit[])(struct cb *) = {
-		emit_uint, emit_negint, emit_text, emit_bytes32, emit_array,
-		emit_map, emit_float, emit_double, emit_null, emit_true,
-		emit_break, emit_tagged_uint
+		cb_emit_uint, cb_emit_negint, cb_emit_text, cb_emit_bytes32,
+		cb_emit_array, cb_emit_map, cb_emit_float, cb_emit_double,
+		cb_emit_null, cb_emit_true, cb_emit_break, cb_emit_tagged_uint
 	};
 	struct cb c;
 	size_t i;
@@ -843,15 +625,15 @@ test_wrong_types(void **state)
 	for (k = 1; k < 8; k++) {
 		for (i = 0; i < sizeof(emit) / sizeof(emit[0]); i++) {
 			/* The right type in the right place is no error. */
-			if (k <= 2 && emit[i] == emit_uint)
+			if (k <= 2 && emit[i] == cb_emit_uint)
 				continue;
-			if (k == 7 && emit[i] == emit_bytes32)
+			if (k == 7 && emit[i] == cb_emit_bytes32)
 				continue;
 			handle_with(&c, k, emit[i]);
 			/* A well-formed uint in the version slot is just an
 			 * unknown version. */
 			want = KH_ERR_MALFORMED;
-			if (k == 1 && emit[i] == emit_uint)
+			if (k == 1 && emit[i] == cb_emit_uint)
 				want = KH_ERR_VERSION;
 			expect_cb(&c, want);
 		}
@@ -859,9 +641,9 @@ test_wrong_types(void **state)
 	/* Field 7 as a 32-byte text string rather than bytes. */
 	c.n = 0;
 	handle_range(&c, 8, 0, 7);
-	head(&c, M_UINT, 7);
-	head(&c, M_TEXT, 32);
-	raw(&c, fx.kh.app_hash, 32);
+	cb_head(&c, M_UINT, 7);
+	cb_head(&c, M_TEXT, 32);
+	cb_raw(&c, fx.kh.app_hash, 32);
 	expect_cb(&c, KH_ERR_MALFORMED);
 }
 
@@ -869,10 +651,10 @@ static void
 emit_indef_public(struct cb *c)
 {
 	/* The same bytes in two chunks. */
-	byte(c, 0x5f);
-	bytes(c, fx.kh.tpm_public, 10);
-	bytes(c, fx.kh.tpm_public + 10, fx.kh.tpm_public_len - 10);
-	byte(c, 0xff);
+	cb_byte(c, 0x5f);
+	cb_bytes(c, fx.kh.tpm_public, 10);
+	cb_bytes(c, fx.kh.tpm_public + 10, fx.kh.tpm_public_len - 10);
+	cb_byte(c, 0xff);
 }
 
 static void
@@ -886,10 +668,10 @@ test_indefinite(void **state)
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* An indefinite-length map with the eight pairs and a break. */
 	c.n = 0;
-	byte(&c, 0xbf);
+	cb_byte(&c, 0xbf);
 	for (k = 0; k < 8; k++)
 		field(&c, k);
-	byte(&c, 0xff);
+	cb_byte(&c, 0xff);
 	expect_cb(&c, KH_ERR_MALFORMED);
 }
 
@@ -906,7 +688,7 @@ emit_tpm2b(struct cb *c)
 		buf[0] = (uint8_t)((tpm2b_len - 2 + tpm2b_delta) >> 8);
 		buf[1] = (uint8_t)(tpm2b_len - 2 + tpm2b_delta);
 	}
-	bytes(c, buf, tpm2b_len);
+	cb_bytes(c, buf, tpm2b_len);
 }
 
 static void
@@ -953,7 +735,7 @@ test_tpm2b(void **state)
 static void
 emit_name_33(struct cb *c)
 {
-	bytes(c, fx.kh.srk_name, KH_NAME_LEN - 1);
+	cb_bytes(c, fx.kh.srk_name, KH_NAME_LEN - 1);
 }
 
 static void
@@ -963,7 +745,7 @@ emit_name_35(struct cb *c)
 
 	memcpy(n, fx.kh.srk_name, KH_NAME_LEN);
 	n[KH_NAME_LEN] = 0;
-	bytes(c, n, sizeof(n));
+	cb_bytes(c, n, sizeof(n));
 }
 
 static void
@@ -973,7 +755,7 @@ emit_name_sha384(struct cb *c)
 
 	memcpy(n, fx.kh.srk_name, KH_NAME_LEN);
 	n[1] = 0x0c;
-	bytes(c, n, sizeof(n));
+	cb_bytes(c, n, sizeof(n));
 }
 
 static void
@@ -983,7 +765,7 @@ emit_name_sha1(struct cb *c)
 
 	memcpy(n, fx.kh.srk_name, KH_NAME_LEN);
 	n[1] = 0x04;
-	bytes(c, n, sizeof(n));
+	cb_bytes(c, n, sizeof(n));
 }
 
 static void
@@ -993,13 +775,13 @@ emit_name_hi(struct cb *c)
 
 	memcpy(n, fx.kh.srk_name, KH_NAME_LEN);
 	n[0] = 0x01;
-	bytes(c, n, sizeof(n));
+	cb_bytes(c, n, sizeof(n));
 }
 
 static void
 emit_hash_31(struct cb *c)
 {
-	bytes(c, fx.kh.app_hash, KH_APP_HASH_LEN - 1);
+	cb_bytes(c, fx.kh.app_hash, KH_APP_HASH_LEN - 1);
 }
 
 static void
@@ -1009,13 +791,13 @@ emit_hash_33(struct cb *c)
 
 	memcpy(h, fx.kh.app_hash, KH_APP_HASH_LEN);
 	h[KH_APP_HASH_LEN] = 0;
-	bytes(c, h, sizeof(h));
+	cb_bytes(c, h, sizeof(h));
 }
 
 static void
 emit_empty_bytes(struct cb *c)
 {
-	bytes(c, NULL, 0);
+	cb_bytes(c, NULL, 0);
 }
 
 static void
@@ -1053,35 +835,35 @@ test_tags(void **state)
 	/* Self-described CBOR (tag 55799) around a valid handle. */
 	handle(&inner);
 	c.n = 0;
-	head(&c, M_TAG, 55799);
-	raw(&c, inner.b, inner.n);
+	cb_head(&c, M_TAG, 55799);
+	cb_raw(&c, inner.b, inner.n);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* Two tags. */
 	c.n = 0;
-	head(&c, M_TAG, 24);
-	head(&c, M_TAG, 55799);
-	raw(&c, inner.b, inner.n);
+	cb_head(&c, M_TAG, 24);
+	cb_head(&c, M_TAG, 55799);
+	cb_raw(&c, inner.b, inner.n);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* A tag on key 0 or on the magic. */
 	c.n = 0;
-	head(&c, M_MAP, 8);
-	head(&c, M_TAG, 1);
+	cb_head(&c, M_MAP, 8);
+	cb_head(&c, M_TAG, 1);
 	field(&c, 0);
-	raw(&c, inner.b + 9, inner.n - 9);
+	cb_raw(&c, inner.b + 9, inner.n - 9);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	c.n = 0;
-	head(&c, M_MAP, 8);
-	head(&c, M_UINT, 0);
-	head(&c, M_TAG, 1);
+	cb_head(&c, M_MAP, 8);
+	cb_head(&c, M_UINT, 0);
+	cb_head(&c, M_TAG, 1);
 	value(&c, 0);
-	raw(&c, inner.b + 9, inner.n - 9);
+	cb_raw(&c, inner.b + 9, inner.n - 9);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* A tag on a key later on. */
 	c.n = 0;
-	head(&c, M_MAP, 8);
+	cb_head(&c, M_MAP, 8);
 	field(&c, 0);
 	field(&c, 1);
-	head(&c, M_TAG, 1);
+	cb_head(&c, M_TAG, 1);
 	field(&c, 2);
 	field(&c, 3);
 	field(&c, 4);
@@ -1091,8 +873,8 @@ test_tags(void **state)
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* A tag around something foreign stays foreign. */
 	c.n = 0;
-	head(&c, M_TAG, 55799);
-	head(&c, M_ARRAY, 0);
+	cb_head(&c, M_TAG, 55799);
+	cb_head(&c, M_ARRAY, 0);
 	expect_cb(&c, KH_ERR_FOREIGN);
 }
 
@@ -1107,7 +889,7 @@ test_not_shortest(void **state)
 	/* The map head, in every wider form. */
 	for (w = 1; w <= 8; w *= 2) {
 		c.n = 0;
-		head_w(&c, M_MAP, 8, w);
+		cb_head_w(&c, M_MAP, 8, w);
 		for (k = 0; k < 8; k++)
 			field(&c, k);
 		expect_cb(&c, KH_ERR_MALFORMED);
@@ -1117,46 +899,46 @@ test_not_shortest(void **state)
 		int i;
 
 		c.n = 0;
-		head(&c, M_MAP, 8);
+		cb_head(&c, M_MAP, 8);
 		for (i = 0; i < 8; i++) {
-			head_w(&c, M_UINT, (uint64_t)i, i == k ? 1 : 0);
+			cb_head_w(&c, M_UINT, (uint64_t)i, i == k ? 1 : 0);
 			value(&c, i);
 		}
 		expect_cb(&c, KH_ERR_MALFORMED);
 	}
 	/* The magic's text head, version, flags, a byte string head. */
 	c.n = 0;
-	head(&c, M_MAP, 8);
-	head(&c, M_UINT, 0);
-	head_w(&c, M_TEXT, 6, 1);
-	raw(&c, KH_MAGIC, 6);
+	cb_head(&c, M_MAP, 8);
+	cb_head(&c, M_UINT, 0);
+	cb_head_w(&c, M_TEXT, 6, 1);
+	cb_raw(&c, KH_MAGIC, 6);
 	for (k = 1; k < 8; k++)
 		field(&c, k);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	c.n = 0;
-	head(&c, M_MAP, 8);
+	cb_head(&c, M_MAP, 8);
 	field(&c, 0);
-	head(&c, M_UINT, 1);
-	head_w(&c, M_UINT, KH_VERSION, 4);
+	cb_head(&c, M_UINT, 1);
+	cb_head_w(&c, M_UINT, KH_VERSION, 4);
 	for (k = 2; k < 8; k++)
 		field(&c, k);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	c.n = 0;
-	head(&c, M_MAP, 8);
+	cb_head(&c, M_MAP, 8);
 	field(&c, 0);
 	field(&c, 1);
-	head(&c, M_UINT, 2);
-	head_w(&c, M_UINT, fx.kh.flags, 2);
+	cb_head(&c, M_UINT, 2);
+	cb_head_w(&c, M_UINT, fx.kh.flags, 2);
 	for (k = 3; k < 8; k++)
 		field(&c, k);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	c.n = 0;
-	head(&c, M_MAP, 8);
+	cb_head(&c, M_MAP, 8);
 	for (k = 0; k < 7; k++)
 		field(&c, k);
-	head(&c, M_UINT, 7);
-	head_w(&c, M_BYTES, KH_APP_HASH_LEN, 2);
-	raw(&c, fx.kh.app_hash, KH_APP_HASH_LEN);
+	cb_head(&c, M_UINT, 7);
+	cb_head_w(&c, M_BYTES, KH_APP_HASH_LEN, 2);
+	cb_raw(&c, fx.kh.app_hash, KH_APP_HASH_LEN);
 	expect_cb(&c, KH_ERR_MALFORMED);
 }
 
@@ -1174,32 +956,32 @@ test_huge_declarations(void **state)
 	(void)state;
 	/* Our magic and version, in a map claiming 2^28 pairs. */
 	c.n = 0;
-	head(&c, M_MAP, (uint64_t)1 << 28);
+	cb_head(&c, M_MAP, (uint64_t)1 << 28);
 	field(&c, 0);
 	field(&c, 1);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* ... and 2^60 pairs. */
 	c.n = 0;
-	head(&c, M_MAP, (uint64_t)1 << 60);
+	cb_head(&c, M_MAP, (uint64_t)1 << 60);
 	field(&c, 0);
 	field(&c, 1);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* A valid start, then arrays of 2^24 nested as deep as 2 KiB allows. */
 	handle_range(&c, 8, 0, 3);
-	head(&c, M_UINT, 3);
+	cb_head(&c, M_UINT, 3);
 	while (c.n + 5 <= KH_MAX_LEN)
-		head(&c, M_ARRAY, (uint64_t)1 << 24);
+		cb_head(&c, M_ARRAY, (uint64_t)1 << 24);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* A byte string declaring 2^62 bytes. */
 	handle_range(&c, 8, 0, 3);
-	head(&c, M_UINT, 3);
-	head(&c, M_BYTES, (uint64_t)1 << 62);
+	cb_head(&c, M_UINT, 3);
+	cb_head(&c, M_BYTES, (uint64_t)1 << 62);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	/* 2 KiB of nested one-element arrays: foreign, no recursion. */
 	c.n = 0;
 	for (i = 0; i < KH_MAX_LEN - 1; i++)
-		head(&c, M_ARRAY, 1);
-	head(&c, M_UINT, 0);
+		cb_head(&c, M_ARRAY, 1);
+	cb_head(&c, M_UINT, 0);
 	expect_cb(&c, KH_ERR_FOREIGN);
 }
 
@@ -1249,32 +1031,32 @@ test_foreign_cbor(void **state)
 	(void)state;
 	memset(coord, 0x42, sizeof(coord));
 	c.n = 0;
-	head(&c, M_MAP, 5);
-	head(&c, M_UINT, 1);
-	head(&c, M_UINT, 2);
-	head(&c, M_UINT, 3);
-	head(&c, M_NEG, 6);
-	head(&c, M_NEG, 0);
-	head(&c, M_UINT, 1);
-	head(&c, M_NEG, 1);
-	bytes(&c, coord, sizeof(coord));
-	head(&c, M_NEG, 2);
-	bytes(&c, coord, sizeof(coord));
+	cb_head(&c, M_MAP, 5);
+	cb_head(&c, M_UINT, 1);
+	cb_head(&c, M_UINT, 2);
+	cb_head(&c, M_UINT, 3);
+	cb_head(&c, M_NEG, 6);
+	cb_head(&c, M_NEG, 0);
+	cb_head(&c, M_UINT, 1);
+	cb_head(&c, M_NEG, 1);
+	cb_bytes(&c, coord, sizeof(coord));
+	cb_head(&c, M_NEG, 2);
+	cb_bytes(&c, coord, sizeof(coord));
 	expect_cb(&c, KH_ERR_FOREIGN);
 	c.n = 0;
-	head(&c, M_MAP, 2);
-	text(&c, "type");
-	text(&c, "public-key");
-	text(&c, "id");
-	bytes(&c, coord, sizeof(coord));
+	cb_head(&c, M_MAP, 2);
+	cb_text(&c, "type");
+	cb_text(&c, "public-key");
+	cb_text(&c, "id");
+	cb_bytes(&c, coord, sizeof(coord));
 	expect_cb(&c, KH_ERR_FOREIGN);
 	/* A map whose key 0 holds something other than the magic. */
 	c.n = 0;
-	head(&c, M_MAP, 2);
-	head(&c, M_UINT, 0);
-	bytes(&c, coord, sizeof(coord));
-	head(&c, M_UINT, 1);
-	head(&c, M_UINT, 1);
+	cb_head(&c, M_MAP, 2);
+	cb_head(&c, M_UINT, 0);
+	cb_bytes(&c, coord, sizeof(coord));
+	cb_head(&c, M_UINT, 1);
+	cb_head(&c, M_UINT, 1);
 	expect_cb(&c, KH_ERR_FOREIGN);
 }
 
@@ -1367,9 +1149,9 @@ test_alloc_failures(void **state)
 	handle(&c);
 	for (n = 0;; n++) {
 		kh = NULL;
-		fail_in = n;
+		alloc_fail_in = n;
 		r = kh_decode(c.b, c.n, &kh);
-		fail_in = -1;
+		alloc_fail_in = -1;
 		if (r == KH_OK)
 			break;
 		assert_int_equal(r, KH_ERR_NOMEM);
@@ -1383,9 +1165,9 @@ test_alloc_failures(void **state)
 	for (n = 0;; n++) {
 		enc = NULL;
 		enc_len = 0;
-		fail_in = n;
+		alloc_fail_in = n;
 		r = kh_encode(&fx.kh, &enc, &enc_len);
-		fail_in = -1;
+		alloc_fail_in = -1;
 		if (r == KH_OK)
 			break;
 		assert_int_equal(r, KH_ERR_NOMEM);
