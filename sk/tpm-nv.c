@@ -28,6 +28,8 @@
 
 #define OWNER_AUTH_HELP	"the TPM owner hierarchy has a password: set " \
 			"SK_TPM_OWNER_AUTH to it"
+/* The command timeout of a fresh ESYS context, as tpm-open.c sets it. */
+#define NV_TIMEOUT_MS	60000
 
 int
 tpm_set_owner_auth(struct tpm *t, const char *auth)
@@ -260,6 +262,46 @@ owner_session(struct tpm *t, struct srk *srk, ESYS_TR *session)
 	return session_start(t, srk->handle, session);
 }
 
+/*
+ * A write cut short by a connection error leaves ESYS's context refusing
+ * every further command, while the TPM, if the fault was passing, still
+ * holds the index we defined. Take the index away through a fresh context
+ * on the same TCTI, so that not even an unwritten index stays behind.
+ */
+static TSS2_RC
+undefine_afresh(struct tpm *t, uint32_t index, struct srk *srk,
+    ESYS_TR *session, ESYS_TR *nv)
+{
+	TPM2B_AUTH zero;
+	TSS2_RC rc;
+
+	/* The old context's objects go through the TCTI (tpm-session.c);
+	 * its copy of the owner password is wiped before ESYS frees it. */
+	session_flush(t, session);
+	srk_close(t, srk);
+	(void)Esys_TR_Close(t->esys, nv);
+	*nv = ESYS_TR_NONE;
+	memset(&zero, 0, sizeof(zero));
+	(void)Esys_TR_SetAuth(t->esys, ESYS_TR_RH_OWNER, &zero);
+	Esys_Finalize(&t->esys);
+	if ((rc = Esys_Initialize(&t->esys, t->tcti, NULL)) != TSS2_RC_SUCCESS)
+		return rc;
+	(void)Esys_SetTimeout(t->esys, NV_TIMEOUT_MS);
+	if (owner_session(t, srk, session) != 0)
+		return TSS2_ESYS_RC_GENERAL_FAILURE;
+	rc = Esys_TR_FromTPMPublic(t->esys, index, ESYS_TR_NONE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, nv);
+	if (rc != TSS2_RC_SUCCESS) {
+		*nv = ESYS_TR_NONE;
+		return rc;
+	}
+	rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, *nv, *session,
+	    ESYS_TR_NONE, ESYS_TR_NONE);
+	if (rc == TSS2_RC_SUCCESS)
+		*nv = ESYS_TR_NONE;
+	return rc;
+}
+
 int
 tpm_nv_store(struct tpm *t, const uint8_t *data, size_t len,
     const uint32_t *used, size_t nused, uint32_t *index_out)
@@ -315,6 +357,8 @@ tpm_nv_store(struct tpm *t, const uint8_t *data, size_t len,
 		/* All or nothing: take the index away again. */
 		rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, nv,
 		    session, ESYS_TR_NONE, ESYS_TR_NONE);
+		if (rc == TSS2_ESYS_RC_BAD_SEQUENCE)
+			rc = undefine_afresh(t, index, &srk, &session, &nv);
 		if (rc == TSS2_RC_SUCCESS)
 			nv = ESYS_TR_NONE;
 		else

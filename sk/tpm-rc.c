@@ -44,9 +44,13 @@ rc_fail(const char *what, TSS2_RC rc)
 	case TPM2_RC_SESSION_MEMORY:
 	case TPM2_RC_SESSION_HANDLES:
 	case TPM2_RC_OBJECT_HANDLES:
+		/* Without a resource manager this is also what programs
+		 * using the TPM at the same moment see. */
 		sk_error("%s: the TPM is out of object or session slots; "
-		    "another program left objects loaded (without a resource "
-		    "manager, run tpm2_flushcontext -t -l -s)", what);
+		    "other programs hold them or left them loaded (reach the "
+		    "TPM through a resource manager, /dev/tpmrm0 or "
+		    "tpm2-abrmd; leftovers go with tpm2_flushcontext -t -l -s)",
+		    what);
 		return SSH_SK_ERR_GENERAL;
 	case TPM2_RC_RETRY:
 	case TPM2_RC_YIELDED:

@@ -4,8 +4,12 @@
  * bus (or a TCP link to a simulator) can neither read the auth value nor
  * test guesses of it offline against the recorded HMACs.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <tss2/tss2_mu.h>
 #include <tss2/tss2_rc.h>
 
 #include "log.h"
@@ -14,6 +18,136 @@
 
 #define SESSION_ATTRS	(TPMA_SESSION_CONTINUESESSION | \
 			 TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT)
+/* Enough for a TPM that is still there; a gone one fails at once. */
+#define FLUSH_TIMEOUT_MS	10000
+
+/*
+ * After a TCTI error (a connection lost for one command) ESYS refuses every
+ * further command on its context with BAD_SEQUENCE, but the TPM may well
+ * still hold what we loaded, and without a resource manager nobody else
+ * will ever flush it. The TCTI itself is usable again, so send
+ * TPM2_FlushContext through it by hand. A TPM that is really gone makes
+ * the transmit fail at once.
+ */
+static void
+flush_through_tcti(struct tpm *t, ESYS_TR tr)
+{
+	uint8_t cmd[14], resp[64];
+	size_t off = 0, len = sizeof(resp);
+	TPM2_HANDLE handle;
+	TSS2_RC rc;
+
+	if ((rc = Esys_TR_GetTpmHandle(t->esys, tr, &handle)) !=
+	    TSS2_RC_SUCCESS ||
+	    (rc = Tss2_MU_TPM2_ST_Marshal(TPM2_ST_NO_SESSIONS, cmd,
+	    sizeof(cmd), &off)) != TSS2_RC_SUCCESS ||
+	    (rc = Tss2_MU_UINT32_Marshal(sizeof(cmd), cmd, sizeof(cmd),
+	    &off)) != TSS2_RC_SUCCESS ||
+	    (rc = Tss2_MU_TPM2_CC_Marshal(TPM2_CC_FlushContext, cmd,
+	    sizeof(cmd), &off)) != TSS2_RC_SUCCESS ||
+	    (rc = Tss2_MU_TPM2_HANDLE_Marshal(handle, cmd, sizeof(cmd),
+	    &off)) != TSS2_RC_SUCCESS ||
+	    (rc = Tss2_Tcti_Transmit(t->tcti, off, cmd)) != TSS2_RC_SUCCESS ||
+	    (rc = Tss2_Tcti_Receive(t->tcti, &len, resp,
+	    FLUSH_TIMEOUT_MS)) != TSS2_RC_SUCCESS) {
+		sk_debug("%s: %s", __func__, Tss2_RC_Decode(rc));
+		return;
+	}
+	sk_debug("flushed 0x%08x past ESYS after a connection error", handle);
+}
+
+/* Flush tr, or at least forget it. */
+static void
+flush_tr(struct tpm *t, ESYS_TR *tr)
+{
+	TSS2_RC rc;
+
+	rc = Esys_FlushContext(t->esys, *tr);
+	if (rc != TSS2_RC_SUCCESS) {
+		sk_debug("%s: %s", __func__, Tss2_RC_Decode(rc));
+		/*
+		 * A TCTI error on this very command leaves the context as
+		 * unusable as one before it. If the TPM did flush and only
+		 * the answer was lost, the second flush is refused, unless,
+		 * without a resource manager, another process has got the
+		 * same handle in those milliseconds: a smaller harm than
+		 * leaving our key loaded for good.
+		 */
+		if (rc == TSS2_ESYS_RC_BAD_SEQUENCE || rc_is_tcti(rc))
+			flush_through_tcti(t, *tr);
+		(void)Esys_TR_Close(t->esys, tr);
+	}
+	*tr = ESYS_TR_NONE;
+}
+
+/*
+ * ESYS frees its records without wiping them, and two of them hold a
+ * secret once a session has carried one: the session's own record, whose
+ * sessionValue (the key of every HMAC and of parameter encryption) is the
+ * session key followed by the auth value of the object the session last
+ * authorised, such as a signing key's PIN-derived auth or the owner
+ * password; and the context's copy of the inputs of the last TPM2_Create,
+ * whose inSensitive is the new key's auth value. No ESYS function wipes
+ * either, but ESYS rewrites both while it prepares a command, before its
+ * last checks. So prepare two commands that ESYS itself refuses before
+ * anything reaches the TPM:
+ *  - TPM2_Unseal of the null hierarchy through the session, given twice,
+ *    with an all-zero auth value of the largest size set for the
+ *    hierarchy: ESYS sets sessionValue to the session key and 64 zero
+ *    bytes, then refuses two sessions that both encrypt the response;
+ *  - TPM2_Create with a zero inSensitive and no creation PCR selection:
+ *    ESYS stores the zeros over its copy, then SAPI refuses the missing
+ *    selection.
+ * test/secrets scans the process's memory to prove that this works.
+ */
+static void
+scrub_esys(struct tpm *t, ESYS_TR session)
+{
+	TPM2B_AUTH zero_auth;
+	TPM2B_SENSITIVE_CREATE zero_sensitive;
+	TPM2B_SENSITIVE_DATA *unsealed = NULL;
+	TSS2_RC rc;
+	int saved = -1, devnull = -1;
+
+	memset(&zero_auth, 0, sizeof(zero_auth));
+	zero_auth.size = sizeof(zero_auth.buffer);
+	memset(&zero_sensitive, 0, sizeof(zero_sensitive));
+	/* ESYS logs both refusals as errors; tpm2-tss logs at all only with
+	 * SK_TPM_DEBUG (config.c), and then they would only mislead. */
+	if (log_debug_enabled()) {
+		fflush(stderr);
+		saved = dup(STDERR_FILENO);
+		devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (saved != -1 && devnull != -1)
+			dup2(devnull, STDERR_FILENO);
+	}
+	if (Esys_TR_SetAuth(t->esys, ESYS_TR_RH_NULL, &zero_auth) ==
+	    TSS2_RC_SUCCESS &&
+	    Esys_TRSess_SetAttributes(t->esys, session, TPMA_SESSION_ENCRYPT,
+	    TPMA_SESSION_ENCRYPT) == TSS2_RC_SUCCESS) {
+		rc = Esys_Unseal_Async(t->esys, ESYS_TR_RH_NULL, session,
+		    session, ESYS_TR_NONE);
+		if (rc == TSS2_RC_SUCCESS) {
+			/* Sent after all (another ESYS version): the TPM
+			 * refuses Unseal of a hierarchy; take its answer so
+			 * that the context stays usable. */
+			do {
+				rc = Esys_Unseal_Finish(t->esys, &unsealed);
+			} while ((rc & ~TSS2_RC_LAYER_MASK) ==
+			    TSS2_BASE_RC_TRY_AGAIN);
+			Esys_Free(unsealed);
+		}
+	}
+	(void)Esys_Create_Async(t->esys, ESYS_TR_NONE, ESYS_TR_PASSWORD,
+	    ESYS_TR_NONE, ESYS_TR_NONE, &zero_sensitive, NULL, NULL, NULL);
+	if (saved != -1) {
+		fflush(stderr);
+		dup2(saved, STDERR_FILENO);
+		close(saved);
+	}
+	if (devnull != -1)
+		close(devnull);
+}
 
 TSS2_RC
 session_open(struct tpm *t, ESYS_TR salt_key, ESYS_TR *session)
@@ -65,6 +199,7 @@ session_forget(struct tpm *t, ESYS_TR *session)
 {
 	if (*session == ESYS_TR_NONE)
 		return;
+	scrub_esys(t, *session);
 	/* Local bookkeeping only: the TPM already closed it. */
 	(void)Esys_TR_Close(t->esys, session);
 	*session = ESYS_TR_NONE;
@@ -73,23 +208,16 @@ session_forget(struct tpm *t, ESYS_TR *session)
 void
 session_flush(struct tpm *t, ESYS_TR *session)
 {
-	TSS2_RC rc;
-
 	if (*session == ESYS_TR_NONE)
 		return;
-	rc = Esys_FlushContext(t->esys, *session);
-	if (rc != TSS2_RC_SUCCESS) {
-		sk_debug("%s: %s", __func__, Tss2_RC_Decode(rc));
-		(void)Esys_TR_Close(t->esys, session);
-	}
-	*session = ESYS_TR_NONE;
+	scrub_esys(t, *session);
+	flush_tr(t, session);
 }
 
 void
 object_flush(struct tpm *t, ESYS_TR *object)
 {
 	TPM2B_AUTH zero;
-	TSS2_RC rc;
 
 	if (*object == ESYS_TR_NONE)
 		return;
@@ -101,10 +229,5 @@ object_flush(struct tpm *t, ESYS_TR *object)
 	 */
 	memset(&zero, 0, sizeof(zero));
 	(void)Esys_TR_SetAuth(t->esys, *object, &zero);
-	rc = Esys_FlushContext(t->esys, *object);
-	if (rc != TSS2_RC_SUCCESS) {
-		sk_debug("%s: %s", __func__, Tss2_RC_Decode(rc));
-		(void)Esys_TR_Close(t->esys, object);
-	}
-	*object = ESYS_TR_NONE;
+	flush_tr(t, object);
 }

@@ -233,10 +233,13 @@ srk_close(struct tpm *t, struct srk *srk)
 
 	if (srk->handle == ESYS_TR_NONE)
 		return;
-	if (srk->persistent)
-		rc = Esys_TR_Close(t->esys, &srk->handle);
-	else
-		rc = Esys_FlushContext(t->esys, srk->handle);
+	if (!srk->persistent) {
+		/* object_flush also copes with a context that a connection
+		 * error has left unusable. */
+		object_flush(t, &srk->handle);
+		return;
+	}
+	rc = Esys_TR_Close(t->esys, &srk->handle);
 	if (rc != TSS2_RC_SUCCESS)
 		sk_debug("%s: %s", __func__, Tss2_RC_Decode(rc));
 	srk->handle = ESYS_TR_NONE;
