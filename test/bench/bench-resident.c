@@ -20,6 +20,7 @@
 
 #include "pcapcount.h"
 #include "sk-api.h"
+#include "sk-test-util.h"
 
 static const char *tcti;
 static char pcap_tcti[512], capdir[] = "/tmp/sk-tpm-bench-rk.XXXXXX";
@@ -51,21 +52,6 @@ capture_end(const char *path, struct pcap_count *c)
 	return r;
 }
 
-static void
-free_rks(struct sk_resident_key **rks, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(rks[i]->application);
-		free(rks[i]->key.public_key);
-		free(rks[i]->key.key_handle);
-		free(rks[i]->user_id);
-		free(rks[i]);
-	}
-	free(rks);
-}
-
 static int
 enroll_one(unsigned i, struct pcap_count *c)
 {
@@ -83,11 +69,7 @@ enroll_one(unsigned i, struct pcap_count *c)
 	    SSH_SK_RESIDENT_KEY, NULL, opts, &e);
 	if (c != NULL && capture_end(path, c) != 0)
 		r = -1;
-	if (e != NULL) {
-		free(e->public_key);
-		free(e->key_handle);
-		free(e);
-	}
+	stu_free_enroll(e);
 	return r;
 }
 
@@ -135,7 +117,7 @@ main(int argc, char **argv)
 			    "records failed (got %zu)\n", i, nrks);
 			return 1;
 		}
-		free_rks(rks, nrks);
+		stu_free_resident(rks, nrks);
 		printf("%-10u %-34zu %zu\n", i, load_c.commands,
 		    enroll_c.commands);
 		if (i == 1)

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "sk-api.h"
+#include "sk-test-util.h"
 
 #include "benchsrk.h"
 #include "pcapcount.h"
@@ -123,29 +124,6 @@ struct bench {
 	size_t		 runs;
 };
 
-static void
-free_enroll_response(struct sk_enroll_response *r)
-{
-	if (r == NULL)
-		return;
-	free(r->public_key);
-	free(r->key_handle);
-	free(r->signature);
-	free(r->attestation_cert);
-	free(r->authdata);
-	free(r);
-}
-
-static void
-free_sign_response(struct sk_sign_response *r)
-{
-	if (r == NULL)
-		return;
-	free(r->sig_r);
-	free(r->sig_s);
-	free(r);
-}
-
 static int
 provider_load(const char *path, struct provider *p)
 {
@@ -213,7 +191,7 @@ run_op(struct bench *b, const struct op *op)
 			op->key->flags = er->flags;
 			er->key_handle = NULL;
 		}
-		free_enroll_response(er);
+		stu_free_enroll(er);
 		return rc;
 	}
 	fill_random(data, sizeof(data));
@@ -225,7 +203,7 @@ run_op(struct bench *b, const struct op *op)
 		    "signature\n");
 		rc = SSH_SK_ERR_GENERAL;
 	}
-	free_sign_response(sr);
+	stu_free_sign(sr);
 	return rc;
 }
 

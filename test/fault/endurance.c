@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fault-util.h"
+#include "sk-test-util.h"
 #include "sk-api.h"
 #include "tpm-util.h"
 
@@ -79,33 +79,33 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	t0 = fu_now();
+	t0 = stu_now();
 	for (i = 1; i <= signs; i++) {
 		snprintf(data, sizeof(data), "signature %ld", i);
 		r = sk_sign(SSH_SK_ECDSA, (const uint8_t *)data, strlen(data),
 		    APP, e->key_handle, e->key_handle_len, 0, NULL, NULL, &s);
-		if (r != 0 || fu_verify(e->public_key, e->public_key_len, s,
+		if (r != 0 || stu_verify(e->public_key, e->public_key_len, s,
 		    APP, (const uint8_t *)data, strlen(data)) != 1) {
 			fprintf(stderr, "endurance: signature %ld: %s\n", i,
 			    r != 0 ? "failed" : "does not verify");
-			fu_free_sign(s);
+			stu_free_sign(s);
 			fail = 1;
 			break;
 		}
-		fu_free_sign(s);
+		stu_free_sign(s);
 		s = NULL;
 		if (i == warmup) {
-			rss_warm = fu_rss_kib();
-			heap_warm = fu_heap_bytes();
+			rss_warm = stu_rss_kib();
+			heap_warm = stu_heap_bytes();
 		}
 		if (i == signs / 2)
-			heap_mid = fu_heap_bytes();
+			heap_mid = stu_heap_bytes();
 	}
-	secs = fu_now() - t0;
-	rss_end = fu_rss_kib();
-	heap_end = fu_heap_bytes();
+	secs = stu_now() - t0;
+	rss_end = stu_rss_kib();
+	heap_end = stu_heap_bytes();
 	left = tu_count_leftovers(tcti);
-	fu_free_enroll(e);
+	stu_free_enroll(e);
 	if (fail)
 		return 1;
 

@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fault-util.h"
+#include "sk-test-util.h"
 #include "sk-api.h"
 #include "tpm-util.h"
 
@@ -68,7 +68,7 @@ static void
 classify(struct tally *t, int r, const char *err)
 {
 	if ((r == SSH_SK_ERR_GENERAL || r == SSH_SK_ERR_DEVICE_NOT_FOUND) &&
-	    fu_count_lines(err) == 1 && fu_count_sk_lines(err) == 1) {
+	    stu_count_lines(err) == 1 && stu_count_sk_lines(err) == 1) {
 		t->clean++;
 		note(t, err);
 	} else {
@@ -85,11 +85,11 @@ enroll(struct sk_enroll_response **e, char *err, size_t errlen)
 	int r;
 
 	*e = NULL;
-	if (fu_capture_start() != 0)
+	if (stu_capture_start() != 0)
 		return SSH_SK_ERR_GENERAL;
 	r = sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge), APP, 0,
 	    NULL, NULL, e);
-	snprintf(err, errlen, "%s", fu_capture_stop());
+	snprintf(err, errlen, "%s", stu_capture_stop());
 	return r;
 }
 
@@ -118,14 +118,14 @@ child(int id, int signs, int do_enroll, const struct sk_enroll_response *key,
 	}
 	for (i = 0; i < signs; i++) {
 		snprintf(data, sizeof(data), "process %d signature %d", id, i);
-		if (fu_capture_start() != 0)
+		if (stu_capture_start() != 0)
 			_exit(3);
 		r = sk_sign(SSH_SK_ECDSA, (const uint8_t *)data, strlen(data),
 		    APP, key->key_handle, key->key_handle_len, 0, NULL, NULL,
 		    &s);
-		snprintf(err, sizeof(err), "%s", fu_capture_stop());
+		snprintf(err, sizeof(err), "%s", stu_capture_stop());
 		if (r == 0) {
-			if (err[0] == '\0' && fu_verify(key->public_key,
+			if (err[0] == '\0' && stu_verify(key->public_key,
 			    key->public_key_len, s, APP,
 			    (const uint8_t *)data, strlen(data)) == 1)
 				t.ok++;
@@ -137,10 +137,10 @@ child(int id, int signs, int do_enroll, const struct sk_enroll_response *key,
 			}
 		} else
 			classify(&t, r, err);
-		fu_free_sign(s);
+		stu_free_sign(s);
 		s = NULL;
 	}
-	fu_free_enroll(own);
+	stu_free_enroll(own);
 	if (write(out_fd, &t, sizeof(t)) != (ssize_t)sizeof(t))
 		_exit(3);
 	_exit(t.bad == 0 ? 0 : 1);
@@ -197,9 +197,9 @@ out:
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)
 		r = -1;
-	fu_free_enroll(e);
+	stu_free_enroll(e);
 	if (r != 0) {
-		fu_free_enroll(*out);
+		stu_free_enroll(*out);
 		*out = NULL;
 	}
 	return r;
@@ -300,7 +300,7 @@ main(int argc, char **argv)
 		fds[i] = pfd[0];
 	}
 	close(go[0]);
-	t0 = fu_now();
+	t0 = stu_now();
 	close(go[1]);
 
 	/* Wait, bounded: a process past the deadline is killed. */
@@ -323,7 +323,7 @@ main(int argc, char **argv)
 			}
 			pids[i] = 0;
 		}
-		if (running > 0 && fu_now() - t0 > timeout + 10) {
+		if (running > 0 && stu_now() - t0 > timeout + 10) {
 			for (i = 0; i < procs; i++)
 				if (pids[i] > 0)
 					kill(pids[i], SIGKILL);
@@ -331,7 +331,7 @@ main(int argc, char **argv)
 		if (running > 0)
 			usleep(10000);
 	}
-	elapsed = fu_now() - t0;
+	elapsed = stu_now() - t0;
 
 	memset(&sum, 0, sizeof(sum));
 	for (i = 0; i < procs; i++) {
@@ -366,7 +366,7 @@ main(int argc, char **argv)
 	if (!do_enroll && sum.ok + sum.clean + sum.bad != procs * signs &&
 	    crashed == 0 && hung == 0)
 		fail = 1;
-	fu_free_enroll(key);
+	stu_free_enroll(key);
 	printf("%s: %s\n", label, fail ? "FAIL" : "PASS");
 	return fail;
 }

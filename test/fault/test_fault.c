@@ -24,7 +24,7 @@
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_tctildr.h>
 
-#include "fault-util.h"
+#include "sk-test-util.h"
 #include "sk-api.h"
 #include "tpm-util.h"
 
@@ -131,12 +131,12 @@ run_enroll(const char *app, uint8_t flags, const char *user,
 	*e = NULL;
 	if (user != NULL)
 		snprintf(opt_value, sizeof(opt_value), "%s", user);
-	assert_int_equal(fu_capture_start(), 0);
-	t0 = fu_now();
+	assert_int_equal(stu_capture_start(), 0);
+	t0 = stu_now();
 	o->r = sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge), app,
 	    flags, NULL, user != NULL ? user_opts : NULL, e);
-	o->secs = fu_now() - t0;
-	snprintf(o->err, sizeof(o->err), "%s", fu_capture_stop());
+	o->secs = stu_now() - t0;
+	snprintf(o->err, sizeof(o->err), "%s", stu_capture_stop());
 }
 
 static void
@@ -147,13 +147,13 @@ run_sign(const struct sk_enroll_response *e, const char *app,
 	double t0;
 
 	*s = NULL;
-	assert_int_equal(fu_capture_start(), 0);
-	t0 = fu_now();
+	assert_int_equal(stu_capture_start(), 0);
+	t0 = stu_now();
 	o->r = sk_sign(SSH_SK_ECDSA, data, sizeof(data), app, e->key_handle,
 	    e->key_handle_len, 0, NULL, NULL, s);
-	o->secs = fu_now() - t0;
-	snprintf(o->err, sizeof(o->err), "%s", fu_capture_stop());
-	if (o->r == 0 && fu_verify(e->public_key, e->public_key_len, *s, app,
+	o->secs = stu_now() - t0;
+	snprintf(o->err, sizeof(o->err), "%s", stu_capture_stop());
+	if (o->r == 0 && stu_verify(e->public_key, e->public_key_len, *s, app,
 	    data, sizeof(data)) != 1)
 		fail_msg("a signature made through the fault TCTI does not "
 		    "verify");
@@ -170,7 +170,7 @@ expect_clean_failure(const char *what, const struct outcome *o,
 		fail_msg("%s: returned %d", what, o->r);
 	if (o->secs >= FAULT_BOUND_S)
 		fail_msg("%s: took %.1f s", what, o->secs);
-	if (fu_count_lines(o->err) != 1 || fu_count_sk_lines(o->err) != 1)
+	if (stu_count_lines(o->err) != 1 || stu_count_sk_lines(o->err) != 1)
 		fail_msg("%s: expected one \"sk-tpm:\" line, got \"%s\"", what,
 		    o->err);
 	if (needle != NULL && strstr(o->err, needle) == NULL)
@@ -199,7 +199,7 @@ resident_count(const uint8_t *want_point, int *found)
 	for (i = 0; i < n; i++)
 		if (memcmp(rks[i]->key.public_key, want_point, 65) == 0)
 			*found = 1;
-	fu_free_resident(rks, n);
+	stu_free_resident(rks, n);
 	return n;
 }
 
@@ -213,10 +213,10 @@ check_survivors(void)
 	fault_clear();
 	run_sign(keep, APP, &s, &o);
 	expect_success("signing with a key made before the fault", &o);
-	fu_free_sign(s);
+	stu_free_sign(s);
 	run_sign(keep_rk, RK_APP, &s, &o);
 	expect_success("signing with the resident key", &o);
-	fu_free_sign(s);
+	stu_free_sign(s);
 	(void)resident_count(keep_rk->public_key, &found);
 	assert_true(found);
 	if (tu_count_leftovers(tcti) != 0)
@@ -227,11 +227,11 @@ check_survivors(void)
 static void
 restart_simulator(void)
 {
-	double t0 = fu_now();
+	double t0 = stu_now();
 
 	if (system(restart_cmd) != 0)
 		fail_msg("%s failed", restart_cmd);
-	printf("# simulator restarted in %.1f s\n", fu_now() - t0);
+	printf("# simulator restarted in %.1f s\n", stu_now() - t0);
 }
 
 /* The indices of our NV range, at most max of them. */
@@ -381,8 +381,8 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	fu_free_enroll(keep);
-	fu_free_enroll(keep_rk);
+	stu_free_enroll(keep);
+	stu_free_enroll(keep_rk);
 	return 0;
 }
 
@@ -426,7 +426,7 @@ test_passthrough(void **state)
 	setenv("SK_TPM_TCTI", fault_tcti, 1);
 	run_sign(keep, APP, &s, &o);
 	expect_success("signing through the fault TCTI", &o);
-	fu_free_sign(s);
+	stu_free_sign(s);
 	printf("# one signature:\n%s", log_read());
 	assert_int_equal(log_count(" ok 0x00000000"), 5);
 	assert_int_equal(log_count(" ReadClock ok"), 1);
@@ -594,7 +594,7 @@ test_busy_once(void **state)
 			run_sign(keep, APP, &s, &o);
 			expect_success(what, &o);
 			assert_int_equal(log_count(" fault 0x"), 1);
-			fu_free_sign(s);
+			stu_free_sign(s);
 			survived++;
 		}
 		log_reset();
@@ -606,8 +606,8 @@ test_busy_once(void **state)
 		fault_clear();
 		run_sign(e, APP, &s, &o);
 		expect_success("signing with a key made through a retry", &o);
-		fu_free_sign(s);
-		fu_free_enroll(e);
+		stu_free_sign(s);
+		stu_free_enroll(e);
 		survived++;
 	}
 	printf("# busy once: %d operations survived a RETRY/YIELDED/TESTING\n",
@@ -802,8 +802,8 @@ run_op(enum op op, const char *tag, struct outcome *o)
 		ok = 0;
 		break;
 	}
-	fu_free_sign(s);
-	fu_free_enroll(e);
+	stu_free_sign(s);
+	stu_free_enroll(e);
 	return ok;
 }
 
@@ -831,7 +831,7 @@ sweep(enum op op, const char *mode)
 	setenv("SK_TPM_TCTI", fault_tcti, 1);
 	snprintf(tag, sizeof(tag), "sweep-%s-count", mode);
 	assert_int_equal(run_op(op, tag, &o), 0);
-	commands = fu_count_lines(log_read());
+	commands = stu_count_lines(log_read());
 	assert_true(commands > 0);
 	assert_true(nv_remove(0, nv_keep, nkeep) >= 0);
 	for (i = 1; i <= commands; i++) {
@@ -911,7 +911,7 @@ test_sweep_io_after(void **state)
 	log_reset();
 	setenv("SK_TPM_TCTI", fault_tcti, 1);
 	assert_int_equal(run_op(OP_SIGN, NULL, &o), 0);
-	commands = fu_count_lines(log_read());
+	commands = stu_count_lines(log_read());
 	for (i = 1; i <= commands; i++) {
 		snprintf(at, sizeof(at), "any:%d", i);
 		snprintf(what, sizeof(what), "sign, answer %d lost", i);

@@ -13,14 +13,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
-#include <openssl/sha.h>
 
 #include "handle.h"
+#include "sk-test-util.h"
 #include "sk-api.h"
 #include "tpm-util.h"
 
@@ -31,125 +27,13 @@
 static const char *tcti;	/* SK_TPM_TCTI of the first simulator */
 static const char *tcti2;	/* the second, unrelated simulator */
 
-/* --- stderr capture: the library's one-line messages --- */
-
-static char captured[4096];
-static int saved_fd = -1;
-static FILE *capture_file;
-
-static void
-capture_start(void)
-{
-	fflush(stderr);
-	capture_file = tmpfile();
-	assert_non_null(capture_file);
-	saved_fd = dup(STDERR_FILENO);
-	dup2(fileno(capture_file), STDERR_FILENO);
-}
-
-static const char *
-capture_stop(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_fd, STDERR_FILENO);
-	close(saved_fd);
-	rewind(capture_file);
-	n = fread(captured, 1, sizeof(captured) - 1, capture_file);
-	captured[n] = '\0';
-	fclose(capture_file);
-	return captured;
-}
-
-static int
-count_lines(const char *s)
-{
-	int n = 0;
-
-	for (; *s != '\0'; s++)
-		if (*s == '\n')
-			n++;
-	return n;
-}
-
-/* --- OpenSSL verification, independent of the library's code --- */
-
-static void
-expected_digest(const char *app, uint8_t flags, uint32_t counter,
-    const uint8_t *data, size_t len, uint8_t out[32])
-{
-	uint8_t blob[69];
-
-	SHA256((const uint8_t *)app, strlen(app), blob);
-	blob[32] = flags;
-	blob[33] = counter >> 24;
-	blob[34] = counter >> 16;
-	blob[35] = counter >> 8;
-	blob[36] = counter;
-	SHA256(data, len, blob + 37);
-	SHA256(blob, sizeof(blob), out);
-}
-
+/* OpenSSL verification (test/common) that does not use the library's
+ * code. */
 static int
 verify(const struct sk_enroll_response *e, const struct sk_sign_response *s,
     const char *app, const uint8_t *data, size_t len)
 {
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_utf8_string("group", (char *)"prime256v1", 0),
-		OSSL_PARAM_octet_string("pub", e->public_key,
-		    e->public_key_len),
-		OSSL_PARAM_END,
-	};
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	EVP_PKEY *key = NULL;
-	ECDSA_SIG *sig = ECDSA_SIG_new();
-	uint8_t digest[32], *der = NULL;
-	int der_len, ok;
-
-	assert_int_equal(e->public_key_len, 65);
-	assert_int_equal(EVP_PKEY_fromdata_init(ctx), 1);
-	assert_int_equal(EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY,
-	    params), 1);
-	EVP_PKEY_CTX_free(ctx);
-	assert_int_equal(ECDSA_SIG_set0(sig,
-	    BN_bin2bn(s->sig_r, (int)s->sig_r_len, NULL),
-	    BN_bin2bn(s->sig_s, (int)s->sig_s_len, NULL)), 1);
-	der_len = i2d_ECDSA_SIG(sig, &der);
-	assert_true(der_len > 0);
-	expected_digest(app, s->flags, s->counter, data, len, digest);
-	ctx = EVP_PKEY_CTX_new(key, NULL);
-	assert_int_equal(EVP_PKEY_verify_init(ctx), 1);
-	ok = EVP_PKEY_verify(ctx, der, (size_t)der_len, digest,
-	    sizeof(digest));
-	EVP_PKEY_CTX_free(ctx);
-	OPENSSL_free(der);
-	ECDSA_SIG_free(sig);
-	EVP_PKEY_free(key);
-	return ok;
-}
-
-static void
-free_enroll(struct sk_enroll_response *r)
-{
-	if (r == NULL)
-		return;
-	free(r->public_key);
-	free(r->key_handle);
-	free(r->signature);
-	free(r->attestation_cert);
-	free(r->authdata);
-	free(r);
-}
-
-static void
-free_sign(struct sk_sign_response *r)
-{
-	if (r == NULL)
-		return;
-	free(r->sig_r);
-	free(r->sig_s);
-	free(r);
+	return stu_verify(e->public_key, e->public_key_len, s, app, data, len);
 }
 
 static struct sk_enroll_response *
@@ -211,11 +95,11 @@ test_enroll_sign_verify(void **state)
 	const char *err;
 
 	(void)state;
-	capture_start();
+	assert_int_equal(stu_capture_start(), 0);
 	e = enroll_ok(APP, 0, NULL);
 	assert_int_equal(sk_sign(SSH_SK_ECDSA, data, sizeof(data), APP,
 	    e->key_handle, e->key_handle_len, 0, NULL, NULL, &s), 0);
-	err = capture_stop();
+	err = stu_capture_stop();
 	/* Success is silent. */
 	assert_string_equal(err, "");
 	assert_int_equal(e->flags, 0);
@@ -233,9 +117,9 @@ test_enroll_sign_verify(void **state)
 	    e->key_handle, e->key_handle_len, 0, NULL, NULL, &s2), 0);
 	assert_true(s2->counter >= s->counter);
 	assert_int_equal(verify(e, s2, APP, data, sizeof(data)), 1);
-	free_sign(s);
-	free_sign(s2);
-	free_enroll(e);
+	stu_free_sign(s);
+	stu_free_sign(s2);
+	stu_free_enroll(e);
 }
 
 static void
@@ -247,7 +131,7 @@ test_enroll_flags_without_force(void **state)
 	e = enroll_ok("ssh:flags", SSH_SK_USER_PRESENCE_REQD |
 	    SSH_SK_FORCE_OPERATION, NULL);
 	assert_int_equal(e->flags, SSH_SK_USER_PRESENCE_REQD);
-	free_enroll(e);
+	stu_free_enroll(e);
 }
 
 static void
@@ -268,7 +152,7 @@ test_presence(void **state)
 	    e->key_handle_len, SSH_SK_USER_PRESENCE_REQD, NULL, NULL, &s), 0);
 	assert_int_equal(s->flags, SSH_SK_USER_PRESENCE_REQD);
 	assert_int_equal(verify(e, s, APP, data, 1), 1);
-	free_sign(s);
+	stu_free_sign(s);
 	s = NULL;
 	unsetenv("SK_TPM_PRESENCE");
 
@@ -278,20 +162,20 @@ test_presence(void **state)
 	assert_int_equal(sk_sign(SSH_SK_ECDSA, data, 1, APP, e->key_handle,
 	    e->key_handle_len, SSH_SK_USER_PRESENCE_REQD, NULL, NULL, &s), 0);
 	assert_int_equal(s->flags, SSH_SK_USER_PRESENCE_REQD);
-	free_sign(s);
+	stu_free_sign(s);
 	s = NULL;
 
 	/* ... and declined ("false" says no). */
 	setenv("SSH_ASKPASS", "/bin/false", 1);
-	capture_start();
+	assert_int_equal(stu_capture_start(), 0);
 	r = sk_sign(SSH_SK_ECDSA, data, 1, APP, e->key_handle,
 	    e->key_handle_len, SSH_SK_USER_PRESENCE_REQD, NULL, NULL, &s);
-	err = capture_stop();
+	err = stu_capture_stop();
 	assert_int_equal(r, SSH_SK_ERR_GENERAL);
 	assert_null(s);
 	assert_non_null(strstr(err, "sk-tpm: user presence was declined"));
-	assert_int_equal(count_lines(err), 1);
-	free_enroll(e);
+	assert_int_equal(stu_count_lines(err), 1);
+	stu_free_enroll(e);
 }
 
 static void
@@ -308,10 +192,10 @@ test_pin(void **state)
 
 	(void)state;
 	/* First call without a PIN: OpenSSH is asked to prompt, quietly. */
-	capture_start();
+	assert_int_equal(stu_capture_start(), 0);
 	r = sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge), APP, flags,
 	    NULL, NULL, &e);
-	err = capture_stop();
+	err = stu_capture_stop();
 	assert_int_equal(r, SSH_SK_ERR_PIN_REQUIRED);
 	assert_null(e);
 	assert_string_equal(err, "");
@@ -324,15 +208,15 @@ test_pin(void **state)
 	assert_int_equal(r, SSH_SK_ERR_PIN_REQUIRED);
 	assert_null(s);
 
-	capture_start();
+	assert_int_equal(stu_capture_start(), 0);
 	r = sk_sign(SSH_SK_ECDSA, data, sizeof(data), APP, e->key_handle,
 	    e->key_handle_len, flags, WRONG_PIN, NULL, &s);
-	err = capture_stop();
+	err = stu_capture_stop();
 	assert_int_equal(r, SSH_SK_ERR_PIN_REQUIRED);
 	assert_null(s);
 	/* The fixture sets 4 tries: one used, three left. */
 	assert_non_null(strstr(err, "sk-tpm: wrong PIN; 3 tries left"));
-	assert_int_equal(count_lines(err), 1);
+	assert_int_equal(stu_count_lines(err), 1);
 	assert_int_equal(tu_da_counter(tcti), 1);
 
 	r = sk_sign(SSH_SK_ECDSA, data, sizeof(data), APP, e->key_handle,
@@ -341,8 +225,8 @@ test_pin(void **state)
 	/* The TPM checked the PIN, which also shows presence. */
 	assert_int_equal(s->flags, flags);
 	assert_int_equal(verify(e, s, APP, data, sizeof(data)), 1);
-	free_sign(s);
-	free_enroll(e);
+	stu_free_sign(s);
+	stu_free_enroll(e);
 }
 
 static void
@@ -365,23 +249,23 @@ test_lockout(void **state)
 	}
 	/* Locked out: even the right PIN is refused, with a clear line and
 	 * not with "PIN required", which would invite more guesses. */
-	capture_start();
+	assert_int_equal(stu_capture_start(), 0);
 	r = sk_sign(SSH_SK_ECDSA, data, 1, APP, pinned->key_handle,
 	    pinned->key_handle_len, flags, PIN, NULL, &s);
-	err = capture_stop();
+	err = stu_capture_stop();
 	assert_int_equal(r, SSH_SK_ERR_GENERAL);
 	assert_null(s);
 	assert_non_null(strstr(err, "sk-tpm: the TPM is locked out"));
 	assert_non_null(strstr(err, "try again in 2 s"));
-	assert_int_equal(count_lines(err), 1);
+	assert_int_equal(stu_count_lines(err), 1);
 
 	/* A key without a PIN is noDA and keeps working. */
 	assert_int_equal(sk_sign(SSH_SK_ECDSA, data, 1, APP, plain->key_handle,
 	    plain->key_handle_len, 0, NULL, NULL, &s), 0);
 	assert_int_equal(verify(plain, s, APP, data, 1), 1);
-	free_sign(s);
-	free_enroll(pinned);
-	free_enroll(plain);
+	stu_free_sign(s);
+	stu_free_enroll(pinned);
+	stu_free_enroll(plain);
 }
 
 static void
@@ -393,14 +277,14 @@ expect_refusal(const uint8_t *kh, size_t len, const char *app,
 	const char *err;
 	int r;
 
-	capture_start();
+	assert_int_equal(stu_capture_start(), 0);
 	r = sk_sign(SSH_SK_ECDSA, data, 1, app, kh, len, 0, NULL, NULL, &s);
-	err = capture_stop();
+	err = stu_capture_stop();
 	assert_int_equal(r, SSH_SK_ERR_GENERAL);
 	assert_null(s);
 	if (strstr(err, needle) == NULL)
 		fail_msg("expected \"%s\" in \"%s\"", needle, err);
-	assert_int_equal(count_lines(err), 1);
+	assert_int_equal(stu_count_lines(err), 1);
 }
 
 static void
@@ -414,7 +298,7 @@ test_other_tpm_refused(void **state)
 	setenv("SK_TPM_TCTI", tcti, 1);
 	expect_refusal(e->key_handle, e->key_handle_len, APP,
 	    "made on another TPM");
-	free_enroll(e);
+	stu_free_enroll(e);
 }
 
 static void
@@ -450,7 +334,7 @@ test_tampered_handle_refused(void **state)
 	expect_refusal(e->key_handle, len, "ssh:other",
 	    "made for another application");
 	free(copy);
-	free_enroll(e);
+	stu_free_enroll(e);
 }
 
 static void
@@ -472,20 +356,20 @@ test_srk_persistent_and_transient(void **state)
 	    made_persistent->key_handle, made_persistent->key_handle_len, 0,
 	    NULL, NULL, &s), 0);
 	assert_int_equal(verify(made_persistent, s, APP, data, 3), 1);
-	free_sign(s);
+	stu_free_sign(s);
 	assert_int_equal(tu_srk_persist(tcti), 0);
 	/* ... and with one, both load under it. */
 	assert_int_equal(sk_sign(SSH_SK_ECDSA, data, 3, APP,
 	    made_transient->key_handle, made_transient->key_handle_len, 0,
 	    NULL, NULL, &s), 0);
 	assert_int_equal(verify(made_transient, s, APP, data, 3), 1);
-	free_sign(s);
+	stu_free_sign(s);
 	assert_int_equal(sk_sign(SSH_SK_ECDSA, data, 3, APP,
 	    made_persistent->key_handle, made_persistent->key_handle_len, 0,
 	    NULL, NULL, &s), 0);
-	free_sign(s);
-	free_enroll(made_persistent);
-	free_enroll(made_transient);
+	stu_free_sign(s);
+	stu_free_enroll(made_persistent);
+	stu_free_enroll(made_transient);
 }
 
 static void
@@ -497,10 +381,10 @@ test_ed25519_refused(void **state)
 	int r;
 
 	(void)state;
-	capture_start();
+	assert_int_equal(stu_capture_start(), 0);
 	r = sk_enroll(SSH_SK_ED25519, challenge, sizeof(challenge), APP, 0,
 	    NULL, NULL, &e);
-	err = capture_stop();
+	err = stu_capture_stop();
 	assert_int_equal(r, SSH_SK_ERR_UNSUPPORTED);
 	assert_null(e);
 	assert_string_equal(err, "sk-tpm: ed25519-sk is not supported: TPM 2.0 "
@@ -518,15 +402,15 @@ test_no_tpm(void **state)
 	(void)state;
 	/* Port 1 on loopback: nothing listens there. */
 	setenv("SK_TPM_TCTI", "swtpm:host=127.0.0.1,port=1", 1);
-	capture_start();
+	assert_int_equal(stu_capture_start(), 0);
 	r = sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge), APP, 0,
 	    NULL, NULL, &e);
-	err = capture_stop();
+	err = stu_capture_stop();
 	setenv("SK_TPM_TCTI", tcti, 1);
 	assert_int_equal(r, SSH_SK_ERR_DEVICE_NOT_FOUND);
 	assert_null(e);
 	assert_non_null(strstr(err, "sk-tpm: cannot reach the TPM"));
-	assert_int_equal(count_lines(err), 1);
+	assert_int_equal(stu_count_lines(err), 1);
 }
 
 /* PIN and auth value never cross the bus in clear. */
@@ -590,8 +474,8 @@ test_bus_capture(void **state)
 	assert_null(memmem(buf, (size_t)size, auth, 8));
 	assert_null(memmem(buf, (size_t)size, auth + 24, 8));
 	free(buf);
-	free_sign(s);
-	free_enroll(e);
+	stu_free_sign(s);
+	stu_free_enroll(e);
 }
 
 int

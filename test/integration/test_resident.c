@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "sk-api.h"
+#include "sk-test-util.h"
 #include "tpm-util.h"
 
 #define RK	SSH_SK_RESIDENT_KEY
@@ -24,31 +25,6 @@ static const char *tcti, *tcti2;
 static char opt_name[] = "user", opt_value[64];
 static struct sk_option opt_user = { opt_name, opt_value, 0 };
 static struct sk_option *user_opts[] = { &opt_user, NULL };
-
-static void
-free_enroll(struct sk_enroll_response *r)
-{
-	if (r == NULL)
-		return;
-	free(r->public_key);
-	free(r->key_handle);
-	free(r);
-}
-
-static void
-free_rks(struct sk_resident_key **rks, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(rks[i]->application);
-		free(rks[i]->key.public_key);
-		free(rks[i]->key.key_handle);
-		free(rks[i]->user_id);
-		free(rks[i]);
-	}
-	free(rks);
-}
 
 static int
 enroll(const char *app, const char *user, uint8_t flags, const char *pin,
@@ -140,10 +116,10 @@ test_store_and_load(void **state)
 		assert_int_equal(!!(rks[i]->flags &
 		    SSH_SK_USER_VERIFICATION_REQD), want == b);
 	}
-	free_rks(rks, n);
-	free_enroll(a);
-	free_enroll(b);
-	free_enroll(c);
+	stu_free_resident(rks, n);
+	stu_free_enroll(a);
+	stu_free_enroll(b);
+	stu_free_enroll(c);
 }
 
 static void
@@ -167,9 +143,9 @@ test_exists_then_force(void **state)
 	n = load(&rks);
 	assert_int_equal(n, 1);
 	assert_memory_equal(rks[0]->key.public_key, forced->public_key, 65);
-	free_rks(rks, n);
-	free_enroll(a);
-	free_enroll(forced);
+	stu_free_resident(rks, n);
+	stu_free_enroll(a);
+	stu_free_enroll(forced);
 }
 
 static void
@@ -197,12 +173,12 @@ test_foreign_record_skipped(void **state)
 	n = load(&rks);
 	assert_int_equal(n, 1);
 	assert_memory_equal(rks[0]->key.public_key, mine->public_key, 65);
-	free_rks(rks, n);
+	stu_free_resident(rks, n);
 	/* Skipped, never deleted. */
 	assert_int_equal(tu_count_handles(tcti, 0x01000000u), 3);
 	free(blob);
-	free_enroll(mine);
-	free_enroll(theirs);
+	stu_free_enroll(mine);
+	stu_free_enroll(theirs);
 }
 
 static void
@@ -221,7 +197,7 @@ test_nv_full(void **state)
 		r = enroll("ssh:fill", user, RK, NULL, &e);
 		if (r == 0)
 			stored++;
-		free_enroll(e);
+		stu_free_enroll(e);
 	}
 	fprintf(stderr, "# NV filled after %d records\n", stored);
 	assert_int_equal(r, SSH_SK_ERR_GENERAL);
@@ -229,7 +205,7 @@ test_nv_full(void **state)
 	/* Everything stored before still loads; nothing half-written. */
 	n = load(&rks);
 	assert_int_equal(n, (size_t)stored);
-	free_rks(rks, n);
+	stu_free_resident(rks, n);
 	assert_int_equal(tu_count_handles(tcti, 0x01000000u), stored);
 }
 

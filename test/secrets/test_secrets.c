@@ -41,6 +41,7 @@
 #include <openssl/evp.h>
 
 #include "sk-api.h"
+#include "sk-test-util.h"
 
 #define APP		"ssh:"
 #define RES_APP		"ssh:sk-tpm-secrets"
@@ -382,29 +383,6 @@ struct op {
 	int r;
 };
 
-static void
-free_enroll(struct sk_enroll_response *e)
-{
-	if (e == NULL)
-		return;
-	free(e->public_key);
-	free(e->key_handle);
-	free(e->signature);
-	free(e->attestation_cert);
-	free(e->authdata);
-	free(e);
-}
-
-static void
-free_sign(struct sk_sign_response *s)
-{
-	if (s == NULL)
-		return;
-	free(s->sig_r);
-	free(s->sig_s);
-	free(s);
-}
-
 /* One entry point call with the PIN in clear only for its duration. */
 static void
 op_call(struct op *op, const struct op *key)
@@ -428,8 +406,8 @@ op_call(struct op *op, const struct op *key)
 		op->kh_len = e->key_handle_len;
 		e->key_handle = NULL;
 	}
-	free_enroll(e);
-	free_sign(s);
+	stu_free_enroll(e);
+	stu_free_sign(s);
 }
 
 /* Run op_call DEEP_PAD bytes further down the stack. */

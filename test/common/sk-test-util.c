@@ -12,7 +12,7 @@
 #include <openssl/params.h>
 #include <openssl/sha.h>
 
-#include "fault-util.h"
+#include "sk-test-util.h"
 
 /* The digest OpenSSH verifies for an sk-ecdsa signature, computed here
  * without the library's code. */
@@ -33,7 +33,7 @@ expected_digest(const char *app, uint8_t flags, uint32_t counter,
 }
 
 int
-fu_verify(const uint8_t *point, size_t point_len,
+stu_verify(const uint8_t *point, size_t point_len,
     const struct sk_sign_response *s, const char *app, const uint8_t *data,
     size_t len)
 {
@@ -84,7 +84,7 @@ out:
 }
 
 void
-fu_free_enroll(struct sk_enroll_response *r)
+stu_free_enroll(struct sk_enroll_response *r)
 {
 	if (r == NULL)
 		return;
@@ -97,7 +97,7 @@ fu_free_enroll(struct sk_enroll_response *r)
 }
 
 void
-fu_free_sign(struct sk_sign_response *r)
+stu_free_sign(struct sk_sign_response *r)
 {
 	if (r == NULL)
 		return;
@@ -107,7 +107,7 @@ fu_free_sign(struct sk_sign_response *r)
 }
 
 void
-fu_free_resident(struct sk_resident_key **rks, size_t n)
+stu_free_resident(struct sk_resident_key **rks, size_t n)
 {
 	size_t i;
 
@@ -122,7 +122,7 @@ fu_free_resident(struct sk_resident_key **rks, size_t n)
 }
 
 double
-fu_now(void)
+stu_now(void)
 {
 	struct timespec ts;
 
@@ -135,7 +135,7 @@ static int saved_fd = -1;
 static FILE *capture_file;
 
 int
-fu_capture_start(void)
+stu_capture_start(void)
 {
 	fflush(stderr);
 	if ((capture_file = tmpfile()) == NULL)
@@ -148,7 +148,7 @@ fu_capture_start(void)
 }
 
 const char *
-fu_capture_stop(void)
+stu_capture_stop(void)
 {
 	size_t n = 0;
 
@@ -170,7 +170,7 @@ fu_capture_stop(void)
 }
 
 int
-fu_count_lines(const char *s)
+stu_count_lines(const char *s)
 {
 	int n = 0;
 
@@ -181,7 +181,7 @@ fu_count_lines(const char *s)
 }
 
 int
-fu_count_sk_lines(const char *s)
+stu_count_sk_lines(const char *s)
 {
 	const char *p = s;
 	int n = 0;
@@ -197,7 +197,7 @@ fu_count_sk_lines(const char *s)
 }
 
 long
-fu_rss_kib(void)
+stu_rss_kib(void)
 {
 	char line[256];
 	long kib = -1;
@@ -213,7 +213,7 @@ fu_rss_kib(void)
 }
 
 size_t
-fu_heap_bytes(void)
+stu_heap_bytes(void)
 {
 	struct mallinfo2 mi = mallinfo2();
 
