@@ -10,8 +10,10 @@
 #include "tpm-internal.h"
 
 static void
-store_property(struct tpm_info *info, const TPMS_TAGGED_PROPERTY *p)
+store_property(void *ctx, const TPMS_TAGGED_PROPERTY *p)
 {
+	struct tpm_info *info = ctx;
+
 	switch (p->property) {
 	case TPM2_PT_FAMILY_INDICATOR:
 		info->family = p->value;
@@ -63,57 +65,17 @@ store_property(struct tpm_info *info, const TPMS_TAGGED_PROPERTY *p)
 	}
 }
 
-/* Properties first..last. A TPM may answer with fewer than asked and set
- * moreData; ask again from where it stopped. */
-static int
-read_properties(struct tpm *t, TPM2_PT first, TPM2_PT last,
-    struct tpm_info *info)
-{
-	TPMS_CAPABILITY_DATA *cap = NULL;
-	TPMI_YES_NO more = TPM2_YES;
-	TPM2_PT next = first, before;
-	TSS2_RC rc;
-	uint32_t i;
-
-	while (more && next <= last) {
-		rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
-		    ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES, next,
-		    last - next + 1, &more, &cap);
-		if (rc != TSS2_RC_SUCCESS)
-			return rc_fail("reading the TPM's properties", rc);
-		before = next;
-		for (i = 0; i < cap->data.tpmProperties.count; i++) {
-			const TPMS_TAGGED_PROPERTY *p =
-			    &cap->data.tpmProperties.tpmProperty[i];
-
-			if (p->property < next || p->property > last) {
-				more = TPM2_NO;
-				break;
-			}
-			store_property(info, p);
-			next = p->property + 1;
-		}
-		Esys_Free(cap);
-		cap = NULL;
-		/* A TPM that claims more but makes no progress would keep
-		 * us here for ever. */
-		if (next == before)
-			break;
-	}
-	return 0;
-}
-
 int
 tpm_info_read(struct tpm *t, struct tpm_info *info)
 {
 	int r;
 
 	memset(info, 0, sizeof(*info));
-	if ((r = read_properties(t, TPM2_PT_FAMILY_INDICATOR,
-	    TPM2_PT_NV_BUFFER_MAX, info)) != 0)
+	if ((r = props_read(t, TPM2_PT_FAMILY_INDICATOR,
+	    TPM2_PT_NV_BUFFER_MAX, store_property, info)) != 0)
 		return r;
-	return read_properties(t, TPM2_PT_HR_NV_INDEX,
-	    TPM2_PT_HR_PERSISTENT_AVAIL, info);
+	return props_read(t, TPM2_PT_HR_NV_INDEX, TPM2_PT_HR_PERSISTENT_AVAIL,
+	    store_property, info);
 }
 
 void
@@ -159,25 +121,15 @@ tpm_info_vendor(const struct tpm_info *info, char out[17])
 int
 tpm_srk_state(struct tpm *t, enum tpm_srk_state *state)
 {
-	TPMS_CAPABILITY_DATA *cap = NULL;
-	TPMI_YES_NO more;
 	TPM2B_PUBLIC pub;
 	ESYS_TR srk = ESYS_TR_NONE;
 	bool present;
 	TSS2_RC rc;
-	int r = SSH_SK_ERR_GENERAL;
+	int r;
 
 	*state = TPM_SRK_ABSENT;
-	/* The handle list first: a ReadPublic of an empty handle fails, and
-	 * ESYS would log that failure. */
-	rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
-	    ESYS_TR_NONE, TPM2_CAP_HANDLES, TPM_SRK_HANDLE, 1, &more, &cap);
-	if (rc != TSS2_RC_SUCCESS) {
-		r = rc_fail("listing persistent handles", rc);
+	if ((r = srk_persistent_present(t, &present)) != 0)
 		goto out;
-	}
-	present = cap->data.handles.count == 1 &&
-	    cap->data.handles.handle[0] == TPM_SRK_HANDLE;
 	if (!present) {
 		r = 0;
 		goto out;
@@ -195,7 +147,6 @@ tpm_srk_state(struct tpm *t, enum tpm_srk_state *state)
 	    TPM_SRK_STANDARD : TPM_SRK_OTHER;
 	r = 0;
 out:
-	Esys_Free(cap);
 	if (srk != ESYS_TR_NONE)
 		(void)Esys_TR_Close(t->esys, &srk);
 	return r;

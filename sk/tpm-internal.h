@@ -35,6 +35,9 @@ int srk_name_of(const TPM2B_PUBLIC *, TPM2B_NAME *);
 /* The persistent SRK if there is one that matches the template, else a
  * transient primary made from the template. */
 int srk_open(struct tpm *, struct srk *);
+/* Whether anything is at 0x81000001, asked through the handle list so
+ * that no ReadPublic fails (and gets logged by ESYS) when nothing is. */
+int srk_persistent_present(struct tpm *, bool *present);
 /* The transient primary, always. */
 int srk_create_transient(struct tpm *, struct srk *);
 /* An ESYS_TR for 0x81000001 built from a public area we already hold,
@@ -70,6 +73,10 @@ int serial_nv_public(struct tpm *, ESYS_TR, TPM2B_NV_PUBLIC *);
  * without a TPM command. */
 int serial_key_ref(struct tpm *, TPM2_HANDLE, const TPM2B_NAME *,
     const TPM2B_PUBLIC *, ESYS_TR *out);
+
+/* tpm-props.c: properties first..last, each handed to store(ctx, p). */
+int props_read(struct tpm *, TPM2_PT first, TPM2_PT last,
+    void (*store)(void *, const TPMS_TAGGED_PROPERTY *), void *ctx);
 
 /* tpm-rc.c */
 /* The base TPM response code (e.g. TPM2_RC_AUTH_FAIL), or 0 for codes

@@ -48,30 +48,26 @@ tpm_set_owner_auth(struct tpm *t, const char *auth)
 	return 0;
 }
 
+static void
+store_limit(void *ctx, const TPMS_TAGGED_PROPERTY *p)
+{
+	struct tpm_nv_limits *lim = ctx;
+
+	if (p->property == TPM2_PT_NV_INDEX_MAX)
+		lim->index_max = p->value;
+	else if (p->property == TPM2_PT_NV_BUFFER_MAX)
+		lim->buffer_max = p->value;
+}
+
 int
 tpm_nv_limits(struct tpm *t, struct tpm_nv_limits *lim)
 {
-	TPMS_CAPABILITY_DATA *cap = NULL;
-	TPMI_YES_NO more;
-	TSS2_RC rc;
-	uint32_t i;
+	int r;
 
 	memset(lim, 0, sizeof(*lim));
-	rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
-	    ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES, TPM2_PT_NV_INDEX_MAX,
-	    TPM2_PT_NV_BUFFER_MAX - TPM2_PT_NV_INDEX_MAX + 1, &more, &cap);
-	if (rc != TSS2_RC_SUCCESS)
-		return rc_fail("reading the TPM's NV limits", rc);
-	for (i = 0; i < cap->data.tpmProperties.count; i++) {
-		const TPMS_TAGGED_PROPERTY *p =
-		    &cap->data.tpmProperties.tpmProperty[i];
-
-		if (p->property == TPM2_PT_NV_INDEX_MAX)
-			lim->index_max = p->value;
-		else if (p->property == TPM2_PT_NV_BUFFER_MAX)
-			lim->buffer_max = p->value;
-	}
-	Esys_Free(cap);
+	if ((r = props_read(t, TPM2_PT_NV_INDEX_MAX, TPM2_PT_NV_BUFFER_MAX,
+	    store_limit, lim)) != 0)
+		return r;
 	if (lim->index_max == 0 || lim->buffer_max == 0) {
 		sk_error("the TPM did not report its NV limits");
 		return SSH_SK_ERR_GENERAL;

@@ -47,45 +47,44 @@ read_header(struct tpm *t, ESYS_TR tr, uint8_t **buf, size_t *len,
 	return 0;
 }
 
-int
-serial_key_public(struct tpm *t, ESYS_TR tr, TPM2B_PUBLIC *pub)
+/* The public area of a serialised key (TPM2B_PUBLIC) or NV index
+ * (TPM2B_NV_PUBLIC), by its resource type. */
+static int
+read_public(struct tpm *t, ESYS_TR tr, uint32_t type, void *out)
 {
 	uint8_t *buf;
 	size_t len, off;
+	TSS2_RC rc;
 	int r;
 
-	if ((r = read_header(t, tr, &buf, &len, &off, RSRC_KEY)) != 0)
+	if ((r = read_header(t, tr, &buf, &len, &off, type)) != 0)
 		return r;
-	r = 0;
 	/* tpm2-tss refuses to unmarshal a TPM2B into a non-zero size. */
-	memset(pub, 0, sizeof(*pub));
-	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, len, &off, pub) !=
-	    TSS2_RC_SUCCESS) {
-		sk_error("unexpected ESYS object serialisation");
-		r = SSH_SK_ERR_GENERAL;
+	if (type == RSRC_KEY) {
+		memset(out, 0, sizeof(TPM2B_PUBLIC));
+		rc = Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, len, &off, out);
+	} else {
+		memset(out, 0, sizeof(TPM2B_NV_PUBLIC));
+		rc = Tss2_MU_TPM2B_NV_PUBLIC_Unmarshal(buf, len, &off, out);
 	}
 	Esys_Free(buf);
-	return r;
+	if (rc != TSS2_RC_SUCCESS) {
+		sk_error("unexpected ESYS object serialisation");
+		return SSH_SK_ERR_GENERAL;
+	}
+	return 0;
+}
+
+int
+serial_key_public(struct tpm *t, ESYS_TR tr, TPM2B_PUBLIC *pub)
+{
+	return read_public(t, tr, RSRC_KEY, pub);
 }
 
 int
 serial_nv_public(struct tpm *t, ESYS_TR tr, TPM2B_NV_PUBLIC *pub)
 {
-	uint8_t *buf;
-	size_t len, off;
-	int r;
-
-	if ((r = read_header(t, tr, &buf, &len, &off, RSRC_NV)) != 0)
-		return r;
-	r = 0;
-	memset(pub, 0, sizeof(*pub));
-	if (Tss2_MU_TPM2B_NV_PUBLIC_Unmarshal(buf, len, &off, pub) !=
-	    TSS2_RC_SUCCESS) {
-		sk_error("unexpected ESYS object serialisation");
-		r = SSH_SK_ERR_GENERAL;
-	}
-	Esys_Free(buf);
-	return r;
+	return read_public(t, tr, RSRC_NV, pub);
 }
 
 int

@@ -78,16 +78,14 @@ srk_name_of(const TPM2B_PUBLIC *pub, TPM2B_NAME *name)
 	return sha256(buf, off, name->name + 2);
 }
 
-static int
-persistent_srk_present(struct tpm *t, bool *present)
+int
+srk_persistent_present(struct tpm *t, bool *present)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more;
 	TSS2_RC rc;
 
 	*present = false;
-	/* Asking for the handle list avoids a ReadPublic that fails (and
-	 * that ESYS would log) when nothing is there. */
 	rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, TPM2_CAP_HANDLES, TPM_SRK_HANDLE, 1, &more, &cap);
 	if (rc != TSS2_RC_SUCCESS)
@@ -152,7 +150,7 @@ srk_open(struct tpm *t, struct srk *srk)
 	TSS2_RC rc;
 	int r;
 
-	if ((r = persistent_srk_present(t, &present)) != 0)
+	if ((r = srk_persistent_present(t, &present)) != 0)
 		return r;
 	if (!present)
 		return srk_create_transient(t, srk);
