@@ -73,6 +73,11 @@ else
 		exit 1
 	}
 	printf 'deb %s %s main\n' "$mirror" "$suite" >"$root.new/etc/apt/sources.list"
+	# The archive may be a frozen snapshot (as on CI machines): unstable's
+	# Release file then carries a Valid-Until in the past. Signatures are
+	# still checked; only the expiry is not.
+	echo 'Acquire::Check-Valid-Until "false";' \
+	    >"$root.new/etc/apt/apt.conf.d/99sk-tpm-ci"
 	fresh=1
 fi
 target=$root
