@@ -47,6 +47,15 @@ int srk_create_transient(struct tpm *, struct srk *);
 int srk_from_public(struct tpm *, const TPM2B_PUBLIC *, struct srk *);
 void srk_close(struct tpm *, struct srk *);
 
+/* tpm-crypto.c: on tpm2-tss >= 4.0, ESYS's hashes, HMACs, AES, ECDH and
+ * nonces through our own callbacks, so that every HMAC key (session key
+ * and auth value) lives only in memory we wipe; a no-op before 4.0. */
+int crypto_install(struct tpm *);
+#ifdef SK_TPM_ESYS_CRYPTO_CALLBACKS
+/* The table crypto_install hands to ESYS (for the unit tests). */
+void crypto_callbacks(ESYS_CRYPTO_CALLBACKS *);
+#endif
+
 /* tpm-session.c */
 /* A salted HMAC session (salt encrypted to salt_key) with AES-128-CFB
  * parameter encryption in both directions, so that auth values and

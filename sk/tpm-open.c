@@ -132,6 +132,8 @@ tpm_open(const char *tcti, struct tpm **out)
 			r = SSH_SK_ERR_DEVICE_NOT_FOUND;
 		goto out;
 	}
+	if ((r = crypto_install(t)) != 0)
+		goto out;
 	rc = Esys_SetTimeout(t->esys, TPM_TIMEOUT_MS);
 	if (rc != TSS2_RC_SUCCESS)
 		sk_debug("%s: Esys_SetTimeout: %s", __func__,

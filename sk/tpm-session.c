@@ -81,36 +81,44 @@ flush_tr(struct tpm *t, ESYS_TR *tr)
 }
 
 /*
- * ESYS frees its records without wiping them, and two of them hold a
- * secret once a session has carried one: the session's own record, whose
- * sessionValue (the key of every HMAC and of parameter encryption) is the
- * session key followed by the auth value of the object the session last
- * authorised, such as a signing key's PIN-derived auth or the owner
- * password; and the context's copy of the inputs of the last TPM2_Create,
- * whose inSensitive is the new key's auth value. No ESYS function wipes
- * either, but ESYS rewrites both while it prepares a command, before its
- * last checks. So prepare two commands that ESYS itself refuses before
- * anything reaches the TPM:
- *  - TPM2_Unseal of the null hierarchy through the session, given twice,
- *    with an all-zero auth value of the largest size set for the
- *    hierarchy: ESYS sets sessionValue to the session key and 64 zero
- *    bytes, then refuses two sessions that both encrypt the response;
- *  - TPM2_Create with a zero inSensitive and no creation PCR selection:
- *    ESYS stores the zeros over its copy, then SAPI refuses the missing
- *    selection.
+ * ESYS frees its records without wiping them. These ESYS-held copies of
+ * an auth value exist, and this is how each is overwritten:
+ *  1. An object's auth (Esys_TR_SetAuth on a key, the owner hierarchy):
+ *     object_flush, and tpm_close for the owner, store a zero TPM2B_AUTH
+ *     of full size. ESYS copies the whole structure over its own before
+ *     it strips trailing zeros (3.2 and 4.x alike), so every byte of the
+ *     old value is overwritten even though the stored size becomes 0.
+ *  2. A session's sessionValue: the session key followed by the auth of
+ *     the object the session last authorised, the key of every HMAC and
+ *     of parameter encryption. ESYS rewrites it while it prepares a
+ *     command, before its last checks, so scrub_esys prepares TPM2_Unseal
+ *     of the null hierarchy through the session, given twice: the null
+ *     hierarchy's auth is set first to 64 bytes of 0xA5, the largest auth
+ *     there is, and ESYS writes the session key and those 64 bytes over
+ *     the old value, then refuses two sessions that both encrypt the
+ *     response. The filler must not be zero: tpm2-tss 4.x strips trailing
+ *     zero bytes in Esys_TR_SetAuth, and a zero filler would shrink to
+ *     nothing and leave the old auth behind the session key.
+ *  3. The context's copy of the inputs of the last TPM2_Create, whose
+ *     inSensitive is the new key's auth value: scrub_esys prepares
+ *     TPM2_Create with a zero inSensitive and no creation PCR selection;
+ *     ESYS stores the zeros over its copy, then SAPI refuses the missing
+ *     selection.
+ * The HMAC computations keyed with sessionValue are ours on tpm2-tss 4.x
+ * (tpm-crypto.c); on 3.2 they run in ESYS's OpenSSL code (README).
  * test/secrets scans the process's memory to prove that this works.
  */
 static void
 scrub_esys(struct tpm *t, ESYS_TR session)
 {
-	TPM2B_AUTH zero_auth;
+	TPM2B_AUTH filler;
 	TPM2B_SENSITIVE_CREATE zero_sensitive;
 	TPM2B_SENSITIVE_DATA *unsealed = NULL;
 	TSS2_RC rc;
 	int saved = -1, devnull = -1;
 
-	memset(&zero_auth, 0, sizeof(zero_auth));
-	zero_auth.size = sizeof(zero_auth.buffer);
+	memset(filler.buffer, 0xa5, sizeof(filler.buffer));
+	filler.size = sizeof(filler.buffer);
 	memset(&zero_sensitive, 0, sizeof(zero_sensitive));
 	/* ESYS logs both refusals as errors; tpm2-tss logs at all only with
 	 * SK_TPM_DEBUG (config.c), and then they would only mislead. */
@@ -121,7 +129,7 @@ scrub_esys(struct tpm *t, ESYS_TR session)
 		if (saved != -1 && devnull != -1)
 			dup2(devnull, STDERR_FILENO);
 	}
-	if (Esys_TR_SetAuth(t->esys, ESYS_TR_RH_NULL, &zero_auth) ==
+	if (Esys_TR_SetAuth(t->esys, ESYS_TR_RH_NULL, &filler) ==
 	    TSS2_RC_SUCCESS &&
 	    Esys_TRSess_SetAttributes(t->esys, session, TPMA_SESSION_ENCRYPT,
 	    TPMA_SESSION_ENCRYPT) == TSS2_RC_SUCCESS) {
@@ -223,9 +231,9 @@ object_flush(struct tpm *t, ESYS_TR *object)
 		return;
 	/*
 	 * ESYS frees its copy of the auth value without wiping it. Setting
-	 * an all-zero TPM2B_AUTH overwrites the whole stored buffer (ESYS
-	 * copies the structure), where passing NULL would only clear the
-	 * size.
+	 * a zero TPM2B_AUTH overwrites the whole stored buffer (ESYS copies
+	 * the structure, then strips the zeros: copy 1 above), where passing
+	 * NULL would only clear the size.
 	 */
 	memset(&zero, 0, sizeof(zero));
 	(void)Esys_TR_SetAuth(t->esys, *object, &zero);
