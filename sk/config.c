@@ -7,6 +7,10 @@
 #include "config.h"
 #include "log.h"
 
+/* A person answering a dialog; a FIDO token waits about as long for a
+ * touch. */
+#define PRESENCE_TIMEOUT_MS	60000
+
 static const char *
 env_nonempty(const char *name)
 {
@@ -48,6 +52,7 @@ config_load(struct sk_config *cfg)
 		}
 	}
 
+	cfg->presence_timeout_ms = PRESENCE_TIMEOUT_MS;
 	cfg->askpass = env_nonempty("SSH_ASKPASS");
 	v = env_nonempty("SSH_ASKPASS_REQUIRE");
 	cfg->askpass_usable = cfg->askpass != NULL &&

@@ -17,6 +17,7 @@ struct sk_config {
 	const char *askpass;		/* SSH_ASKPASS, or NULL */
 	bool askpass_usable;		/* DISPLAY/WAYLAND_DISPLAY set or
 					 * SSH_ASKPASS_REQUIRE=force|prefer */
+	int presence_timeout_ms;	/* longest wait for a presence answer */
 };
 
 /* Fill *cfg from the environment, switch debug logging on or off and
