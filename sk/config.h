@@ -24,5 +24,8 @@ struct sk_config {
  * silence tpm2-tss's own logging unless debugging. Returns 0, or -1 with an
  * error recorded for a malformed value. */
 int config_load(struct sk_config *cfg);
+/* SK_TPM_TIMEOUT in ms: the longest wait for one TPM answer (a malformed
+ * value, which config_load() refuses, gives the default). */
+int config_tpm_timeout_ms(void);
 
 #endif /* SK_CONFIG_H */
