@@ -32,6 +32,9 @@ struct bounded {
 	int32_t bound_ms;
 	long long deadline;	/* of the command in flight, in ms */
 	bool dead;		/* a command went unanswered */
+	uint32_t cc, handle;	/* of the command in flight */
+	bool lost;		/* the TPM got a command we had no answer to */
+	uint32_t lost_cc, lost_handle;	/* the first such */
 };
 
 static long long
@@ -41,6 +44,13 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
 }
 
 static struct bounded *
@@ -64,8 +74,23 @@ bounded_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size, const uint8_t *cmd)
 	if (b->dead)
 		return TSS2_TCTI_RC_IO_ERROR;
 	rc = Tss2_Tcti_Transmit(b->inner, size, cmd);
-	if (rc == TSS2_RC_SUCCESS)
+	if (rc == TSS2_RC_SUCCESS) {
 		b->deadline = now_ms() + b->bound_ms;
+		b->cc = size >= 10 ? be32(cmd + 6) : 0;
+		b->handle = size >= 14 ? be32(cmd + 10) : 0;
+	}
+	return rc;
+}
+
+/* A delivered command's answer will not come: remember the first. */
+static TSS2_RC
+lost(struct bounded *b, TSS2_RC rc)
+{
+	if (!b->lost) {
+		b->lost = true;
+		b->lost_cc = b->cc;
+		b->lost_handle = b->handle;
+	}
 	return rc;
 }
 
@@ -90,8 +115,11 @@ bounded_receive(TSS2_TCTI_CONTEXT *ctx, size_t *size, uint8_t *resp,
 		if (timeout != TSS2_TCTI_TIMEOUT_BLOCK && timeout < wait)
 			wait = timeout;
 		rc = Tss2_Tcti_Receive(b->inner, size, resp, wait);
-		if ((rc & ~TSS2_RC_LAYER_MASK) != TSS2_BASE_RC_TRY_AGAIN)
+		if (rc == TSS2_RC_SUCCESS ||
+		    rc == TSS2_TCTI_RC_INSUFFICIENT_BUFFER)
 			return rc;
+		if ((rc & ~TSS2_RC_LAYER_MASK) != TSS2_BASE_RC_TRY_AGAIN)
+			return lost(b, rc);
 		if (now_ms() >= b->deadline)
 			break;
 		/* The caller's own shorter wait is over: its to retry. */
@@ -102,7 +130,7 @@ bounded_receive(TSS2_TCTI_CONTEXT *ctx, size_t *size, uint8_t *resp,
 	sk_error("the TPM did not answer within %d s; it may be stuck, or "
 	    "busy with other programs' commands (SK_TPM_TIMEOUT sets the "
 	    "limit)", (int)(b->bound_ms / 1000));
-	return TSS2_TCTI_RC_IO_ERROR;
+	return lost(b, TSS2_TCTI_RC_IO_ERROR);
 }
 
 static void
@@ -169,6 +197,18 @@ tcti_bounded_wrap(TSS2_TCTI_CONTEXT **tcti, int32_t bound_ms)
 	b->bound_ms = bound_ms;
 	*tcti = (TSS2_TCTI_CONTEXT *)b;
 	return 0;
+}
+
+bool
+tcti_bounded_lost(TSS2_TCTI_CONTEXT *tcti, uint32_t *cc, uint32_t *handle)
+{
+	struct bounded *b = bounded_cast(tcti);
+
+	if (b == NULL || !b->lost)
+		return false;
+	*cc = b->lost_cc;
+	*handle = b->lost_handle;
+	return true;
 }
 
 void
