@@ -33,7 +33,7 @@ struct bounded {
 	long long deadline;	/* of the command in flight, in ms */
 	bool dead;		/* a command went unanswered */
 	uint32_t cc, handle;	/* of the command in flight */
-	bool lost;		/* the TPM got a command we had no answer to */
+	bool lost;		/* a command delivered went unanswered */
 	uint32_t lost_cc, lost_handle;	/* the first such */
 };
 

@@ -40,7 +40,8 @@
 #include "presence.h"
 
 #define HOSTILE_APP	"ssh:\x1b]2;owned\x07\x1b[2J\r\nAllow? yes"
-#define HOSTILE_SHOWN	"ssh:\\x1b]2;owned\\x07\\x1b[2J\\x0d\\x0aAllow? yes"
+#define HOSTILE_SHOWN	\
+    "ssh:\\x1b]2;owned\\x07\\x1b[2J\\x0d\\x0aAllow? yes"
 /* A hang bound, not a speed test. */
 #define BOUND_S		20.0
 
@@ -264,7 +265,8 @@ tty_ask(const char *typed_ahead, const char *answer, char *shown,
 	assert_int_equal(grantpt(master), 0);
 	assert_int_equal(unlockpt(master), 0);
 	if (typed_ahead != NULL)
-		assert_true(write(master, typed_ahead, strlen(typed_ahead)) > 0);
+		assert_true(write(master, typed_ahead,
+		    strlen(typed_ahead)) > 0);
 	assert_true((pid = fork()) != -1);
 	if (pid == 0) {
 		if (setsid() == -1 ||
@@ -366,8 +368,8 @@ main(void)
 			return 2;
 	r = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 	if (!WIFEXITED(status))
-		fprintf(stderr, "test_presence: killed by signal %d (a hang?)\n",
-		    WTERMSIG(status));
+		fprintf(stderr, "test_presence: killed by signal %d "
+		    "(a hang?)\n", WTERMSIG(status));
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		r = 1;
