@@ -7,12 +7,50 @@
 #include "config.h"
 #include "log.h"
 
+/* A person answering a dialog; a FIDO token waits about as long for a
+ * touch. */
+#define PRESENCE_TIMEOUT_MS	60000
+/*
+ * The longest wait for one TPM answer. The TCG PC Client TPM profile
+ * allows an ordinary command 2 s (its "long" duration); only key
+ * generation may take longer, and ECC keys, the only kind made here, take
+ * well under a second on real chips. A few seconds more leave room for a
+ * resource manager's queue.
+ */
+#define TPM_TIMEOUT_S_DEFAULT	10
+#define TPM_TIMEOUT_S_MAX	3600
+
 static const char *
 env_nonempty(const char *name)
 {
 	const char *v = getenv(name);
 
 	return (v != NULL && *v != '\0') ? v : NULL;
+}
+
+/* SK_TPM_TIMEOUT as seconds, 0 if malformed, the default if unset. */
+static int
+tpm_timeout_s(void)
+{
+	const char *v = env_nonempty("SK_TPM_TIMEOUT");
+	char *end;
+	long s;
+
+	if (v == NULL)
+		return TPM_TIMEOUT_S_DEFAULT;
+	s = strtol(v, &end, 10);
+	if (*end != '\0' || v[0] < '0' || v[0] > '9' || s < 1 ||
+	    s > TPM_TIMEOUT_S_MAX)
+		return 0;
+	return (int)s;
+}
+
+int
+config_tpm_timeout_ms(void)
+{
+	int s = tpm_timeout_s();
+
+	return (s > 0 ? s : TPM_TIMEOUT_S_DEFAULT) * 1000;
 }
 
 int
@@ -36,6 +74,12 @@ config_load(struct sk_config *cfg)
 
 	cfg->tcti = env_nonempty("SK_TPM_TCTI");
 	cfg->owner_auth = env_nonempty("SK_TPM_OWNER_AUTH");
+	if (tpm_timeout_s() == 0) {
+		sk_error("SK_TPM_TIMEOUT=%s is not understood; use a number "
+		    "of seconds from 1 to %d", getenv("SK_TPM_TIMEOUT"),
+		    TPM_TIMEOUT_S_MAX);
+		return -1;
+	}
 
 	cfg->presence_raw = env_nonempty("SK_TPM_PRESENCE");
 	if (cfg->presence_raw != NULL) {
@@ -48,6 +92,7 @@ config_load(struct sk_config *cfg)
 		}
 	}
 
+	cfg->presence_timeout_ms = PRESENCE_TIMEOUT_MS;
 	cfg->askpass = env_nonempty("SSH_ASKPASS");
 	v = env_nonempty("SSH_ASKPASS_REQUIRE");
 	cfg->askpass_usable = cfg->askpass != NULL &&

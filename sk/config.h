@@ -17,11 +17,15 @@ struct sk_config {
 	const char *askpass;		/* SSH_ASKPASS, or NULL */
 	bool askpass_usable;		/* DISPLAY/WAYLAND_DISPLAY set or
 					 * SSH_ASKPASS_REQUIRE=force|prefer */
+	int presence_timeout_ms;	/* longest wait for a presence answer */
 };
 
 /* Fill *cfg from the environment, switch debug logging on or off and
  * silence tpm2-tss's own logging unless debugging. Returns 0, or -1 with an
  * error recorded for a malformed value. */
 int config_load(struct sk_config *cfg);
+/* SK_TPM_TIMEOUT in ms: the longest wait for one TPM answer (a malformed
+ * value, which config_load() refuses, gives the default). */
+int config_tpm_timeout_ms(void);
 
 #endif /* SK_CONFIG_H */

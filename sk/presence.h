@@ -11,7 +11,13 @@
 
 struct sk_config;
 
-/* 0: presence shown; SSH_SK_ERR_GENERAL with an error line otherwise. */
+#include <stddef.h>
+
+/* 0: presence shown; SSH_SK_ERR_GENERAL with an error line otherwise. No
+ * question waits longer than cfg->presence_timeout_ms. */
 int presence_confirm(const struct sk_config *, const char *application);
+/* in as shown to a person: printable ASCII but backslash kept, every other
+ * byte as \xNN, long strings cut with "..."; out always terminated. */
+void presence_sanitize(const char *in, char *out, size_t outlen);
 
 #endif /* SK_PRESENCE_H */

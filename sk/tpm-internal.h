@@ -83,6 +83,16 @@ int serial_nv_public(struct tpm *, ESYS_TR, TPM2B_NV_PUBLIC *);
 int serial_key_ref(struct tpm *, TPM2_HANDLE, const TPM2B_NAME *,
     const TPM2B_PUBLIC *, ESYS_TR *out);
 
+/* tpm-tcti.c: *tcti (from Tss2_TctiLdr) wrapped so that no wait for an
+ * answer lasts beyond bound_ms after its command went out; then the
+ * connection fails for good. _free finalizes both (or an unwrapped one). */
+int tcti_bounded_wrap(TSS2_TCTI_CONTEXT **tcti, int32_t bound_ms);
+void tcti_bounded_free(TSS2_TCTI_CONTEXT **tcti);
+/* Whether the TPM received a command whose answer never came (lost, or
+ * not within the bound), and the first such: its command code and first
+ * handle (0 if none). */
+bool tcti_bounded_lost(TSS2_TCTI_CONTEXT *, uint32_t *cc, uint32_t *handle);
+
 /* tpm-props.c: properties first..last, each handed to store(ctx, p). */
 int props_read(struct tpm *, TPM2_PT first, TPM2_PT last,
     void (*store)(void *, const TPMS_TAGGED_PROPERTY *), void *ctx);

@@ -14,15 +14,13 @@
 #include <openssl/crypto.h>
 #include <tss2/tss2_rc.h>
 
+#include "config.h"
 #include "log.h"
 #include "sk-api.h"
 #include "tpm-internal.h"
 
 #define TPMRM_PATH		"/dev/tpmrm0"
 #define DBUS_SYSTEM_SOCKET	"/run/dbus/system_bus_socket"
-/* Longest a single TPM command may take before we give up on it. ECC key
- * creation takes well under a second on real chips. */
-#define TPM_TIMEOUT_MS		60000
 
 #define NO_TPM_HELP \
 	"add yourself to group tss (sudo usermod -aG tss $USER, then log in " \
@@ -124,6 +122,12 @@ tpm_open(const char *tcti, struct tpm **out)
 		snprintf(t->tcti_name, sizeof(t->tcti_name), "%s", tcti);
 	} else if ((r = open_default(t)) != 0)
 		goto out;
+	/* Every wait for an answer bounded (tpm-tcti.c). */
+	if (tcti_bounded_wrap(&t->tcti, config_tpm_timeout_ms()) != 0) {
+		sk_error("out of memory");
+		r = SSH_SK_ERR_GENERAL;
+		goto out;
+	}
 
 	rc = Esys_Initialize(&t->esys, t->tcti, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
@@ -134,7 +138,7 @@ tpm_open(const char *tcti, struct tpm **out)
 	}
 	if ((r = crypto_install(t)) != 0)
 		goto out;
-	rc = Esys_SetTimeout(t->esys, TPM_TIMEOUT_MS);
+	rc = Esys_SetTimeout(t->esys, config_tpm_timeout_ms());
 	if (rc != TSS2_RC_SUCCESS)
 		sk_debug("%s: Esys_SetTimeout: %s", __func__,
 		    Tss2_RC_Decode(rc));
@@ -163,8 +167,7 @@ tpm_close(struct tpm **tp)
 		}
 		Esys_Finalize(&t->esys);
 	}
-	if (t->tcti != NULL)
-		Tss2_TctiLdr_Finalize(&t->tcti);
+	tcti_bounded_free(&t->tcti);
 	OPENSSL_cleanse(&t->owner_auth, sizeof(t->owner_auth));
 	free(t);
 	*tp = NULL;

@@ -25,21 +25,21 @@
  * After a TCTI error (a connection lost for one command) ESYS refuses every
  * further command on its context with BAD_SEQUENCE, but the TPM may well
  * still hold what we loaded, and without a resource manager nobody else
- * will ever flush it. The TCTI itself is usable again, so send
- * TPM2_FlushContext through it by hand. A TPM that is really gone makes
- * the transmit fail at once.
+ * will ever flush it. The TCTI itself is usable again (unless it gave up
+ * on a TPM that did not answer), so send TPM2_FlushContext through it by
+ * hand, and believe it done only on the TPM's success code.
  */
 static void
-flush_through_tcti(struct tpm *t, ESYS_TR tr)
+flush_through_tcti(struct tpm *t, TPM2_HANDLE handle)
 {
 	uint8_t cmd[14], resp[64];
 	size_t off = 0, len = sizeof(resp);
-	TPM2_HANDLE handle;
+	TPM2_ST tag;
+	UINT32 size;
+	TPM2_RC code;
 	TSS2_RC rc;
 
-	if ((rc = Esys_TR_GetTpmHandle(t->esys, tr, &handle)) !=
-	    TSS2_RC_SUCCESS ||
-	    (rc = Tss2_MU_TPM2_ST_Marshal(TPM2_ST_NO_SESSIONS, cmd,
+	if ((rc = Tss2_MU_TPM2_ST_Marshal(TPM2_ST_NO_SESSIONS, cmd,
 	    sizeof(cmd), &off)) != TSS2_RC_SUCCESS ||
 	    (rc = Tss2_MU_UINT32_Marshal(sizeof(cmd), cmd, sizeof(cmd),
 	    &off)) != TSS2_RC_SUCCESS ||
@@ -53,28 +53,69 @@ flush_through_tcti(struct tpm *t, ESYS_TR tr)
 		sk_debug("%s: %s", __func__, Tss2_RC_Decode(rc));
 		return;
 	}
+	off = 0;
+	if (Tss2_MU_TPM2_ST_Unmarshal(resp, len, &off, &tag) !=
+	    TSS2_RC_SUCCESS ||
+	    Tss2_MU_UINT32_Unmarshal(resp, len, &off, &size) !=
+	    TSS2_RC_SUCCESS ||
+	    Tss2_MU_UINT32_Unmarshal(resp, len, &off, &code) !=
+	    TSS2_RC_SUCCESS || tag != TPM2_ST_NO_SESSIONS || size != len) {
+		sk_debug("%s: a malformed answer to flushing 0x%08x", __func__,
+		    handle);
+		return;
+	}
+	if (code != TPM2_RC_SUCCESS) {
+		sk_debug("%s: the TPM did not flush 0x%08x: %s", __func__,
+		    handle, Tss2_RC_Decode(code));
+		return;
+	}
 	sk_debug("flushed 0x%08x past ESYS after a connection error", handle);
+}
+
+/*
+ * Might the command whose answer was lost have released tr? It was either
+ * tr's own FlushContext, or a command that used session tr for the last
+ * time (continueSession clear). Then, without a resource manager, the
+ * handle may already be another process's: flushing it by hand could
+ * flush theirs, so it is left alone (the TPM has most likely let go of it
+ * anyway).
+ */
+static bool
+maybe_released(struct tpm *t, ESYS_TR tr, TPM2_HANDLE handle)
+{
+	TPMA_SESSION attrs;
+	uint32_t cc, first;
+
+	if (!tcti_bounded_lost(t->tcti, &cc, &first))
+		return false;
+	if (cc == TPM2_CC_FlushContext && first == handle)
+		return true;
+	return (handle >> TPM2_HR_SHIFT) != TPM2_HT_TRANSIENT &&
+	    Esys_TRSess_GetAttributes(t->esys, tr, &attrs) ==
+	    TSS2_RC_SUCCESS && !(attrs & TPMA_SESSION_CONTINUESESSION);
 }
 
 /* Flush tr, or at least forget it. */
 static void
 flush_tr(struct tpm *t, ESYS_TR *tr)
 {
+	TPM2_HANDLE handle;
 	TSS2_RC rc;
 
 	rc = Esys_FlushContext(t->esys, *tr);
 	if (rc != TSS2_RC_SUCCESS) {
 		sk_debug("%s: %s", __func__, Tss2_RC_Decode(rc));
-		/*
-		 * A TCTI error on this very command leaves the context as
-		 * unusable as one before it. If the TPM did flush and only
-		 * the answer was lost, the second flush is refused, unless,
-		 * without a resource manager, another process has got the
-		 * same handle in those milliseconds: a smaller harm than
-		 * leaving our key loaded for good.
-		 */
-		if (rc == TSS2_ESYS_RC_BAD_SEQUENCE || rc_is_tcti(rc))
-			flush_through_tcti(t, *tr);
+		/* A lost connection on this or an earlier command: the TPM
+		 * may still hold tr, unless that command let it go. */
+		if ((rc == TSS2_ESYS_RC_BAD_SEQUENCE || rc_is_tcti(rc)) &&
+		    Esys_TR_GetTpmHandle(t->esys, *tr, &handle) ==
+		    TSS2_RC_SUCCESS) {
+			if (maybe_released(t, *tr, handle))
+				sk_debug("0x%08x may be released and reused; "
+				    "not flushed by hand", handle);
+			else
+				flush_through_tcti(t, handle);
+		}
 		(void)Esys_TR_Close(t->esys, tr);
 	}
 	*tr = ESYS_TR_NONE;

@@ -37,7 +37,8 @@ usage(FILE *f)
 "  --help       this text; \"sk-tpm COMMAND --help\" for a command\n"
 "  --version    the version of sk-tpm\n"
 "\n"
-"Environment: SK_TPM_TCTI, SK_TPM_OWNER_AUTH, SK_TPM_DEBUG. See sk-tpm(1).\n",
+"Environment: SK_TPM_TCTI, SK_TPM_OWNER_AUTH, SK_TPM_TIMEOUT, SK_TPM_DEBUG.\n"
+"See sk-tpm(1).\n",
 	    f);
 }
 
@@ -212,6 +213,9 @@ main(int argc, char **argv)
 			hargv[0] = argv[optind + 1];
 			hargv[1] = help;
 			hargv[2] = NULL;
+			/* getopt starts afresh on hargv, not where the
+			 * global options left it (past the end of hargv). */
+			optind = 0;
 			return commands[i].run(&cli, 2, hargv);
 		}
 		return cli_usage_error(&cli, "unknown command \"%s\"", name);

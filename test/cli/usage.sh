@@ -35,6 +35,11 @@ for cmd in list delete doctor; do
 	# A global --tcti does not get in the way of a command's --help.
 	sk "help-$cmd-tcti" --tcti device:/nonexistent "$cmd" --help
 	expect_rc "sk-tpm --tcti X $cmd --help" 0
+	# Nor of "help CMD": the help, not the command against that TPM.
+	sk "help-word-$cmd-tcti" --tcti device:/nonexistent help "$cmd"
+	expect_rc "sk-tpm --tcti X help $cmd" 0
+	assert_grep "$OUT" "^usage: sk-tpm $cmd" "sk-tpm --tcti X help $cmd"
+	assert_empty "$ERR" "sk-tpm --tcti X help $cmd"
 done
 assert_grep "$T/help-delete.out" '--application' "delete --help names --application"
 assert_grep "$T/help-delete.out" '--index' "delete --help names --index"

@@ -27,6 +27,9 @@
  *			rc:0x922, TPM_RC_RETRY)
  *	kill		runs SK_FAULT_KILL_CMD (sh -c), then forwards the
  *			command
+ *   SK_FAULT_FLUSH_RC=HEX	once the fault has struck, every later
+ *			FlushContext is answered with this response code
+ *			without reaching the TPM
  *   SK_FAULT_LOG	a file to which one line per command is appended:
  *			"PID NAME ok RC", "PID NAME fault MODE-OR-RC",
  *			"PID NAME dropped RC" or "PID NAME error TCTI-RC";
@@ -77,6 +80,8 @@ struct fault {
 	char log_path[512];
 	enum pending pending;
 	uint32_t last_cc;
+	uint32_t flush_rc;		/* SK_FAULT_FLUSH_RC, 0: none */
+	bool struck;			/* the fault has happened */
 };
 
 static const struct {
@@ -224,7 +229,14 @@ fault_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size, const uint8_t *cmd)
 	if (f->pending != PENDING_NONE)
 		return TSS2_TCTI_RC_BAD_SEQUENCE;
 	f->last_cc = get_be32(cmd + 6);
+	if (f->struck && f->flush_rc != 0 && f->last_cc == 0x165) {
+		log_rc(f, "fault", f->flush_rc);
+		f->rc = f->flush_rc;
+		f->pending = PENDING_SYNTH;
+		return TSS2_RC_SUCCESS;
+	}
 	if (fault_due(f, f->last_cc)) {
+		f->struck = true;
 		switch (f->mode) {
 		case MODE_IO:
 			log_line(f, "fault", "io");
@@ -385,6 +397,12 @@ read_env(struct fault *f)
 	if ((v = getenv("SK_FAULT_LOG")) != NULL &&
 	    strlen(v) < sizeof(f->log_path))
 		memcpy(f->log_path, v, strlen(v) + 1);
+	if ((v = getenv("SK_FAULT_FLUSH_RC")) != NULL && *v != '\0') {
+		errno = 0;
+		f->flush_rc = (uint32_t)strtoul(v, &end, 16);
+		if (errno != 0 || *end != '\0' || f->flush_rc == 0)
+			return -1;
+	}
 	if (at == NULL || *at == '\0' || mode == NULL || *mode == '\0')
 		return 0;
 	if ((colon = strchr(at, ':')) == NULL)

@@ -568,6 +568,69 @@ test_io_after_load(void **state)
 	check_survivors();
 }
 
+/*
+ * The TPM executed Sign but its answer was lost. Sign was the session's
+ * last use, so the TPM has closed the session, and without a resource
+ * manager its handle may already be another process's: the library must
+ * not flush it by hand. It flushes the key (which only a FlushContext
+ * releases), and that is the one FlushContext it sends.
+ */
+static void
+test_io_after_sign(void **state)
+{
+	struct sk_sign_response *s = NULL;
+	struct outcome o;
+
+	(void)state;
+	log_reset();
+	fault_set("Sign:1", "io-after", NULL);
+	run_sign(keep, APP, &s, &o);
+	fault_clear();
+	expect_clean_failure("answer to Sign lost", &o,
+	    "lost the connection to the TPM");
+	printf("# answer to Sign lost: %d FlushContext(s) sent after it, %d "
+	    "refused\n", log_count(" FlushContext "),
+	    log_count(" FlushContext ok ") -
+	    log_count(" FlushContext ok 0x00000000"));
+	assert_int_equal(log_count(" Sign dropped 0x00000000"), 1);
+	assert_int_equal(log_count(" FlushContext "), 1);
+	assert_int_equal(log_count(" FlushContext ok 0x00000000"), 1);
+	assert_int_equal(tu_count_leftovers(tcti), 0);
+	check_survivors();
+}
+
+/*
+ * The connection fails before Load reaches the TPM; the library flushes
+ * the session by hand, and the TPM (here the fault TCTI) refuses: the
+ * library must not take the flush for done.
+ */
+static void
+test_hand_flush_refused(void **state)
+{
+	struct sk_sign_response *s = NULL;
+	struct outcome o;
+
+	(void)state;
+	log_reset();
+	fault_set("Load:1", "io", NULL);
+	setenv("SK_FAULT_FLUSH_RC", "0x18b", 1);	/* TPM_RC_HANDLE */
+	setenv("SK_TPM_DEBUG", "1", 1);
+	run_sign(keep, APP, &s, &o);
+	unsetenv("SK_TPM_DEBUG");
+	unsetenv("SK_FAULT_FLUSH_RC");
+	fault_clear();
+	assert_int_not_equal(o.r, 0);
+	assert_int_equal(log_count(" FlushContext fault 0x0000018b"), 1);
+	if (strstr(o.err, "the TPM did not flush 0x02") == NULL ||
+	    strstr(o.err, "flushed 0x02") != NULL)
+		fail_msg("the refused flush was not reported as refused:\n%s",
+		    o.err);
+	printf("# hand flush refused: reported as refused; %d session left, "
+	    "flushed by the test\n", tu_count_leftovers(tcti));
+	assert_int_equal(flush_everything(), 1);
+	check_survivors();
+}
+
 /* TPM_RC_RETRY, YIELDED and TESTING once: ESYS resubmits, the call
  * succeeds. */
 static void
@@ -951,6 +1014,10 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_io_sign_sign, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_io_after_load, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_io_after_sign, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_hand_flush_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_io, setup,
 		    teardown),

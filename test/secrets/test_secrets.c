@@ -47,6 +47,7 @@
 
 #define APP		"ssh:"
 #define RES_APP		"ssh:sk-tpm-secrets"
+#define LOST_APP	"ssh:sk-tpm-lost"
 #define PIN_LEN		24
 #define AUTH_LEN	32
 #define PREFIX_LEN	8
@@ -535,6 +536,72 @@ test_memory(void)
 	return failures == 0 ? 0 : 1;
 }
 
+/*
+ * The connection lost after the TPM acted on Sign, then on Create (the
+ * fault TCTI, fault_tcti): ESYS then refuses every command on its context,
+ * including the refused ones that overwrite its copies (tpm-session.c), so
+ * the copies README names survive in its freed memory: the session value
+ * (holding the key's auth value) after Sign, the saved Create input
+ * (holding the new key's auth value) after Create. At most one copy of
+ * each; never the PIN.
+ */
+static int
+test_lost(const char *fault_so)
+{
+	struct secret pin, auth, lost_auth;
+	const struct secret *pins[] = { &pin };
+	const struct secret *auths[] = { &auth };
+	const struct secret *lost_auths[] = { &lost_auth };
+	struct op enroll = { "enroll (PIN, flags 0x05)", false, APP,
+	    FLAG_UP | FLAG_UV, &pin, NULL, 0, 0 };
+	struct op sign = { "sign, answer to Sign lost", true, APP,
+	    FLAG_UP | FLAG_UV, &pin, NULL, 0, 0 };
+	struct op lost = { "enroll, answer to Create lost", false, LOST_APP,
+	    FLAG_UP | FLAG_UV, &pin, NULL, 0, 0 };
+	char tcti[1024];
+	size_t hits;
+
+	secret_new_pin(&pin, "PIN");
+	secret_new_auth(&auth, "auth value", APP, &pin);
+	secret_new_auth(&lost_auth, "auth value (lost Create)", LOST_APP,
+	    &pin);
+	op_call_deep(&enroll, NULL);
+	expect_rc(&enroll, 0);
+	if (enroll.kh == NULL)
+		return 1;
+	snprintf(tcti, sizeof(tcti), "%s:%s", fault_so,
+	    getenv("SK_TPM_TCTI"));
+	setenv("SK_TPM_TCTI", tcti, 1);
+	setenv("SK_FAULT_MODE", "io-after", 1);
+
+	setenv("SK_FAULT_AT", "Sign:1", 1);
+	op_call_deep(&sign, &enroll);
+	expect_rc(&sign, SSH_SK_ERR_DEVICE_NOT_FOUND);
+	if (scan_memory("after the lost Sign: the PIN", pins, 1) != 0)
+		fail("the PIN is in memory after a lost Sign");
+	hits = scan_memory("after the lost Sign: the auth value", auths, 1);
+	printf("after the lost Sign: %zu cop%s of the auth value (README: "
+	    "at most one, the session value)\n", hits / 2,
+	    hits / 2 == 1 ? "y" : "ies");
+	if (hits > 2)
+		fail("more copies of the auth value than README says");
+
+	setenv("SK_FAULT_AT", "Create:1", 1);
+	op_call_deep(&lost, NULL);
+	expect_rc(&lost, SSH_SK_ERR_DEVICE_NOT_FOUND);
+	if (scan_memory("after the lost Create: the PIN", pins, 1) != 0)
+		fail("the PIN is in memory after a lost Create");
+	hits = scan_memory("after the lost Create: the new auth value",
+	    lost_auths, 1);
+	printf("after the lost Create: %zu cop%s of the new key's auth value "
+	    "(README: at most one, the saved Create input)\n", hits / 2,
+	    hits / 2 == 1 ? "y" : "ies");
+	if (hits > 2)
+		fail("more copies of the auth value than README says");
+	free(enroll.kh);
+	return failures == 0 ? 0 : 1;
+}
+
 /* --- the log ---------------------------------------------------------- */
 
 struct log_needle {
@@ -875,9 +942,11 @@ main(int argc, char **argv)
 {
 	int r;
 
-	if (argc != 2 || (strcmp(argv[1], "memory") != 0 &&
-	    strcmp(argv[1], "log") != 0)) {
-		fprintf(stderr, "usage: %s memory|log\n", argv[0]);
+	if ((argc != 2 || (strcmp(argv[1], "memory") != 0 &&
+	    strcmp(argv[1], "log") != 0)) && (argc != 3 ||
+	    strcmp(argv[1], "lost") != 0)) {
+		fprintf(stderr, "usage: %s memory|log|lost FAULT-TCTI.so\n",
+		    argv[0]);
 		return 2;
 	}
 	if (getenv("SK_TPM_TCTI") == NULL) {
@@ -899,6 +968,9 @@ main(int argc, char **argv)
 		/* Quiet: the library's output is not under test here. */
 		setenv("TSS2_LOG", "all+NONE", 1);
 		r = test_memory();
+	} else if (strcmp(argv[1], "lost") == 0) {
+		setenv("TSS2_LOG", "all+NONE", 1);
+		r = test_lost(argv[2]);
 	} else
 		r = test_log();
 	printf("%s: %s\n", argv[1], r == 0 && failures == 0 ? "PASS" :
