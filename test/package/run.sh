@@ -103,7 +103,6 @@ echo "    ssh -G: securitykeyprovider internal (snippet inert)"
     { echo "package: the user unit was enabled" >&2; exit 1; }
 
 echo "==> package: login through the installed package"
-export SK_TPM_TESTUTIL=${SK_TPM_TESTUTIL:-}
 bash "$src/test/with-swtpm.sh" -- bash "$src/test/install/login.sh" \
     "$lib" /usr/bin/sk-tpm /etc/ssh/ssh_config.d/sk-tpm.conf \
     /usr/lib/systemd/user/sk-tpm-agent.service "$version"
