@@ -7,6 +7,10 @@
 #include "config.h"
 #include "log.h"
 
+#ifndef SK_TPM_VERSION
+#error "SK_TPM_VERSION must come from the CMake project version"
+#endif
+
 /* A person answering a dialog; a FIDO token waits about as long for a
  * touch. */
 #define PRESENCE_TIMEOUT_MS	60000
@@ -102,7 +106,8 @@ config_load(struct sk_config *cfg)
 	    strcmp(v, "prefer") == 0)));
 	if (v != NULL && strcmp(v, "never") == 0)
 		cfg->askpass_usable = false;
-	sk_debug("config: tcti=%s presence=%s askpass=%s", 
+	sk_debug("libsk-tpm %s; config: tcti=%s presence=%s askpass=%s",
+	    SK_TPM_VERSION,
 	    cfg->tcti != NULL ? cfg->tcti : "(default)",
 	    cfg->presence_assume ? "assume" : "confirm",
 	    cfg->askpass_usable ? "usable" : "no");

@@ -2,7 +2,8 @@
 # Run a command against private swtpm simulators that this script starts and
 # stops itself:
 #
-#   test/with-swtpm.sh [--second] [--srk] [--no-da-tuning] -- CMD [ARGS...]
+#   test/with-swtpm.sh [--second] [--srk] [--no-da-tuning] [--state-from DIR]
+#       -- CMD [ARGS...]
 #
 # Each simulator gets its own state directory and a free port on 127.0.0.1
 # (never 2321: other people's simulators live there). CMD sees:
@@ -18,15 +19,19 @@
 # --srk persists the TCG standard ECC P-256 SRK at 0x81000001 in each; it
 # needs SK_TPM_TESTUTIL, the path of the built sk-tpm-testutil (ctest sets
 # it; tpm2_createprimary cannot make the standard template).
+# --state-from DIR starts the first simulator from a copy of the swtpm state
+# directory DIR (a stored TPM, e.g. test/upgrade's fixtures); DIR itself is
+# never written.
 # Unless --no-da-tuning, dictionary-attack lockout is set to 4 tries and a
 # 2-second recovery so that wrong-PIN tests neither lock for minutes nor
 # interfere with each other. Exits 77 (ctest: skipped) only if swtpm or
 # tpm2-tools are missing; otherwise with CMD's status.
 set -euo pipefail
 
-second=0 srk=0 tune=1
+second=0 srk=0 tune=1 state_from=
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--state-from) state_from=${2:?--state-from needs a directory}; shift ;;
 	--second) second=1 ;;
 	--srk) srk=1 ;;
 	--no-da-tuning) tune=0 ;;
@@ -99,6 +104,12 @@ prepare() {
 	fi
 }
 
+if [ -n "$state_from" ]; then
+	[ -d "$state_from" ] || { echo "with-swtpm: $state_from: no such directory" >&2; exit 2; }
+	mkdir -p "$work/tpm1"
+	cp -R "$state_from/." "$work/tpm1/"
+	chmod -R u+w "$work/tpm1"
+fi
 read -r port pid < <(start_one "$work/tpm1")
 pids+=("$pid")
 export SWTPM_PORT=$port SWTPM_STATE=$work/tpm1

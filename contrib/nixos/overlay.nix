@@ -1,0 +1,5 @@
+# nixpkgs overlay: adds pkgs.sk-tpm.
+#   nixpkgs.overlays = [ (import /path/to/sk-tpm/contrib/nixos/overlay.nix) ];
+final: prev: {
+  sk-tpm = final.callPackage ./package.nix { };
+}
