@@ -25,11 +25,13 @@ struct latency_name {
 struct latency_sum {
 	size_t		commands;
 	unsigned long	ms;
-	size_t		unmodelled;	/* commands missing from the model */
-	size_t		failed;		/* non-zero response codes */
+	size_t		unmodelled;	/* not in the model */
+	size_t		failed;		/* answered with an error */
 	size_t		nnames;
-	struct latency_name names[LATENCY_MAX_NAMES];	/* first seen first */
-	char		seq[LATENCY_SEQ_LEN];	/* "ReadClock 3, Sign 63, ..." */
+	/* In the order first seen. */
+	struct latency_name names[LATENCY_MAX_NAMES];
+	/* "ReadClock 3, Sign 63, ...": the commands in order. */
+	char		seq[LATENCY_SEQ_LEN];
 };
 
 /* The log's size now: where the next operation's lines will start. */
@@ -40,7 +42,8 @@ off_t	latency_log_mark(const char *path);
  * flushes a closed connection's sessions after its client has gone), then
  * sum the lines from mark on. Returns 0, or -1 with a reason on stderr.
  */
-int	latency_log_sum(const char *path, off_t mark, struct latency_sum *out);
+int	latency_log_sum(const char *path, off_t mark,
+	    struct latency_sum *out);
 
 /* Add b to a (a's sequence is kept). */
 void	latency_sum_add(struct latency_sum *a, const struct latency_sum *b);

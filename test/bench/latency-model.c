@@ -55,12 +55,13 @@ struct cc_cost {
 
 static const struct cc_cost table[] = {
 	/* Public-key work. */
-	{ 0x15d, "Sign",			45, 1 },	/* ECDSA P-256 */
-	{ 0x131, "CreatePrimary",		150, 1 },	/* ECC P-256 */
+	{ 0x15d, "Sign",			45, 1 },	/* ECDSA */
+	{ 0x131, "CreatePrimary",		150, 1 },	/* ECC */
 	{ 0x153, "Create",			120, 1 },	/* ECC */
 	{ 0x191, "CreateLoaded",		120, 1 },	/* as Create */
 	{ 0x157, "Load",			40, 1 },	/* ECC key */
-	{ 0x176, "StartAuthSession",		3, 2 },		/* unsalted */
+	/* Unsalted; salted: SALTED_SESSION_MS. */
+	{ 0x176, "StartAuthSession",		3, 2 },
 	/* What a resource manager adds around every command. */
 	{ 0x161, "ContextLoad",			35, 0 },
 	{ 0x162, "ContextSave",			15, 1 },
@@ -75,11 +76,11 @@ static const struct cc_cost table[] = {
 	/* NV writes. */
 	{ 0x12a, "NV_DefineSpace",		30, 1 },
 	{ 0x137, "NV_Write",			30, 2 },
-	{ 0x122, "NV_UndefineSpace",		30, 2 },	/* assumed */
+	{ 0x122, "NV_UndefineSpace",		30, 2 }, /* assumed */
 	{ 0x120, "EvictControl",		30, 2 },	/* assumed */
 	{ 0x134, "NV_Increment",		30, 2 },	/* assumed */
-	{ 0x129, "HierarchyChangeAuth",		30, 1 },	/* assumed */
-	{ 0x150, "ObjectChangeAuth",		3, 2 },		/* assumed */
+	{ 0x129, "HierarchyChangeAuth",	30, 1 },	/* assumed */
+	{ 0x150, "ObjectChangeAuth",		3, 2 },	/* assumed */
 	/* No public-key work, no NV write: assumed like the cheap reads. */
 	{ 0x17b, "GetRandom",			3, 0 },
 	{ 0x18a, "TestParms",			3, 0 },
@@ -150,7 +151,8 @@ has_session(const uint8_t *cmd, size_t len, unsigned handles)
 static uint16_t
 template_alg(const uint8_t *cmd, size_t len)
 {
-	size_t off = TCTI_PROXY_HEADER_LEN + 4;		/* parent handle */
+	/* After the header, the parent handle. */
+	size_t off = TCTI_PROXY_HEADER_LEN + 4;
 
 	if (tcti_proxy_be16(cmd) == TPM_ST_SESSIONS) {
 		if (off + 4 > len)

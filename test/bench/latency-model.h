@@ -14,10 +14,10 @@
 #define LATENCY_SESSION_MS	18
 
 struct latency_charge {
-	char		name[40];	/* "Sign", "StartAuthSession(salted)" */
-	unsigned	ms;		/* base cost plus session surcharge */
+	char		name[40];	/* "StartAuthSession(salted)" */
+	unsigned	ms;		/* base cost and surcharge */
 	unsigned	session_ms;	/* of which the surcharge */
-	int		modelled;	/* 0: not in the table, default cost */
+	int		modelled;	/* 0: not in the table */
 };
 
 /* The cost of the command in cmd[0..len). Never reads outside it. */

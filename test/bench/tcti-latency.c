@@ -36,10 +36,10 @@
 #include "tcti-proxy.h"
 
 struct latency {
-	struct tcti_proxy	 proxy;		/* first: what callers see */
+	struct tcti_proxy	 proxy;	/* first: what callers see */
 	char			 log_path[512];
 	int			 sleep;
-	int			 pending;	/* a command is with the TPM */
+	int			 pending;	/* a command is out */
 	struct latency_charge	 charge;	/* of that command */
 };
 

@@ -20,7 +20,8 @@
 
 #include <tss2/tss2_tcti.h>
 
-#define TCTI_PROXY_HEADER_LEN	10	/* tag, size, command/response code */
+/* A command or response header: tag, size, command or response code. */
+#define TCTI_PROXY_HEADER_LEN	10
 
 struct tcti_proxy_kind {
 	const char		*name;		/* for messages */
@@ -30,7 +31,7 @@ struct tcti_proxy_kind {
 
 /* The first member of every proxy's context. */
 struct tcti_proxy {
-	TSS2_TCTI_CONTEXT_COMMON_V2	 common;	/* what callers see */
+	TSS2_TCTI_CONTEXT_COMMON_V2	 common;	/* callers see this */
 	const struct tcti_proxy_kind	*kind;
 	TSS2_TCTI_CONTEXT		*child;
 };
@@ -41,12 +42,12 @@ struct tcti_proxy {
  * arguments. The wrapped TCTI must be named: tpm2-tss's default search
  * would end at a simulator on port 2321 that may be anybody's.
  */
-TSS2_RC	tcti_proxy_check(TSS2_TCTI_CONTEXT *ctx, size_t *size, size_t need,
-	    const char *conf, int *query);
+TSS2_RC	tcti_proxy_check(TSS2_TCTI_CONTEXT *ctx, size_t *size,
+	    size_t need, const char *conf, int *query);
 
 /* The second half: loads the child from conf and fills in p->common. */
-TSS2_RC	tcti_proxy_open(struct tcti_proxy *p, const struct tcti_proxy_kind *k,
-	    const char *conf);
+TSS2_RC	tcti_proxy_open(struct tcti_proxy *p,
+	    const struct tcti_proxy_kind *k, const char *conf);
 
 /* ctx as a proxy of kind k, or NULL if it is not one (or finalized). */
 struct tcti_proxy *tcti_proxy_cast(TSS2_TCTI_CONTEXT *ctx,
