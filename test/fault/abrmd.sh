@@ -11,6 +11,9 @@
 #   SK_TPM_TCTI_DIRECT        the simulator itself (what SK_TPM_TCTI was)
 #   TPM2TOOLS_TCTI            unchanged: the simulator itself, for checks
 #   DBUS_SESSION_BUS_ADDRESS  the private bus
+# ABRMD_TCTI_WRAPPER, if set, is the path of a TCTI module that wraps
+# another (test/bench's latency TCTI): the broker then reaches the
+# simulator through it.
 # Exits 77 (skipped) when dbus-daemon, tpm2-abrmd or the tabrmd TCTI
 # (Debian: dbus-daemon, tpm2-abrmd, libtss2-tcti-tabrmd0) are missing;
 # otherwise with CMD's status.
@@ -68,7 +71,7 @@ export DBUS_SESSION_BUS_ADDRESS="unix:path=$dir/bus"
 # CI runs as root.
 direct=$SK_TPM_TCTI
 tpm2-abrmd --session --allow-root --flush-all --logger=stdout \
-	--tcti="swtpm:host=127.0.0.1,port=$SWTPM_PORT" \
+	--tcti="${ABRMD_TCTI_WRAPPER:+$ABRMD_TCTI_WRAPPER:}swtpm:host=127.0.0.1,port=$SWTPM_PORT" \
 	</dev/null >"$dir/abrmd.log" 2>&1 &
 pids+=("$!")
 export SK_TPM_TCTI=tabrmd:bus_type=session SK_TPM_TCTI_DIRECT=$direct

@@ -47,10 +47,10 @@
 #include <unistd.h>
 
 #include <tss2/tss2_tcti.h>
-#include <tss2/tss2_tctildr.h>
 
-#define FAULT_MAGIC	0x534b2d6661756c74ULL	/* "SK-fault" */
-#define HEADER_LEN	10
+#include "tcti-proxy.h"
+
+#define HEADER_LEN	TCTI_PROXY_HEADER_LEN
 
 enum fault_mode {
 	MODE_NONE,
@@ -68,8 +68,7 @@ enum pending {
 };
 
 struct fault {
-	TSS2_TCTI_CONTEXT_COMMON_V2 common;	/* first: what callers see */
-	TSS2_TCTI_CONTEXT *child;
+	struct tcti_proxy proxy;	/* first: what callers see */
 	bool any;			/* match every command code */
 	uint32_t cc;
 	unsigned long nth, times;	/* times 0: without end */
@@ -147,13 +146,6 @@ parse_cc(const char *s, size_t len, bool *any, uint32_t *cc)
 	return 0;
 }
 
-static uint32_t
-get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 static void
 put_be32(uint8_t *p, uint32_t v)
 {
@@ -193,14 +185,18 @@ log_rc(const struct fault *f, const char *what, uint32_t rc)
 	log_line(f, what, detail);
 }
 
+static TSS2_RC fault_transmit(TSS2_TCTI_CONTEXT *, size_t, const uint8_t *);
+static TSS2_RC fault_receive(TSS2_TCTI_CONTEXT *, size_t *, uint8_t *,
+    int32_t);
+
+static const struct tcti_proxy_kind fault_kind = {
+	"fault", fault_transmit, fault_receive
+};
+
 static struct fault *
 fault_cast(TSS2_TCTI_CONTEXT *ctx)
 {
-	struct fault *f = (struct fault *)ctx;
-
-	if (f == NULL || f->common.v1.magic != FAULT_MAGIC)
-		return NULL;
-	return f;
+	return (struct fault *)tcti_proxy_cast(ctx, &fault_kind);
 }
 
 /* Does this command get the fault? Counts matching commands. */
@@ -228,7 +224,7 @@ fault_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size, const uint8_t *cmd)
 		return TSS2_TCTI_RC_BAD_VALUE;
 	if (f->pending != PENDING_NONE)
 		return TSS2_TCTI_RC_BAD_SEQUENCE;
-	f->last_cc = get_be32(cmd + 6);
+	f->last_cc = tcti_proxy_be32(cmd + 6);
 	if (f->struck && f->flush_rc != 0 && f->last_cc == 0x165) {
 		log_rc(f, "fault", f->flush_rc);
 		f->rc = f->flush_rc;
@@ -259,7 +255,7 @@ fault_transmit(TSS2_TCTI_CONTEXT *ctx, size_t size, const uint8_t *cmd)
 			break;
 		}
 	}
-	rc = Tss2_Tcti_Transmit(f->child, size, cmd);
+	rc = Tss2_Tcti_Transmit(f->proxy.child, size, cmd);
 	if (rc != TSS2_RC_SUCCESS) {
 		f->pending = PENDING_NONE;
 		log_rc(f, "error", rc);
@@ -310,15 +306,16 @@ fault_receive(TSS2_TCTI_CONTEXT *ctx, size_t *size, uint8_t *resp,
 		return synth_response(f, size, resp);
 	case PENDING_DROP:
 		/* Let the TPM finish, then lose what it said. */
-		rc = Tss2_Tcti_Receive(f->child, &drop_len, drop, timeout);
+		rc = Tss2_Tcti_Receive(f->proxy.child, &drop_len, drop,
+		    timeout);
 		if (rc == TSS2_RC_SUCCESS && drop_len >= HEADER_LEN)
-			log_rc(f, "dropped", get_be32(drop + 6));
+			log_rc(f, "dropped", tcti_proxy_be32(drop + 6));
 		f->pending = PENDING_NONE;
 		return TSS2_TCTI_RC_IO_ERROR;
 	case PENDING_CHILD:
 		break;
 	}
-	rc = Tss2_Tcti_Receive(f->child, size, resp, timeout);
+	rc = Tss2_Tcti_Receive(f->proxy.child, size, resp, timeout);
 	if (resp == NULL || rc == TSS2_TCTI_RC_TRY_AGAIN ||
 	    rc == TSS2_TCTI_RC_INSUFFICIENT_BUFFER)
 		return rc;	/* the response is still to come */
@@ -326,61 +323,8 @@ fault_receive(TSS2_TCTI_CONTEXT *ctx, size_t *size, uint8_t *resp,
 	if (rc != TSS2_RC_SUCCESS)
 		log_rc(f, "error", rc);
 	else if (*size >= HEADER_LEN)
-		log_rc(f, "ok", get_be32(resp + 6));
+		log_rc(f, "ok", tcti_proxy_be32(resp + 6));
 	return rc;
-}
-
-static void
-fault_finalize(TSS2_TCTI_CONTEXT *ctx)
-{
-	struct fault *f = fault_cast(ctx);
-
-	if (f == NULL)
-		return;
-	if (f->child != NULL)
-		Tss2_TctiLdr_Finalize(&f->child);
-	f->common.v1.magic = 0;
-}
-
-static TSS2_RC
-fault_cancel(TSS2_TCTI_CONTEXT *ctx)
-{
-	struct fault *f = fault_cast(ctx);
-
-	if (f == NULL)
-		return TSS2_TCTI_RC_BAD_CONTEXT;
-	return Tss2_Tcti_Cancel(f->child);
-}
-
-static TSS2_RC
-fault_get_poll_handles(TSS2_TCTI_CONTEXT *ctx, TSS2_TCTI_POLL_HANDLE *handles,
-    size_t *num)
-{
-	struct fault *f = fault_cast(ctx);
-
-	if (f == NULL)
-		return TSS2_TCTI_RC_BAD_CONTEXT;
-	return Tss2_Tcti_GetPollHandles(f->child, handles, num);
-}
-
-static TSS2_RC
-fault_set_locality(TSS2_TCTI_CONTEXT *ctx, uint8_t locality)
-{
-	struct fault *f = fault_cast(ctx);
-
-	if (f == NULL)
-		return TSS2_TCTI_RC_BAD_CONTEXT;
-	return Tss2_Tcti_SetLocality(f->child, locality);
-}
-
-static TSS2_RC
-fault_make_sticky(TSS2_TCTI_CONTEXT *ctx, TPM2_HANDLE *handle, uint8_t sticky)
-{
-	struct fault *f = fault_cast(ctx);
-
-	if (f == NULL)
-		return TSS2_TCTI_RC_BAD_CONTEXT;
-	return Tss2_Tcti_MakeSticky(f->child, handle, sticky);
 }
 
 /* SK_FAULT_* into f; -1 on a malformed setting. */
@@ -448,38 +392,18 @@ fault_init(TSS2_TCTI_CONTEXT *ctx, size_t *size, const char *conf)
 {
 	struct fault *f = (struct fault *)ctx;
 	TSS2_RC rc;
+	int query;
 
-	if (size == NULL)
-		return TSS2_TCTI_RC_BAD_VALUE;
-	if (ctx == NULL) {
-		*size = sizeof(*f);
-		return TSS2_RC_SUCCESS;
-	}
-	if (*size < sizeof(*f))
-		return TSS2_TCTI_RC_INSUFFICIENT_BUFFER;
-	/* The TCTI to wrap must be named: tpm2-tss's default search would
-	 * end at a simulator on port 2321 that may be anybody's. */
-	if (conf == NULL || *conf == '\0')
-		return TSS2_TCTI_RC_BAD_VALUE;
+	rc = tcti_proxy_check(ctx, size, sizeof(*f), conf, &query);
+	if (rc != TSS2_RC_SUCCESS || query)
+		return rc;
 	memset(f, 0, sizeof(*f));
 	if (read_env(f) != 0) {
 		fprintf(stderr, "tcti-fault: malformed SK_FAULT_AT, "
 		    "SK_FAULT_TIMES, SK_FAULT_MODE or SK_FAULT_KILL_CMD\n");
 		return TSS2_TCTI_RC_BAD_VALUE;
 	}
-	rc = Tss2_TctiLdr_Initialize(conf, &f->child);
-	if (rc != TSS2_RC_SUCCESS)
-		return rc;
-	f->common.v1.magic = FAULT_MAGIC;
-	f->common.v1.version = 2;
-	f->common.v1.transmit = fault_transmit;
-	f->common.v1.receive = fault_receive;
-	f->common.v1.finalize = fault_finalize;
-	f->common.v1.cancel = fault_cancel;
-	f->common.v1.getPollHandles = fault_get_poll_handles;
-	f->common.v1.setLocality = fault_set_locality;
-	f->common.makeSticky = fault_make_sticky;
-	return TSS2_RC_SUCCESS;
+	return tcti_proxy_open(&f->proxy, &fault_kind, conf);
 }
 
 static const TSS2_TCTI_INFO fault_info = {
