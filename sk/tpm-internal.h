@@ -47,6 +47,12 @@ int srk_create_transient(struct tpm *, struct srk *);
 int srk_from_public(struct tpm *, const TPM2B_PUBLIC *, struct srk *);
 void srk_close(struct tpm *, struct srk *);
 
+/* tpm-load.c: the key of a handle, loaded under the SRK it was made
+ * under (srk and session are the caller's to close). */
+int key_load(struct tpm *, const struct kh *, const TPM2B_PUBLIC *pub,
+    const TPM2B_PRIVATE *priv, const TPM2B_PUBLIC *srk_pub, struct srk *,
+    ESYS_TR *session, ESYS_TR *key);
+
 /* tpm-session.c */
 /* A salted HMAC session (salt encrypted to salt_key) with AES-128-CFB
  * parameter encryption in both directions, so that auth values and
