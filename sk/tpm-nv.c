@@ -109,6 +109,27 @@ tpm_nv_list(struct tpm *t, uint32_t *indices, size_t max, size_t *count)
 	return 0;
 }
 
+/*
+ * Why an index is not one tpm_nv_store defined, or NULL if it may be:
+ * exactly our attributes (WRITTEN aside), SHA-256, no policy, a size a
+ * record can have. Anything else is somebody else's, and reading it with
+ * a password could cost a try of the dictionary-attack counter (an index
+ * without NO_DA and with an auth value).
+ */
+static const char *
+foreign_why(const TPMS_NV_PUBLIC *p)
+{
+	if ((p->attributes & ~(TPMA_NV)TPMA_NV_WRITTEN) != NV_ATTRIBUTES)
+		return "other attributes";
+	if (p->nameAlg != TPM2_ALG_SHA256)
+		return "another name algorithm";
+	if (p->authPolicy.size != 0)
+		return "a policy";
+	if (p->dataSize < TPM_NV_MIN_SIZE || p->dataSize > TPM_NV_MAX_SIZE)
+		return "a size no record has";
+	return NULL;
+}
+
 int
 tpm_nv_read(struct tpm *t, uint32_t index, uint8_t **out, size_t *out_len)
 {
@@ -118,6 +139,7 @@ tpm_nv_read(struct tpm *t, uint32_t index, uint8_t **out, size_t *out_len)
 	struct tpm_nv_limits lim = { .buffer_max = 0 };
 	uint8_t *buf = NULL;
 	uint16_t size, off, n;
+	const char *why;
 	TSS2_RC rc;
 	int r = SSH_SK_ERR_GENERAL;
 
@@ -132,6 +154,12 @@ tpm_nv_read(struct tpm *t, uint32_t index, uint8_t **out, size_t *out_len)
 	}
 	if ((r = serial_nv_public(t, nv, &pub)) != 0)
 		goto out;
+	if ((why = foreign_why(&pub.nvPublic)) != NULL) {
+		sk_debug("NV index 0x%08x: foreign (%s); not read", index,
+		    why);
+		r = TPM_NV_FOREIGN;
+		goto out;
+	}
 	r = SSH_SK_ERR_GENERAL;
 	size = pub.nvPublic.dataSize;
 	if (!(pub.nvPublic.attributes & TPMA_NV_WRITTEN)) {
@@ -139,8 +167,8 @@ tpm_nv_read(struct tpm *t, uint32_t index, uint8_t **out, size_t *out_len)
 		r = TPM_NV_UNWRITTEN;
 		goto out;
 	}
-	if (size == 0 || (buf = malloc(size)) == NULL) {
-		sk_error("NV index 0x%08x is empty or too large", index);
+	if ((buf = malloc(size)) == NULL) {
+		sk_error("out of memory");
 		goto out;
 	}
 	for (off = 0; off < size; off += n) {
@@ -157,6 +185,15 @@ tpm_nv_read(struct tpm *t, uint32_t index, uint8_t **out, size_t *out_len)
 		}
 		rc = Esys_NV_Read(t->esys, nv, nv, ESYS_TR_PASSWORD,
 		    ESYS_TR_NONE, ESYS_TR_NONE, n, off, &chunk);
+		if (rc != TSS2_RC_SUCCESS && (rc_base(rc) ==
+		    TPM2_RC_AUTH_FAIL || rc_base(rc) == TPM2_RC_BAD_AUTH)) {
+			/* Our attributes, but not our empty auth value
+			 * (NO_DA: no try was counted). */
+			sk_debug("NV index 0x%08x: foreign (has an auth "
+			    "value)", index);
+			r = TPM_NV_FOREIGN;
+			goto out;
+		}
 		if (rc != TSS2_RC_SUCCESS) {
 			r = rc_fail("reading an NV index", rc);
 			goto out;
@@ -316,7 +353,8 @@ tpm_nv_store(struct tpm *t, const uint8_t *data, size_t len,
 	if ((r = tpm_nv_limits(t, &lim)) != 0)
 		goto out;
 	r = SSH_SK_ERR_GENERAL;
-	if (len == 0 || len > lim.index_max) {
+	if (len < TPM_NV_MIN_SIZE || len > TPM_NV_MAX_SIZE ||
+	    len > lim.index_max) {
 		sk_error("the record (%zu bytes) is larger than this TPM "
 		    "allows for one NV index (TPM2_PT_NV_INDEX_MAX %u)", len,
 		    lim.index_max);

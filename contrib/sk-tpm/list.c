@@ -77,6 +77,13 @@ print_text(const struct resident_list *list)
 	if (list->unwritten > 0)
 		printf("unwritten: %zu (defined but never written: an "
 		    "enrollment cut short)\n", list->unwritten);
+	if (list->nforeign > 0) {
+		printf("foreign:");
+		for (i = 0; i < list->nforeign; i++)
+			printf(" 0x%08x", list->foreign[i]);
+		printf(" (not sk-tpm records: another program's indices in "
+		    "the sk-tpm range; not read)\n");
+	}
 	if ((nbad = unusable(list, bad)) > 0) {
 		printf("unusable indices:");
 		for (i = 0; i < nbad; i++)
@@ -137,6 +144,9 @@ print_json(const struct resident_list *list)
 	nbad = unusable(list, bad);
 	for (i = 0; i < nbad; i++)
 		printf("%s\"0x%08x\"", i > 0 ? "," : "", bad[i]);
+	printf("],\"foreign\":[");
+	for (i = 0; i < list->nforeign; i++)
+		printf("%s\"0x%08x\"", i > 0 ? "," : "", list->foreign[i]);
 	printf("]}\n");
 	return CLI_OK;
 }
