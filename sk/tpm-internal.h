@@ -47,6 +47,11 @@ int srk_create_transient(struct tpm *, struct srk *);
 int srk_from_public(struct tpm *, const TPM2B_PUBLIC *, struct srk *);
 void srk_close(struct tpm *, struct srk *);
 
+/* tpm-nv.c, tpm-nv-write.c: the attributes of every index sk-tpm
+ * defines. */
+#define NV_ATTRIBUTES	(TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | \
+			 TPMA_NV_AUTHREAD | TPMA_NV_NO_DA)
+
 /* tpm-load.c: the key of a handle, loaded under the SRK it was made
  * under (srk and session are the caller's to close). */
 int key_load(struct tpm *, const struct kh *, const TPM2B_PUBLIC *pub,
