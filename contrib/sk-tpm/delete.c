@@ -144,6 +144,23 @@ find_by_application(const struct resident_list *list, const char *app,
 	return CLI_OK;
 }
 
+/* Whether the index still holds exactly the record res was read from (the
+ * encoding is unique, so re-encoding gives its bytes). */
+static bool
+unchanged(struct tpm *tpm, const struct resident *res)
+{
+	uint8_t *now = NULL, *then = NULL;
+	size_t now_len = 0, then_len = 0;
+	bool same;
+
+	same = tpm_nv_read(tpm, res->index, &now, &now_len) == 0 &&
+	    rec_encode(res->rec, &then, &then_len) == KH_OK &&
+	    now_len == then_len && memcmp(now, then, now_len) == 0;
+	free(now);
+	free(then);
+	return same;
+}
+
 int
 cmd_delete(struct cli *cli, int argc, char **argv)
 {
@@ -252,6 +269,12 @@ cmd_delete(struct cli *cli, int argc, char **argv)
 	snprintf(question, sizeof(question), "Delete %s?", what);
 	if (!yes && !confirm(question)) {
 		cli_error("not deleted");
+		goto out;
+	}
+	/* The answer may have taken a while: remove only what was shown. */
+	if (res != NULL && !unchanged(tpm, res)) {
+		cli_error("NV index 0x%08x changed while you were asked; not "
+		    "deleted (see \"sk-tpm list\")", index);
 		goto out;
 	}
 	if (tpm_nv_delete(tpm, index) != 0) {
