@@ -93,7 +93,8 @@ print_text(const struct resident_list *list)
 	return CLI_OK;
 }
 
-/* A JSON string; bytes outside printable ASCII as \u00XX. */
+/* A JSON string from UTF-8 (the record decoder accepts nothing else):
+ * multi-byte characters as they are, control characters as \u00XX. */
 static void
 json_string(const uint8_t *s, size_t len)
 {
@@ -103,10 +104,10 @@ json_string(const uint8_t *s, size_t len)
 	for (i = 0; i < len; i++) {
 		if (s[i] == '"' || s[i] == '\\')
 			printf("\\%c", s[i]);
-		else if (s[i] >= 0x20 && s[i] < 0x7f)
-			putchar(s[i]);
-		else
+		else if (s[i] < 0x20 || s[i] == 0x7f)
 			printf("\\u%04x", s[i]);
+		else
+			putchar(s[i]);
 	}
 	putchar('"');
 }
