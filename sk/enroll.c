@@ -95,6 +95,21 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 		    "resident credentials require");
 		goto out;
 	}
+	if (resident && rec_name_why((const uint8_t *)application,
+	    strlen(application), true) != NULL) {
+		sk_error("the application name contains %s, which resident "
+		    "credentials refuse (ssh-keygen -K makes file names of "
+		    "it)", rec_name_why((const uint8_t *)application,
+		    strlen(application), true));
+		goto out;
+	}
+	if (resident && rec_name_why(opts->user_id, opts->user_id_len,
+	    false) != NULL) {
+		sk_error("the user id contains %s, which resident credentials "
+		    "refuse (ssh-keygen -K makes file names of it)",
+		    rec_name_why(opts->user_id, opts->user_id_len, false));
+		goto out;
+	}
 	if (with_pin && pin == NULL) {
 		/* OpenSSH prompts for the PIN and calls again; nothing to
 		 * report. */

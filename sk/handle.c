@@ -26,6 +26,7 @@
 #include "cbor-strict.h"
 #include "handle.h"
 #include "log.h"
+#include "message.h"
 
 static const struct crd_format format = {
 	.magic = KH_MAGIC,
@@ -53,11 +54,23 @@ tpm2b_ok(const uint8_t *p, size_t len, size_t max)
 	    (((size_t)p[0] << 8) | p[1]) == len - 2;
 }
 
+int
+kh_srk_name(const uint8_t *srk_public, size_t len, uint8_t name[KH_NAME_LEN])
+{
+	if (!tpm2b_ok(srk_public, len, KH_PUBLIC_MAX))
+		return -1;
+	name[0] = NAME_ALG_SHA256_HI;
+	name[1] = NAME_ALG_SHA256_LO;
+	return sha256(srk_public + 2, len - 2, name + 2);
+}
+
 /* The content rules, shared by the encoder and the decoder so that
  * neither accepts what the other would refuse. */
 static int
 check_fields(const struct kh *kh)
 {
+	uint8_t name[KH_NAME_LEN];
+
 	if (kh->version != KH_VERSION)
 		return reject(KH_ERR_VERSION, "unknown format version");
 	if ((kh->flags & ~(uint32_t)KH_FLAGS_KNOWN) != 0)
@@ -71,6 +84,11 @@ check_fields(const struct kh *kh)
 		return reject(KH_ERR_MALFORMED, "SRK name is not SHA-256");
 	if (!tpm2b_ok(kh->srk_public, kh->srk_public_len, KH_PUBLIC_MAX))
 		return reject(KH_ERR_MALFORMED, "bad SRK TPM2B_PUBLIC");
+	if (kh_srk_name(kh->srk_public, kh->srk_public_len, name) != 0)
+		return reject(KH_ERR_NOMEM, "cannot hash the SRK public area");
+	if (memcmp(name, kh->srk_name, KH_NAME_LEN) != 0)
+		return reject(KH_ERR_ALTERED,
+		    "the SRK public area does not hash to the SRK name");
 	return KH_OK;
 }
 
@@ -250,6 +268,9 @@ kh_strerror(int r)
 		return "sk-tpm key handle of an unsupported format version";
 	case KH_ERR_MALFORMED:
 		return "malformed sk-tpm key handle";
+	case KH_ERR_ALTERED:
+		return "the key handle was altered: the storage key it "
+		    "carries is not the one it names";
 	default:
 		return "unknown key handle error";
 	}

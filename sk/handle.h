@@ -9,14 +9,19 @@
  *   4  bytes  TPM2B_PRIVATE        TPM-wrapped private area (parent: SRK)
  *   5  bytes  SRK name             nameAlg || SHA-256(TPMT_PUBLIC) of the SRK
  *   6  bytes  SRK TPM2B_PUBLIC     lets sk_sign salt its session without
- *                                  reading the SRK back from the TPM
+ *                                  reading the SRK back from the TPM; must
+ *                                  hash to the name of field 5
  *   7  bytes  SHA-256(application) binds the handle to one application
  *
  * The decoder is strict: definite lengths only, every head in its shortest
  * form, no tags, exactly these keys in this order, each once, lengths
  * within the bounds below, nothing after the map; so a handle has exactly
- * one encoding. It checks shapes only; whether the TPM blobs are valid is
- * the TPM's call. Pure bytes in, struct out: no TPM, no I/O, so it is
+ * one encoding. It checks shapes, and that the SRK public area is the one
+ * the SRK name names (field 5 = 0x000b || SHA-256(field 6 without its size
+ * prefix)): sk_sign salts its session to that public area, so a handle
+ * that kept the name but carries another point would have the session's
+ * secrets encrypted to somebody else's key. Whether the TPM blobs are
+ * valid is the TPM's call. Pure bytes in, struct out: no TPM, no I/O, so it is
  * fuzzed on its own. The resident record (record.h) follows the same
  * rules and returns the same codes.
  */
@@ -70,6 +75,8 @@ struct kh {
 #define KH_ERR_VERSION		-3	/* sk-tpm handle of an unknown version */
 #define KH_ERR_MALFORMED	-4	/* has the magic, but is truncated after
 					 * it, oversized or of a bad shape */
+#define KH_ERR_ALTERED		-5	/* well formed, but its SRK public area
+					 * does not hash to its SRK name */
 
 struct kh *kh_new(void);
 void kh_free(struct kh **);
@@ -80,6 +87,12 @@ int kh_encode(const struct kh *, uint8_t **out, size_t *out_len);
 /* Decode len bytes into a new struct kh (kh_free() it). On error *out is
  * NULL and nothing is leaked. */
 int kh_decode(const uint8_t *buf, size_t len, struct kh **out);
+
+/* The SRK name of a marshalled SRK TPM2B_PUBLIC: 0x000b || SHA-256 of
+ * the TPMT_PUBLIC after the 2-byte size. 0, or -1 if it is no TPM2B or
+ * hashing fails. */
+int kh_srk_name(const uint8_t *srk_public, size_t len,
+    uint8_t name[KH_NAME_LEN]);
 
 /* A short English phrase for a KH_* code, for error lines. */
 const char *kh_strerror(int);

@@ -49,12 +49,34 @@ rec_free(struct rec **recp)
 	*recp = NULL;
 }
 
+const char *
+rec_name_why(const uint8_t *p, size_t len, bool is_app)
+{
+	size_t i;
+
+	/* FIDO pads user ids with zero bytes, which OpenSSH trims. */
+	while (!is_app && len > 0 && p[len - 1] == 0x00)
+		len--;
+	for (i = 0; i < len; i++) {
+		if (p[i] == '/')
+			return "a '/'";
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return "a control character";
+		/* C1 controls in UTF-8: 0xc2 0x80..0x9f (CSI is U+009B). */
+		if (is_app && p[i] == 0xc2 && i + 1 < len &&
+		    p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)
+			return "a control character";
+	}
+	return NULL;
+}
+
 /* The content rules, shared by encoder and decoder. The application comes
  * as counted bytes, so that the decoder checks it before making a C
  * string of it. */
 static int
 check_fields(uint32_t version, const char *app, size_t app_len,
-    size_t user_id_len, const uint8_t *key_handle, size_t key_handle_len)
+    const uint8_t *user_id, size_t user_id_len, const uint8_t *key_handle,
+    size_t key_handle_len)
 {
 	if (version != REC_VERSION)
 		return reject(KH_ERR_VERSION, "unknown format version");
@@ -64,8 +86,14 @@ check_fields(uint32_t version, const char *app, size_t app_len,
 		return reject(KH_ERR_MALFORMED, "NUL in the application");
 	if (!crd_utf8_valid((const uint8_t *)app, app_len))
 		return reject(KH_ERR_MALFORMED, "application is not UTF-8");
+	if (rec_name_why((const uint8_t *)app, app_len, true) != NULL)
+		return reject(KH_ERR_MALFORMED, "application has a '/' or a "
+		    "control character");
 	if (user_id_len > REC_USER_MAX)
 		return reject(KH_ERR_MALFORMED, "user id length");
+	if (rec_name_why(user_id, user_id_len, false) != NULL)
+		return reject(KH_ERR_MALFORMED, "user id has a '/' or a "
+		    "control character");
 	if (key_handle == NULL || key_handle_len == 0 ||
 	    key_handle_len > KH_MAX_LEN)
 		return reject(KH_ERR_MALFORMED, "key handle length");
@@ -89,7 +117,8 @@ rec_encode(const struct rec *rec, uint8_t **out, size_t *out_len)
 	app_len = rec->application == NULL ? 0 :
 	    strnlen(rec->application, REC_APP_MAX + 1);
 	if ((r = check_fields(rec->version, rec->application, app_len,
-	    rec->user_id_len, rec->key_handle, rec->key_handle_len)) != KH_OK)
+	    rec->user_id, rec->user_id_len, rec->key_handle,
+	    rec->key_handle_len)) != KH_OK)
 		return r;
 	cwr_init(&w, tmp, sizeof(tmp));
 	cwr_header(&w, &format);
@@ -129,7 +158,7 @@ rec_decode(const uint8_t *buf, size_t len, struct rec **out)
 	if (!crd_at_end(&rd))
 		return reject(KH_ERR_MALFORMED, "bytes after the map");
 	if ((r = check_fields(REC_VERSION, (const char *)app, app_len,
-	    user_len, handle, handle_len)) != KH_OK)
+	    user, user_len, handle, handle_len)) != KH_OK)
 		return r;
 
 	r = KH_ERR_NOMEM;

@@ -16,10 +16,15 @@
  * accepted record re-encodes to exactly its bytes.
  *
  * The application is a text string, and CBOR requires text to be UTF-8:
- * both the encoder and the decoder refuse anything else. OpenSSH's
- * applications are "ssh:" and, in practice, an ASCII name, so this
- * refuses nothing in real use. The user id is a byte string: any bytes,
- * invalid UTF-8 included, as the provider ABI hands it over.
+ * both the encoder and the decoder refuse anything else. ssh-keygen -K
+ * turns the application and the user id into file names and messages, and
+ * a record may have been planted by any user of the TPM, so both refuse
+ * names that turn into paths or terminal controls (rec_name_why): no '/',
+ * no C0 control (0x00-0x1f), no DEL (0x7f), and in the application no C1
+ * control (U+0080-U+009F) either; a user id may end in zero bytes (FIDO's
+ * padding, which OpenSSH trims). The user id is a byte string: other
+ * bytes are fine, invalid UTF-8 included, as the provider ABI hands it
+ * over (OpenSSH names files after a non-printable user id in hex).
  *
  * The public key and the key's flags are not repeated: both are in the
  * key handle, and TPM NV is scarce. Pure bytes in, struct out.
@@ -27,6 +32,7 @@
 #ifndef SK_RECORD_H
 #define SK_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +55,10 @@ struct rec {
  * (foreign without the magic "sk-tpm-rk", version, malformed). */
 /* A short English phrase for a KH_* code, worded for records. */
 const char *rec_strerror(int);
+
+/* Why an application (is_app) or user id may not be stored in a record,
+ * or NULL if it may. */
+const char *rec_name_why(const uint8_t *, size_t len, bool is_app);
 
 struct rec *rec_new(void);
 void rec_free(struct rec **);

@@ -15,6 +15,9 @@
 #include "resident.h"
 #include "sk-api.h"
 
+_Static_assert(REC_MAX_LEN == TPM_NV_MAX_SIZE,
+    "an NV index holds exactly one record");
+
 static void
 resident_clear(struct resident *r)
 {
@@ -100,6 +103,10 @@ resident_load(struct tpm *tpm, struct resident_list *list)
 		r = tpm_nv_read(tpm, list->used[i], &buf, &len);
 		if (r == TPM_NV_UNWRITTEN) {
 			list->unwritten++;
+			continue;
+		}
+		if (r == TPM_NV_FOREIGN) {
+			list->foreign[list->nforeign++] = list->used[i];
 			continue;
 		}
 		if (r != 0)

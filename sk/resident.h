@@ -27,10 +27,13 @@ struct resident_list {
 	size_t nused;
 	size_t skipped;			/* corrupt or from another SRK */
 	size_t unwritten;		/* defined, never written */
+	uint32_t foreign[TPM_NV_SLOTS];	/* not defined by sk-tpm; not read */
+	size_t nforeign;
 };
 
 /* Read every record of our NV range; unusable ones are counted in
- * skipped/unwritten (and described under SK_TPM_DEBUG), never deleted. */
+ * skipped/unwritten/foreign (and described under SK_TPM_DEBUG), never
+ * deleted. Foreign indices are never read. */
 int resident_load(struct tpm *, struct resident_list *);
 void resident_list_free(struct resident_list *);
 

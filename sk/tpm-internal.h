@@ -56,6 +56,17 @@ int crypto_install(struct tpm *);
 void crypto_callbacks(ESYS_CRYPTO_CALLBACKS *);
 #endif
 
+/* tpm-nv.c, tpm-nv-write.c: the attributes of every index sk-tpm
+ * defines. */
+#define NV_ATTRIBUTES	(TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | \
+			 TPMA_NV_AUTHREAD | TPMA_NV_NO_DA)
+
+/* tpm-load.c: the key of a handle, loaded under the SRK it was made
+ * under (srk and session are the caller's to close). */
+int key_load(struct tpm *, const struct kh *, const TPM2B_PUBLIC *pub,
+    const TPM2B_PRIVATE *priv, const TPM2B_PUBLIC *srk_pub, struct srk *,
+    ESYS_TR *session, ESYS_TR *key);
+
 /* tpm-session.c */
 /* A salted HMAC session (salt encrypted to salt_key) with AES-128-CFB
  * parameter encryption in both directions, so that auth values and

@@ -257,81 +257,6 @@ unmarshal_blobs(const struct kh *kh, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
 	return 0;
 }
 
-static bool
-rc_is_auth_failure(TSS2_RC rc)
-{
-	TSS2_RC base = rc_base(rc);
-
-	return base == TPM2_RC_AUTH_FAIL || base == TPM2_RC_BAD_AUTH;
-}
-
-/*
- * Load the key under the SRK it was made under. The fast path references
- * the persistent SRK from the public area stored in the handle; if there
- * is no such object, or a different one, the TPM refuses the salted
- * session's HMAC and we derive the SRK from the template instead, which
- * must then have the Name recorded in the handle.
- */
-static int
-load_key(struct tpm *t, const struct kh *kh, const TPM2B_PUBLIC *pub,
-    const TPM2B_PRIVATE *priv, const TPM2B_PUBLIC *srk_pub, struct srk *srk,
-    ESYS_TR *session, ESYS_TR *key)
-{
-	TSS2_RC rc;
-	int r;
-
-	if (kh->flags & KH_FLAG_SRK_PERSISTENT) {
-		if ((r = srk_from_public(t, srk_pub, srk)) != 0)
-			return r;
-		rc = session_open(t, srk->handle, session);
-		if (rc == TSS2_RC_SUCCESS) {
-			rc = Esys_Load(t->esys, srk->handle, *session,
-			    ESYS_TR_NONE, ESYS_TR_NONE, priv, pub, key);
-			if (rc == TSS2_RC_SUCCESS)
-				return 0;
-			*key = ESYS_TR_NONE;
-			if (rc_base(rc) == TPM2_RC_INTEGRITY) {
-				sk_error("the key handle was altered or "
-				    "belongs to another TPM");
-				return SSH_SK_ERR_GENERAL;
-			}
-			if (rc_is_tcti(rc))
-				return rc_fail("loading the key", rc);
-			session_flush(t, session);
-		} else {
-			*session = ESYS_TR_NONE;
-			if (rc_is_tcti(rc))
-				return rc_fail("starting a session", rc);
-		}
-		sk_debug("persistent SRK unusable (%s); deriving it",
-		    Tss2_RC_Decode(rc));
-		srk_close(t, srk);
-	}
-	if ((r = srk_create_transient(t, srk)) != 0)
-		return r;
-	if (srk->name.size != KH_NAME_LEN ||
-	    memcmp(srk->name.name, kh->srk_name, KH_NAME_LEN) != 0) {
-		sk_error("this key was made on another TPM (or this TPM has "
-		    "been cleared since): its storage root key differs");
-		return SSH_SK_ERR_GENERAL;
-	}
-	if ((r = session_start(t, srk->handle, session)) != 0)
-		return r;
-	rc = Esys_Load(t->esys, srk->handle, *session, ESYS_TR_NONE,
-	    ESYS_TR_NONE, priv, pub, key);
-	if (rc != TSS2_RC_SUCCESS) {
-		*key = ESYS_TR_NONE;
-		if (rc_base(rc) == TPM2_RC_INTEGRITY ||
-		    rc_is_auth_failure(rc)) {
-			sk_error("the key handle was altered or belongs to "
-			    "another TPM");
-			return SSH_SK_ERR_GENERAL;
-		}
-		return rc_fail("loading the key", rc);
-	}
-	return 0;
-}
-
 static int
 explain_auth_failure(struct tpm *t, const struct kh *kh, TSS2_RC rc)
 {
@@ -406,7 +331,7 @@ tpm_sign(struct tpm *t, const struct kh *kh, const uint8_t auth[TPM_AUTH_LEN],
 		sk_error("the key handle holds malformed TPM structures");
 		goto out;
 	}
-	if ((r = load_key(t, kh, &pub, &priv, &srk_pub, &srk, &session,
+	if ((r = key_load(t, kh, &pub, &priv, &srk_pub, &srk, &session,
 	    &key)) != 0)
 		goto out;
 	/* The key is loaded; the SRK is no longer needed, and a transient
@@ -427,7 +352,8 @@ tpm_sign(struct tpm *t, const struct kh *kh, const uint8_t auth[TPM_AUTH_LEN],
 	rc = Esys_Sign(t->esys, key, session, ESYS_TR_NONE, ESYS_TR_NONE,
 	    &digest, &scheme, &ticket, &sig);
 	if (rc != TSS2_RC_SUCCESS) {
-		if (rc_is_auth_failure(rc) ||
+		if (rc_base(rc) == TPM2_RC_AUTH_FAIL ||
+		    rc_base(rc) == TPM2_RC_BAD_AUTH ||
 		    rc_base(rc) == TPM2_RC_LOCKOUT)
 			r = explain_auth_failure(t, kh, rc);
 		else

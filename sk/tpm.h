@@ -76,6 +76,13 @@ int tpm_read_da_state(struct tpm *, struct tpm_da_state *);
 /* tpm_nv_read: an index that was defined but never written (a store cut
  * short by a crash); not an error, not a record. */
 #define TPM_NV_UNWRITTEN	1
+/* tpm_nv_read: an index of our range that sk-tpm did not define (other
+ * attributes, a policy, another nameAlg or size, or an auth value): never
+ * read with a password, so it costs no dictionary-attack try. */
+#define TPM_NV_FOREIGN		2
+/* The sizes of index sk-tpm defines: a whole record (record.h). */
+#define TPM_NV_MIN_SIZE		32
+#define TPM_NV_MAX_SIZE		2048
 
 struct tpm_nv_limits {
 	uint32_t index_max;		/* TPM2_PT_NV_INDEX_MAX */
@@ -87,8 +94,9 @@ int tpm_set_owner_auth(struct tpm *, const char *);
 int tpm_nv_limits(struct tpm *, struct tpm_nv_limits *);
 /* The defined indices of our range, ascending, at most max of them. */
 int tpm_nv_list(struct tpm *, uint32_t *indices, size_t max, size_t *count);
-/* A whole index into a malloc'ed buffer; 0, TPM_NV_UNWRITTEN or an
- * error. */
+/* A whole index into a malloc'ed buffer; 0, TPM_NV_UNWRITTEN,
+ * TPM_NV_FOREIGN or an error. Read only once NV_ReadPublic has shown
+ * exactly what tpm_nv_store defines. */
 int tpm_nv_read(struct tpm *, uint32_t index, uint8_t **out, size_t *len);
 /* Define a free index of our range (not in used[]) and write data to it,
  * all or nothing. */

@@ -35,6 +35,8 @@ usage(FILE *f)
 "                     (--user '' for an empty user id)\n"
 "  --index INDEX      the NV index \"sk-tpm list\" shows, e.g. 0x01a5c500;\n"
 "                     also removes unusable records of the sk-tpm range\n"
+"                     and other programs' indices in it (the question\n"
+"                     says so)\n"
 "  --yes              do not ask\n"
 "  --tcti TCTI        the TPM to use (overrides SK_TPM_TCTI)\n"
 "  --help             this text\n"
@@ -142,6 +144,23 @@ find_by_application(const struct resident_list *list, const char *app,
 	return CLI_OK;
 }
 
+/* Whether the index still holds exactly the record res was read from (the
+ * encoding is unique, so re-encoding gives its bytes). */
+static bool
+unchanged(struct tpm *tpm, const struct resident *res)
+{
+	uint8_t *now = NULL, *then = NULL;
+	size_t now_len = 0, then_len = 0;
+	bool same;
+
+	same = tpm_nv_read(tpm, res->index, &now, &now_len) == 0 &&
+	    rec_encode(res->rec, &then, &then_len) == KH_OK &&
+	    now_len == then_len && memcmp(now, then, now_len) == 0;
+	free(now);
+	free(then);
+	return same;
+}
+
 int
 cmd_delete(struct cli *cli, int argc, char **argv)
 {
@@ -160,7 +179,7 @@ cmd_delete(struct cli *cli, int argc, char **argv)
 	struct tpm *tpm = NULL;
 	char what[2 * sizeof(s) + 64], question[sizeof(what) + 32];
 	uint32_t index = 0;
-	bool yes = false, defined = false;
+	bool yes = false, defined = false, foreign = false;
 	size_t i;
 	int ch, r;
 
@@ -226,6 +245,9 @@ cmd_delete(struct cli *cli, int argc, char **argv)
 		for (i = 0; i < list.count; i++)
 			if (list.items[i].index == index)
 				res = &list.items[i];
+		for (i = 0; i < list.nforeign; i++)
+			if (list.foreign[i] == index)
+				foreign = true;
 	}
 
 	if (res != NULL) {
@@ -236,13 +258,23 @@ cmd_delete(struct cli *cli, int argc, char **argv)
 		snprintf(what, sizeof(what), "resident credential 0x%08x "
 		    "(application %s, user %s, %s)", index, s.application,
 		    s.user, s.fingerprint);
-	} else
+	} else if (foreign)
+		snprintf(what, sizeof(what), "NV index 0x%08x (NOT an sk-tpm "
+		    "record: another program defined it in the sk-tpm range; "
+		    "that program may still need it)", index);
+	else
 		snprintf(what, sizeof(what), "NV index 0x%08x (no usable "
 		    "sk-tpm record: corrupt, from another TPM, or never "
 		    "written)", index);
 	snprintf(question, sizeof(question), "Delete %s?", what);
 	if (!yes && !confirm(question)) {
 		cli_error("not deleted");
+		goto out;
+	}
+	/* The answer may have taken a while: remove only what was shown. */
+	if (res != NULL && !unchanged(tpm, res)) {
+		cli_error("NV index 0x%08x changed while you were asked; not "
+		    "deleted (see \"sk-tpm list\")", index);
 		goto out;
 	}
 	if (tpm_nv_delete(tpm, index) != 0) {

@@ -373,7 +373,14 @@ check_residents(struct doctor *d, struct tpm *tpm)
 		    sizeof(err), "cannot be read"));
 		return;
 	}
-	if (list.skipped > 0 || list.unwritten > 0)
+	if (list.nforeign > 0)
+		report(d, WARN, "resident credentials: %zu usable, %zu "
+		    "skipped (corrupt or from another TPM), %zu unwritten, "
+		    "%zu foreign (another program's NV indices, not read); "
+		    "see \"sk-tpm list\"; %zu of %u sk-tpm NV slots in use",
+		    list.count, list.skipped, list.unwritten, list.nforeign,
+		    list.nused, TPM_NV_SLOTS);
+	else if (list.skipped > 0 || list.unwritten > 0)
 		report(d, WARN, "resident credentials: %zu usable, %zu "
 		    "skipped (corrupt or from another TPM), %zu unwritten; "
 		    "see \"sk-tpm list\"; %zu of %u sk-tpm NV slots in use",

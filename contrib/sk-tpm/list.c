@@ -77,6 +77,13 @@ print_text(const struct resident_list *list)
 	if (list->unwritten > 0)
 		printf("unwritten: %zu (defined but never written: an "
 		    "enrollment cut short)\n", list->unwritten);
+	if (list->nforeign > 0) {
+		printf("foreign:");
+		for (i = 0; i < list->nforeign; i++)
+			printf(" 0x%08x", list->foreign[i]);
+		printf(" (not sk-tpm records: another program's indices in "
+		    "the sk-tpm range; not read)\n");
+	}
 	if ((nbad = unusable(list, bad)) > 0) {
 		printf("unusable indices:");
 		for (i = 0; i < nbad; i++)
@@ -86,7 +93,8 @@ print_text(const struct resident_list *list)
 	return CLI_OK;
 }
 
-/* A JSON string; bytes outside printable ASCII as \u00XX. */
+/* A JSON string from UTF-8 (the record decoder accepts nothing else):
+ * multi-byte characters as they are, control characters as \u00XX. */
 static void
 json_string(const uint8_t *s, size_t len)
 {
@@ -96,10 +104,10 @@ json_string(const uint8_t *s, size_t len)
 	for (i = 0; i < len; i++) {
 		if (s[i] == '"' || s[i] == '\\')
 			printf("\\%c", s[i]);
-		else if (s[i] >= 0x20 && s[i] < 0x7f)
-			putchar(s[i]);
-		else
+		else if (s[i] < 0x20 || s[i] == 0x7f)
 			printf("\\u%04x", s[i]);
+		else
+			putchar(s[i]);
 	}
 	putchar('"');
 }
@@ -137,6 +145,9 @@ print_json(const struct resident_list *list)
 	nbad = unusable(list, bad);
 	for (i = 0; i < nbad; i++)
 		printf("%s\"0x%08x\"", i > 0 ? "," : "", bad[i]);
+	printf("],\"foreign\":[");
+	for (i = 0; i < list->nforeign; i++)
+		printf("%s\"0x%08x\"", i > 0 ? "," : "", list->foreign[i]);
 	printf("]}\n");
 	return CLI_OK;
 }

@@ -89,7 +89,7 @@ expect_rc "sk-tpm doctor --tcti GOOD" 0
 
 say "resident records: one usable, one corrupt"
 enroll alice ssh:test alice -O no-touch-required
-tpm2_nvdefine 0x01a5c5f0 -C o -s 8 -a "ownerwrite|ownerread|authread|no_da" >/dev/null
+tpm2_nvdefine 0x01a5c5f0 -C o -s 64 -a "ownerwrite|ownerread|authread|no_da" >/dev/null
 echo garbage | tpm2_nvwrite 0x01a5c5f0 -C o -i - >/dev/null
 doctor_ok records
 assert_grep "$OUT" '^\[warn\] resident credentials: 1 usable, 1 skipped \(corrupt or from another TPM\), 0 unwritten; see "sk-tpm list"; 2 of 256 sk-tpm NV slots in use$' \

@@ -55,7 +55,7 @@ assert_grep "$OUT" "\"index\":\"$alice_index\",\"application\":\"ssh:test\",\"us
     "list --json describes alice"
 assert_grep "$OUT" '"user":"bob","user_hex":"626f62","pin":true,"touch":false' "list --json: bob has a PIN"
 assert_grep "$OUT" '"user":"erin","user_hex":"6572696e","pin":false,"touch":true' "list --json: erin needs a touch"
-assert_grep "$OUT" '"skipped":0,"unwritten":0,"unusable":\[\]\}$' "list --json counts"
+assert_grep "$OUT" '"skipped":0,"unwritten":0,"unusable":\[\],"foreign":\[\]\}$' "list --json counts"
 if command -v jq >/dev/null; then
 	[ "$(jq '.credentials | length' "$OUT")" = 4 ] ||
 	    fail "list --json: jq does not see 4 credentials"
@@ -136,9 +136,9 @@ nv_defined "$erin_index" && fail "erin's NV index is still defined"
 tpm_clean "after deletes"
 
 say "corrupt and never-written indices of our range"
-tpm2_nvdefine 0x01a5c5f0 -C o -s 8 -a "ownerwrite|ownerread|authread|no_da" >/dev/null
+tpm2_nvdefine 0x01a5c5f0 -C o -s 64 -a "ownerwrite|ownerread|authread|no_da" >/dev/null
 echo garbage | tpm2_nvwrite 0x01a5c5f0 -C o -i - >/dev/null
-tpm2_nvdefine 0x01a5c5f1 -C o -s 8 -a "ownerwrite|ownerread|authread|no_da" >/dev/null
+tpm2_nvdefine 0x01a5c5f1 -C o -s 64 -a "ownerwrite|ownerread|authread|no_da" >/dev/null
 # And one just outside the range, which sk-tpm must never touch.
 tpm2_nvdefine 0x01a5c600 -C o -s 8 -a "ownerwrite|ownerread|authread|no_da" >/dev/null
 sk list-bad list
@@ -203,7 +203,7 @@ expect_rc "delete (closed port)" 1
 assert_one_error "$ERR" "delete (closed port)" 'cannot reach the TPM'
 
 say "SK_TPM_DEBUG=1 tells why an index is skipped"
-tpm2_nvdefine 0x01a5c5f2 -C o -s 8 -a "ownerwrite|ownerread|authread|no_da" >/dev/null
+tpm2_nvdefine 0x01a5c5f2 -C o -s 64 -a "ownerwrite|ownerread|authread|no_da" >/dev/null
 echo garbage | tpm2_nvwrite 0x01a5c5f2 -C o -i - >/dev/null
 sk list-debug SK_TPM_DEBUG=1 list
 expect_rc "list with SK_TPM_DEBUG" 0

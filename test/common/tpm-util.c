@@ -186,6 +186,33 @@ out:
 	return r;
 }
 
+int
+tu_owner_auth(const char *tcti, const char *old, const char *new_auth)
+{
+	TPM2B_AUTH a = { .size = 0 };
+	struct conn c;
+	int r = -1;
+
+	if (strlen(old) > sizeof(a.buffer) ||
+	    strlen(new_auth) > sizeof(a.buffer) || conn_open(tcti, &c) != 0)
+		return -1;
+	a.size = (uint16_t)strlen(old);
+	memcpy(a.buffer, old, a.size);
+	if (Esys_TR_SetAuth(c.esys, ESYS_TR_RH_OWNER, &a) != TSS2_RC_SUCCESS)
+		goto out;
+	memset(&a, 0, sizeof(a));
+	a.size = (uint16_t)strlen(new_auth);
+	memcpy(a.buffer, new_auth, a.size);
+	if (Esys_HierarchyChangeAuth(c.esys, ESYS_TR_RH_OWNER,
+	    ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &a) !=
+	    TSS2_RC_SUCCESS)
+		goto out;
+	r = 0;
+out:
+	conn_close(&c);
+	return r;
+}
+
 #define NV_FIRST	0x01a5c500u
 #define NV_LAST		0x01a5c5ffu
 

@@ -18,6 +18,8 @@ int tu_da_counter(const char *tcti);
 /* Persist the TCG standard SRK at 0x81000001 / remove it. */
 int tu_srk_persist(const char *tcti);
 int tu_srk_evict(const char *tcti);
+/* Change the owner hierarchy's password from old to new ("" for none). */
+int tu_owner_auth(const char *tcti, const char *old, const char *new_auth);
 
 /* sk-tpm's NV range: remove every index / read the first one / define one
  * with the given contents (as a copy from elsewhere would be). */

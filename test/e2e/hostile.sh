@@ -11,8 +11,8 @@
 #     encrypted part, then its integrity HMAC) or in the public point →
 #     "altered or belongs to another TPM" (the TPM's integrity check); the
 #     public area's type → "malformed TPM structures"; the application
-#     hash → "made for another application"; the SRK name → "made on
-#     another TPM".
+#     hash → "made for another application"; the SRK name (no longer the
+#     name of the SRK public area the handle carries) → "altered".
 #  2. a handle cut in half, one whose TPM2B_PRIVATE is cut short inside a
 #     well-formed CBOR map, and one with 3000 bytes appended →
 #     "malformed sk-tpm key handle"; an empty handle (OpenSSH passes it).
@@ -100,7 +100,7 @@ hostile_login t-app "$T/t-app" '^sk-tpm: this key handle was made for another ap
 
 say "1f. the SRK name changed"
 skkey "$T/nt" xor $((srk_off + 5)) 01 >"$T/t-srk"
-hostile_login t-srk "$T/t-srk" '^sk-tpm: this key was made on another TPM'
+hostile_login t-srk "$T/t-srk" '^sk-tpm: cannot use this key: the key handle was altered: the storage key it carries is not the one it names$'
 
 # --- 2. truncated and oversized handles ------------------------------------
 hlen=$(skkey "$T/nt" info | awk '$1 == "handle_len" {print $2}')

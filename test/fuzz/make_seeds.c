@@ -75,9 +75,9 @@ handle_seeds(uint8_t *real, size_t *real_len)
 	kh.tpm_private_len = 128;
 	kh.srk_public = srk;
 	kh.srk_public_len = 122;
-	kh.srk_name[1] = 0x0b;
-	for (i = 2; i < KH_NAME_LEN; i++)
-		kh.srk_name[i] = (uint8_t)(0xa0 + i);
+	/* The decoder insists on the name of the SRK public area. */
+	if (kh_srk_name(srk, 122, kh.srk_name) != 0)
+		exit(1);
 	for (i = 0; i < KH_APP_HASH_LEN; i++)
 		kh.app_hash[i] = (uint8_t)(0x50 + i);
 
@@ -95,7 +95,8 @@ handle_seeds(uint8_t *real, size_t *real_len)
 	tpm2b(priv, 2, 0);
 	tpm2b(srk, 2, 0);
 	kh.tpm_public_len = kh.tpm_private_len = kh.srk_public_len = 2;
-	if (kh_encode(&kh, &enc, &len) != KH_OK)
+	if (kh_srk_name(srk, 2, kh.srk_name) != 0 ||
+	    kh_encode(&kh, &enc, &len) != KH_OK)
 		exit(1);
 	put("handle", "valid-minimal", enc, len);
 	free(enc);
@@ -105,7 +106,8 @@ handle_seeds(uint8_t *real, size_t *real_len)
 	kh.tpm_public_len = KH_PUBLIC_MAX;
 	kh.tpm_private_len = KH_PRIVATE_MAX;
 	kh.srk_public_len = 200;
-	if (kh_encode(&kh, &enc, &len) != KH_OK)
+	if (kh_srk_name(srk, 200, kh.srk_name) != 0 ||
+	    kh_encode(&kh, &enc, &len) != KH_OK)
 		exit(1);
 	put("handle", "valid-large", enc, len);
 	free(enc);
@@ -117,7 +119,8 @@ handle_seeds(uint8_t *real, size_t *real_len)
 	kh.tpm_public_len = 90;
 	kh.tpm_private_len = 128;
 	kh.srk_public_len = 122;
-	if (kh_encode(&kh, &enc, &len) != KH_OK)
+	if (kh_srk_name(srk, 122, kh.srk_name) != 0 ||
+	    kh_encode(&kh, &enc, &len) != KH_OK)
 		exit(1);
 	memcpy(buf, enc, len);
 	memcpy(real, enc, len);

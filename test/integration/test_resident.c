@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "cbor-strict.h"
+#include "record.h"
 #include "sk-api.h"
 #include "sk-test-util.h"
 #include "tpm-util.h"
@@ -181,6 +183,69 @@ test_foreign_record_skipped(void **state)
 	stu_free_enroll(theirs);
 }
 
+/*
+ * A record another user of the TPM planted, complete and valid in every
+ * other way (its key handle is a real one of this TPM, made for that
+ * application), whose application or user id would turn into a path or a
+ * terminal escape in ssh-keygen -K's file names and messages.
+ */
+static void
+plant(uint32_t index, const char *app, const char *user)
+{
+	struct sk_enroll_response *e;
+	uint8_t buf[REC_MAX_LEN];
+	struct cbor_wr w;
+
+	/* Not resident: the application is only hashed into the handle. */
+	assert_int_equal(enroll(app, NULL, 0, NULL, &e), 0);
+	cwr_init(&w, buf, sizeof(buf));
+	cwr_map(&w, 5);
+	cwr_uint(&w, 0);
+	cwr_text(&w, REC_MAGIC, strlen(REC_MAGIC));
+	cwr_uint(&w, 1);
+	cwr_uint(&w, REC_VERSION);
+	cwr_uint(&w, 2);
+	cwr_text(&w, app, strlen(app));
+	cwr_uint(&w, 3);
+	cwr_bytes(&w, (const uint8_t *)user, strlen(user));
+	cwr_uint(&w, 4);
+	cwr_bytes(&w, e->key_handle, e->key_handle_len);
+	assert_false(w.full);
+	assert_int_equal(tu_nv_write(tcti, index, buf, w.off), 0);
+	stu_free_enroll(e);
+}
+
+static void
+test_planted_names_skipped(void **state)
+{
+	struct sk_enroll_response *mine, *refused;
+	struct sk_resident_key **rks;
+	size_t n;
+
+	(void)state;
+	plant(0x01a5c5f0u, "ssh:../x", "alice");
+	plant(0x01a5c5f1u, "ssh:\x1b[2J\x1b[31mred", "alice");
+	plant(0x01a5c5f2u, "ssh:ok", "../../.ssh/authorized_keys");
+	plant(0x01a5c5f3u, "ssh:ok", "\x1b]0;owned\x07");
+	assert_int_equal(enroll("ssh:mine", "bob", RK, NULL, &mine), 0);
+	/* What ssh-keygen -K and ssh-add -K get: only the genuine one. */
+	n = load(&rks);
+	assert_int_equal(n, 1);
+	assert_string_equal(rks[0]->application, "ssh:mine");
+	assert_memory_equal(rks[0]->key.public_key, mine->public_key, 65);
+	stu_free_resident(rks, n);
+	/* Skipped, not deleted. */
+	assert_int_equal(tu_count_handles(tcti, 0x01000000u), 5);
+	/* And such names are refused at enrollment, before any TPM work. */
+	assert_int_equal(enroll("ssh:../x", "bob", RK, NULL, &refused),
+	    SSH_SK_ERR_GENERAL);
+	assert_int_equal(enroll("ssh:y", "a/b", RK, NULL, &refused),
+	    SSH_SK_ERR_GENERAL);
+	assert_null(refused);
+	assert_int_equal(tu_count_handles(tcti, 0x01000000u), 5);
+	stu_free_enroll(mine);
+}
+
 static void
 test_nv_full(void **state)
 {
@@ -219,6 +284,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_exists_then_force, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_record_skipped,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_planted_names_skipped,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nv_full, setup, teardown),
 	};

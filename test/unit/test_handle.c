@@ -103,6 +103,14 @@ fill_tpm2b(uint8_t *p, size_t len, uint8_t seed)
 		p[i] = (uint8_t)(seed + i * 7);
 }
 
+/* The SRK name the decoder insists on: the one of fx.srkpub. */
+static void
+name_srkpub(void)
+{
+	assert_int_equal(kh_srk_name(fx.kh.srk_public, fx.kh.srk_public_len,
+	    fx.kh.srk_name), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -121,10 +129,7 @@ setup(void **state)
 	fx.kh.tpm_private_len = PRIV_LEN;
 	fx.kh.srk_public = fx.srkpub;
 	fx.kh.srk_public_len = SRKPUB_LEN;
-	fx.kh.srk_name[0] = 0x00;
-	fx.kh.srk_name[1] = 0x0b;
-	for (i = 2; i < KH_NAME_LEN; i++)
-		fx.kh.srk_name[i] = (uint8_t)(0xa0 + i);
+	name_srkpub();
 	for (i = 0; i < KH_APP_HASH_LEN; i++)
 		fx.kh.app_hash[i] = (uint8_t)(0x50 + i);
 	return 0;
@@ -232,6 +237,7 @@ test_round_trip_flags_and_sizes(void **state)
 		fx.kh.tpm_public_len = sizes[i][0];
 		fx.kh.tpm_private_len = sizes[i][1];
 		fx.kh.srk_public_len = sizes[i][2];
+		name_srkpub();
 		enc = NULL;
 		kh = NULL;
 		assert_int_equal(kh_encode(&fx.kh, &enc, &enc_len), KH_OK);
@@ -329,6 +335,7 @@ test_trailing_and_oversized(void **state)
 	fx.kh.tpm_public_len = KH_PUBLIC_MAX;
 	fx.kh.tpm_private_len = KH_PRIVATE_MAX;
 	fx.kh.srk_public_len = KH_PUBLIC_MAX;
+	name_srkpub();
 	handle(&c);
 	assert_true(c.n > KH_MAX_LEN);
 	expect_cb(&c, KH_ERR_MALFORMED);
@@ -725,8 +732,18 @@ test_tpm2b(void **state)
 		handle_with(&c, fields[i], emit_tpm2b);
 		assert_true(c.n <= KH_MAX_LEN);
 		expect_cb(&c, KH_ERR_MALFORMED);
-		/* At the bound and consistent: fine. */
+		/* At the bound and consistent: fine (an SRK public area
+		 * with its own name). */
 		tpm2b_len = max;
+		if (fields[i] == 6) {
+			uint8_t buf[KH_PUBLIC_MAX];
+
+			memset(buf, 0x5a, sizeof(buf));
+			buf[0] = (uint8_t)((max - 2) >> 8);
+			buf[1] = (uint8_t)(max - 2);
+			assert_int_equal(kh_srk_name(buf, max,
+			    fx.kh.srk_name), 0);
+		}
 		handle_with(&c, fields[i], emit_tpm2b);
 		expect_cb(&c, KH_OK);
 	}
@@ -1101,6 +1118,40 @@ test_bit_flips(void **state)
 	}
 }
 
+/* A handle that kept its SRK name but carries another SRK public area (an
+ * attacker's point) is refused as altered, by the decoder and the encoder;
+ * so is one whose name changed under an unchanged public area. */
+static void
+test_srk_name_binding(void **state)
+{
+	struct cb c;
+	struct kh *kh = (struct kh *)(uintptr_t)1, bad;
+	uint8_t *enc = NULL, other[SRKPUB_LEN];
+	size_t enc_len = 0;
+
+	(void)state;
+	memcpy(other, fx.srkpub, SRKPUB_LEN);
+	other[SRKPUB_LEN - 1] ^= 0x01;		/* the last byte of Y */
+	bad = fx.kh;
+	bad.srk_public = other;
+	assert_int_equal(kh_encode(&bad, &enc, &enc_len), KH_ERR_ALTERED);
+	assert_null(enc);
+	fx.kh.srk_public = other;
+	handle(&c);
+	assert_int_equal(kh_decode(c.b, c.n, &kh), KH_ERR_ALTERED);
+	assert_null(kh);
+	fx.kh.srk_public = fx.srkpub;
+	fx.kh.srk_name[KH_NAME_LEN - 1] ^= 0x80;
+	handle(&c);
+	assert_int_equal(kh_decode(c.b, c.n, &kh), KH_ERR_ALTERED);
+	assert_null(kh);
+	assert_non_null(strstr(kh_strerror(KH_ERR_ALTERED), "altered"));
+	fx.kh.srk_name[KH_NAME_LEN - 1] ^= 0x80;
+	handle(&c);
+	assert_int_equal(kh_decode(c.b, c.n, &kh), KH_OK);
+	kh_free(&kh);
+}
+
 static void
 test_encode_refuses(void **state)
 {
@@ -1207,6 +1258,7 @@ main(void)
 		cmocka_unit_test_setup(test_foreign_random, setup),
 		cmocka_unit_test_setup(test_foreign_cbor, setup),
 		cmocka_unit_test_setup(test_bit_flips, setup),
+		cmocka_unit_test_setup(test_srk_name_binding, setup),
 		cmocka_unit_test_setup(test_encode_refuses, setup),
 		cmocka_unit_test_setup(test_alloc_failures, setup),
 	};

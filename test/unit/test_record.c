@@ -227,12 +227,13 @@ test_max_len(void **state)
 	assert_int_equal(enc_len, 0);
 }
 
-/* The user id is a byte string: any bytes at all, as OpenSSH passes it. */
+/* The user id is a byte string: any bytes but '/' and control characters
+ * (zero padding at the end aside), invalid UTF-8 included. */
 static void
 test_user_id_any_bytes(void **state)
 {
 	static const uint8_t odd[] = {
-		0xff, 0xfe, 0x00, 0x80, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0x00
+		0xff, 0xfe, 0x80, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0x00, 0x00
 	};
 	size_t i;
 
@@ -257,7 +258,7 @@ test_application_utf8(void **state)
 		"ssh:\xe2\x82\xac",			/* € */
 		"ssh:\xf0\x9f\x94\x91",			/* U+1F511 */
 		"ssh:\xef\xbf\xbf\xf4\x8f\xbf\xbf",	/* U+FFFF, U+10FFFF */
-		"\x7f",
+		"\xc2\xa0",				/* U+00A0 */
 	};
 	size_t i;
 
@@ -266,6 +267,50 @@ test_application_utf8(void **state)
 		strcpy(fx.app, good[i]);
 		round_trip();
 	}
+}
+
+/* Names that would turn into paths or terminal controls in ssh-keygen -K's
+ * file names and messages: refused by the encoder and the decoder. */
+static void
+test_names_refused(void **state)
+{
+	static const char *const bad_app[] = {
+		"ssh:../x", "ssh:a/b", "/", "ssh:\x1b[31mred", "ssh:\x7f",
+		"ssh:\t", "ssh:\xc2\x9b" "31m",		/* CSI as U+009B */
+	};
+	static const char *const bad_user[] = {
+		"../x", "a/b", "\x1b]0;title\x07", "a\nb", "\x7f",
+	};
+	static const uint8_t nul_inside[] = { 'a', 0x00, 'b' };
+	uint8_t *enc = NULL;
+	size_t i, enc_len = 0;
+	struct cb c;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_app) / sizeof(bad_app[0]); i++) {
+		strcpy(fx.app, bad_app[i]);
+		assert_int_equal(rec_encode(&fx.rec, &enc, &enc_len),
+		    KH_ERR_MALFORMED);
+		assert_null(enc);
+		record(&c);
+		expect_cb(&c, KH_ERR_MALFORMED);
+		assert_non_null(rec_name_why((const uint8_t *)bad_app[i],
+		    strlen(bad_app[i]), true));
+	}
+	strcpy(fx.app, "ssh:");
+	for (i = 0; i < sizeof(bad_user) / sizeof(bad_user[0]); i++) {
+		memcpy(fx.rec.user_id, bad_user[i], strlen(bad_user[i]));
+		fx.rec.user_id_len = strlen(bad_user[i]);
+		assert_int_equal(rec_encode(&fx.rec, &enc, &enc_len),
+		    KH_ERR_MALFORMED);
+		record(&c);
+		expect_cb(&c, KH_ERR_MALFORMED);
+	}
+	memcpy(fx.rec.user_id, nul_inside, sizeof(nul_inside));
+	fx.rec.user_id_len = sizeof(nul_inside);
+	assert_int_equal(rec_encode(&fx.rec, &enc, &enc_len), KH_ERR_MALFORMED);
+	fx.rec.user_id_len = 2;		/* "a", then padding */
+	round_trip();
 }
 
 static void
@@ -666,6 +711,16 @@ emit_blob(struct cb *c)
 	cb_bytes(c, fx.kh, blob_len);
 }
 
+/* A user id of blob_len printable bytes. */
+static void
+emit_user(struct cb *c)
+{
+	uint8_t u[REC_USER_MAX + 1];
+
+	memset(u, 'u', sizeof(u));
+	cb_bytes(c, u, blob_len);
+}
+
 static void
 test_user_id_and_key_handle_length(void **state)
 {
@@ -675,13 +730,13 @@ test_user_id_and_key_handle_length(void **state)
 
 	(void)state;
 	blob_len = REC_USER_MAX + 1;
-	record_with(&c, 3, emit_blob);
+	record_with(&c, 3, emit_user);
 	expect_cb(&c, KH_ERR_MALFORMED);
 	blob_len = REC_USER_MAX;
-	record_with(&c, 3, emit_blob);
+	record_with(&c, 3, emit_user);
 	expect_cb(&c, KH_OK);
 	blob_len = 0;
-	record_with(&c, 3, emit_blob);
+	record_with(&c, 3, emit_user);
 	expect_cb(&c, KH_OK);
 	record_with(&c, 4, emit_blob);
 	expect_cb(&c, KH_ERR_MALFORMED);
@@ -1002,6 +1057,7 @@ main(void)
 		cmocka_unit_test_setup(test_max_len, setup),
 		cmocka_unit_test_setup(test_user_id_any_bytes, setup),
 		cmocka_unit_test_setup(test_application_utf8, setup),
+		cmocka_unit_test_setup(test_names_refused, setup),
 		cmocka_unit_test_setup(test_new_free, setup),
 		cmocka_unit_test_setup(test_empty_and_null, setup),
 		cmocka_unit_test_setup(test_truncated_everywhere, setup),

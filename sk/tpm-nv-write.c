@@ -1,0 +1,275 @@
+/*
+ * Storing and removing resident records in TPM NV (tpm-nv.c says how the
+ * range and its indices look): the owner authorization through a salted
+ * session, forgotten again as soon as the command is done.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <tss2/tss2_rc.h>
+
+#include "log.h"
+#include "sk-api.h"
+#include "tpm-internal.h"
+
+#define OWNER_AUTH_HELP	"the TPM owner hierarchy has a password: set " \
+			"SK_TPM_OWNER_AUTH to it"
+/* The command timeout of a fresh ESYS context, as tpm-open.c sets it. */
+#define NV_TIMEOUT_MS	60000
+
+static int
+explain_define_failure(TSS2_RC rc, size_t len, size_t nrecords)
+{
+	switch (rc_base(rc)) {
+	case TPM2_RC_NV_SPACE:
+		sk_error("the TPM's NV memory is full (%zu sk-tpm records "
+		    "stored, this one needs %zu bytes); remove one with "
+		    "\"sk-tpm delete\"", nrecords, len);
+		return SSH_SK_ERR_GENERAL;
+	case TPM2_RC_AUTH_FAIL:
+	case TPM2_RC_BAD_AUTH:
+		sk_error(OWNER_AUTH_HELP);
+		return SSH_SK_ERR_GENERAL;
+	case TPM2_RC_NV_RATE:
+		sk_error("the TPM is limiting NV writes to protect its "
+		    "memory; try again in a minute");
+		return SSH_SK_ERR_GENERAL;
+	case TPM2_RC_SIZE:
+		sk_error("the record (%zu bytes) is larger than this TPM "
+		    "allows for one NV index", len);
+		return SSH_SK_ERR_GENERAL;
+	default:
+		return rc_fail("defining an NV index", rc);
+	}
+}
+
+static int
+write_all(struct tpm *t, ESYS_TR nv, ESYS_TR session, const uint8_t *data,
+    size_t len, uint32_t buffer_max)
+{
+	TPM2B_MAX_NV_BUFFER chunk;
+	size_t end = len, start;
+	TSS2_RC rc;
+	int r = SSH_SK_ERR_GENERAL;
+
+	/* Back to front: offset 0 is written last. */
+	while (end > 0) {
+		start = end > buffer_max ? end - buffer_max : 0;
+		chunk.size = (uint16_t)(end - start);
+		memcpy(chunk.buffer, data + start, chunk.size);
+		rc = Esys_NV_Write(t->esys, ESYS_TR_RH_OWNER, nv, session,
+		    ESYS_TR_NONE, ESYS_TR_NONE, &chunk, (uint16_t)start);
+		if (rc != TSS2_RC_SUCCESS) {
+			if (rc_base(rc) == TPM2_RC_NV_RATE)
+				sk_error("the TPM is limiting NV writes to "
+				    "protect its memory; try again in a "
+				    "minute");
+			else
+				r = rc_fail("writing an NV index", rc);
+			goto out;
+		}
+		end = start;
+	}
+	r = 0;
+out:
+	OPENSSL_cleanse(&chunk, sizeof(chunk));
+	return r;
+}
+
+/*
+ * Take the owner password out of ESYS's owner-hierarchy object as soon as
+ * the command that needed it is done, so that no later command of this
+ * context (a CreatePrimary in a password session) sends it in clear.
+ * First a full-size filler without zero bytes: tpm2-tss 4.x copies the
+ * whole TPM2B and then strips trailing zeros, so only a full-size copy
+ * overwrites every byte the password took; then the empty auth.
+ */
+static void
+owner_forget(struct tpm *t)
+{
+	TPM2B_AUTH filler;
+
+	if (t->esys == NULL)
+		return;
+	memset(&filler, 0xa5, sizeof(filler));
+	filler.size = sizeof(filler.buffer);
+	(void)Esys_TR_SetAuth(t->esys, ESYS_TR_RH_OWNER, &filler);
+	memset(&filler, 0, sizeof(filler));
+	(void)Esys_TR_SetAuth(t->esys, ESYS_TR_RH_OWNER, &filler);
+}
+
+/* The owner authorization through a salted session, so that an owner
+ * password never crosses the bus in clear. */
+static int
+owner_session(struct tpm *t, struct srk *srk, ESYS_TR *session)
+{
+	TSS2_RC rc;
+	int r;
+
+	/* The SRK first: deriving it goes through a password session, which
+	 * must not carry the owner password. */
+	if ((r = srk_open(t, srk)) != 0)
+		return r;
+	rc = Esys_TR_SetAuth(t->esys, ESYS_TR_RH_OWNER, &t->owner_auth);
+	if (rc != TSS2_RC_SUCCESS)
+		return rc_fail("setting the owner authorization", rc);
+	return session_start(t, srk->handle, session);
+}
+
+/*
+ * A write cut short by a connection error leaves ESYS's context refusing
+ * every further command, while the TPM, if the fault was passing, still
+ * holds the index we defined. Take the index away through a fresh context
+ * on the same TCTI, so that not even an unwritten index stays behind.
+ */
+static TSS2_RC
+undefine_afresh(struct tpm *t, uint32_t index, struct srk *srk,
+    ESYS_TR *session, ESYS_TR *nv)
+{
+	TSS2_RC rc;
+
+	/* The old context's objects go through the TCTI (tpm-session.c);
+	 * its copy of the owner password is wiped before ESYS frees it. */
+	session_flush(t, session);
+	srk_close(t, srk);
+	(void)Esys_TR_Close(t->esys, nv);
+	*nv = ESYS_TR_NONE;
+	owner_forget(t);
+	Esys_Finalize(&t->esys);
+	if ((rc = Esys_Initialize(&t->esys, t->tcti, NULL)) != TSS2_RC_SUCCESS)
+		return rc;
+	(void)Esys_SetTimeout(t->esys, NV_TIMEOUT_MS);
+	if (owner_session(t, srk, session) != 0)
+		return TSS2_ESYS_RC_GENERAL_FAILURE;
+	rc = Esys_TR_FromTPMPublic(t->esys, index, ESYS_TR_NONE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, nv);
+	if (rc != TSS2_RC_SUCCESS) {
+		*nv = ESYS_TR_NONE;
+		return rc;
+	}
+	rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, *nv, *session,
+	    ESYS_TR_NONE, ESYS_TR_NONE);
+	if (rc == TSS2_RC_SUCCESS)
+		*nv = ESYS_TR_NONE;
+	return rc;
+}
+
+int
+tpm_nv_store(struct tpm *t, const uint8_t *data, size_t len,
+    const uint32_t *used, size_t nused, uint32_t *index_out)
+{
+	struct srk srk = SRK_INIT;
+	struct tpm_nv_limits lim;
+	ESYS_TR session = ESYS_TR_NONE, nv = ESYS_TR_NONE;
+	TPM2B_AUTH index_auth = { .size = 0 };
+	TPM2B_NV_PUBLIC pub;
+	uint32_t index;
+	size_t i;
+	TSS2_RC rc;
+	int r;
+
+	*index_out = 0;
+	if ((r = tpm_nv_limits(t, &lim)) != 0)
+		goto out;
+	r = SSH_SK_ERR_GENERAL;
+	if (len < TPM_NV_MIN_SIZE || len > TPM_NV_MAX_SIZE ||
+	    len > lim.index_max) {
+		sk_error("the record (%zu bytes) is larger than this TPM "
+		    "allows for one NV index (TPM2_PT_NV_INDEX_MAX %u)", len,
+		    lim.index_max);
+		goto out;
+	}
+	/* The first slot of our range not in use. */
+	for (index = TPM_NV_FIRST; index <= TPM_NV_LAST; index++) {
+		for (i = 0; i < nused && used[i] != index; i++)
+			;
+		if (i == nused)
+			break;
+	}
+	if (index > TPM_NV_LAST) {
+		sk_error("all %u sk-tpm NV slots are in use; remove a "
+		    "credential with \"sk-tpm delete\"", TPM_NV_SLOTS);
+		goto out;
+	}
+	if ((r = owner_session(t, &srk, &session)) != 0)
+		goto out;
+	r = SSH_SK_ERR_GENERAL;
+	memset(&pub, 0, sizeof(pub));
+	pub.nvPublic.nvIndex = index;
+	pub.nvPublic.nameAlg = TPM2_ALG_SHA256;
+	pub.nvPublic.attributes = NV_ATTRIBUTES;
+	pub.nvPublic.dataSize = (uint16_t)len;
+	rc = Esys_NV_DefineSpace(t->esys, ESYS_TR_RH_OWNER, session,
+	    ESYS_TR_NONE, ESYS_TR_NONE, &index_auth, &pub, &nv);
+	if (rc != TSS2_RC_SUCCESS) {
+		nv = ESYS_TR_NONE;
+		r = explain_define_failure(rc, len, nused);
+		goto out;
+	}
+	if ((r = write_all(t, nv, session, data, len, lim.buffer_max)) != 0) {
+		/* All or nothing: take the index away again. */
+		rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, nv,
+		    session, ESYS_TR_NONE, ESYS_TR_NONE);
+		if (rc == TSS2_ESYS_RC_BAD_SEQUENCE)
+			rc = undefine_afresh(t, index, &srk, &session, &nv);
+		if (rc == TSS2_RC_SUCCESS)
+			nv = ESYS_TR_NONE;
+		else
+			sk_debug("undefining 0x%08x after a failed write: %s",
+			    index, Tss2_RC_Decode(rc));
+		goto out;
+	}
+	*index_out = index;
+	r = 0;
+out:
+	owner_forget(t);
+	if (nv != ESYS_TR_NONE)
+		(void)Esys_TR_Close(t->esys, &nv);
+	session_flush(t, &session);
+	srk_close(t, &srk);
+	return r;
+}
+
+int
+tpm_nv_delete(struct tpm *t, uint32_t index)
+{
+	struct srk srk = SRK_INIT;
+	ESYS_TR session = ESYS_TR_NONE, nv = ESYS_TR_NONE;
+	TSS2_RC rc;
+	int r;
+
+	if (index < TPM_NV_FIRST || index > TPM_NV_LAST) {
+		sk_error("NV index 0x%08x is outside the sk-tpm range", index);
+		return SSH_SK_ERR_GENERAL;
+	}
+	rc = Esys_TR_FromTPMPublic(t->esys, index, ESYS_TR_NONE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, &nv);
+	if (rc != TSS2_RC_SUCCESS) {
+		nv = ESYS_TR_NONE;
+		r = rc_fail("reading an NV index", rc);
+		goto out;
+	}
+	if ((r = owner_session(t, &srk, &session)) != 0)
+		goto out;
+	rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, nv, session,
+	    ESYS_TR_NONE, ESYS_TR_NONE);
+	if (rc != TSS2_RC_SUCCESS) {
+		if (rc_base(rc) == TPM2_RC_AUTH_FAIL ||
+		    rc_base(rc) == TPM2_RC_BAD_AUTH) {
+			sk_error(OWNER_AUTH_HELP);
+			r = SSH_SK_ERR_GENERAL;
+		} else
+			r = rc_fail("removing an NV index", rc);
+		goto out;
+	}
+	nv = ESYS_TR_NONE;	/* UndefineSpace released the ESYS_TR */
+	r = 0;
+out:
+	owner_forget(t);
+	if (nv != ESYS_TR_NONE)
+		(void)Esys_TR_Close(t->esys, &nv);
+	session_flush(t, &session);
+	srk_close(t, &srk);
+	return r;
+}
