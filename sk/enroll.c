@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "attest.h"
 #include "cbor-strict.h"
 #include "config.h"
 #include "flows.h"
@@ -56,7 +57,8 @@ build_handle(const struct tpm_new_key *k, const char *application,
 
 int
 enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
-    uint8_t flags, const char *pin, const struct sk_opts *opts,
+    uint8_t flags, const char *pin, const uint8_t *challenge,
+    size_t challenge_len, const struct sk_opts *opts,
     struct sk_enroll_response **out)
 {
 	struct sk_enroll_response *resp = NULL;
@@ -148,6 +150,8 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 			    "--index 0x%08x\"", index, old->index,
 			    old->index);
 	}
+	attest_enrollment(tpm, &key, auth, application, flags, challenge,
+	    challenge_len, resp);
 	/* Never echo SSH_SK_FORCE_OPERATION into the key file. */
 	resp->flags = flags & (SSH_SK_USER_PRESENCE_REQD |
 	    SSH_SK_USER_VERIFICATION_REQD | SSH_SK_RESIDENT_KEY);
@@ -162,6 +166,8 @@ out:
 	if (resp != NULL) {
 		free(resp->public_key);
 		free(resp->key_handle);
+		free(resp->signature);
+		free(resp->authdata);
 		free(resp);
 	}
 	return r;
