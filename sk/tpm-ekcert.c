@@ -65,6 +65,25 @@ ek_indices(struct tpm *t, TPM2_HANDLE *out, size_t *n)
 	return 0;
 }
 
+/* The length of the DER SEQUENCE at p, or n when it is not one that fits:
+ * NV indices are often larger than the certificate they hold. */
+static size_t
+der_length(const uint8_t *p, size_t n)
+{
+	size_t len = 0, i, k;
+
+	if (n < 2 || p[0] != 0x30)
+		return n;
+	if (p[1] < 0x80)
+		return 2 + (size_t)p[1] <= n ? 2 + (size_t)p[1] : n;
+	k = p[1] & 0x7f;
+	if (k == 0 || k > 3 || n < 2 + k)
+		return n;
+	for (i = 0; i < k; i++)
+		len = len << 8 | p[2 + i];
+	return 2 + k + len <= n ? 2 + k + len : n;
+}
+
 /* Append the contents of one index to *buf. */
 static int
 read_index(struct tpm *t, TPM2_HANDLE index, uint8_t **buf, size_t *len)
@@ -115,7 +134,7 @@ read_index(struct tpm *t, TPM2_HANDLE index, uint8_t **buf, size_t *len)
 		Esys_Free(chunk);
 		chunk = NULL;
 	}
-	*len += size;
+	*len += der_length(*buf + *len, size);
 	r = 0;
 out:
 	Esys_Free(chunk);

@@ -30,6 +30,7 @@ usage(FILE *f)
 "  list      show the resident credentials stored in the TPM\n"
 "  delete    remove one resident credential\n"
 "  doctor    check that this TPM and this account can use sk-tpm\n"
+"  verify-attestation  check an ssh-keygen -O write-attestation file\n"
 "\n"
 "Options:\n"
 "  --tcti TCTI  the TPM to use, a tpm2-tss TCTI string such as\n"
@@ -145,6 +146,7 @@ static const struct {
 	{ "list", cmd_list },
 	{ "delete", cmd_delete },
 	{ "doctor", cmd_doctor },
+	{ "verify-attestation", cmd_verify_attestation },
 };
 
 int
