@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ecdsa.h>
 
+#include "attest-cert.h"
 #include "attest-codec.h"
 #include "attest.h"
 #include "cbor-strict.h"
@@ -145,6 +146,12 @@ attest_enrollment(struct tpm *t, const struct tpm_new_key *key,
 	if (att_stmt_encode(&st, &stmt, &stmt_len) != KH_OK ||
 	    wrap_bytes(authdata, authdata_len, &wrapped, &wrapped_len) != 0) {
 		sk_debug("attestation: cannot encode the statement");
+		goto out;
+	}
+	/* x5c: the AK certificate, when one for this AK is installed. */
+	if (ak_cert_find(cert.ak_pub, cert.ak_pub_len, &resp->attestation_cert,
+	    &resp->attestation_cert_len) != 0) {
+		sk_debug("attestation: out of memory");
 		goto out;
 	}
 	resp->signature = stmt;

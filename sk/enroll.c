@@ -168,6 +168,7 @@ out:
 		free(resp->key_handle);
 		free(resp->signature);
 		free(resp->authdata);
+		free(resp->attestation_cert);
 		free(resp);
 	}
 	return r;

@@ -182,3 +182,16 @@ out:
 	Esys_Free(sig);
 	return r;
 }
+
+int
+tpm_ak_public(struct tpm *t, uint8_t **pub, size_t *len)
+{
+	ESYS_TR ak = ESYS_TR_NONE;
+	int r;
+
+	*pub = NULL;
+	*len = 0;
+	r = ak_create(t, &ak, pub, len);
+	object_flush(t, &ak);
+	return r;
+}

@@ -34,6 +34,9 @@ int tpm_attest_certify(struct tpm *, const struct tpm_new_key *,
     const uint8_t auth[TPM_AUTH_LEN], const uint8_t extra[32],
     struct tpm_certified *);
 
+/* The AK's TPMT_PUBLIC (malloc'ed), for sk-tpm attest. */
+int tpm_ak_public(struct tpm *, uint8_t **pub, size_t *len);
+
 /* Every EK certificate (0x01C00002, 0x01C0000A, 0x01C00012..0x01C0001E)
  * and EK chain certificate (0x01C00100..0x01C001FF) in NV, as stored,
  * concatenated into a malloc'ed buffer (NULL, 0 when there are none);

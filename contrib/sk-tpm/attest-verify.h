@@ -29,4 +29,7 @@ int av_ek_certs(X509_STORE *, const uint8_t *der, size_t len, int *nleaf,
 int av_ak_cert(X509_STORE *, const uint8_t *der, size_t len,
     const uint8_t ak_point[65], char *msg, size_t msglen);
 
+/* The point as a PEM SubjectPublicKeyInfo file. */
+int av_write_pem(const uint8_t point[65], const char *path);
+
 #endif /* SK_TPM_ATTEST_VERIFY_H */

@@ -284,3 +284,20 @@ out:
 	X509_free(x);
 	return r;
 }
+
+int
+av_write_pem(const uint8_t point[65], const char *path)
+{
+	EVP_PKEY *pkey;
+	FILE *f;
+	int ok = 0;
+
+	if ((pkey = p256_key(point)) == NULL)
+		return -1;
+	if ((f = fopen(path, "w")) != NULL) {
+		ok = PEM_write_PUBKEY(f, pkey) == 1;
+		ok = fclose(f) == 0 && ok;
+	}
+	EVP_PKEY_free(pkey);
+	return ok ? 0 : -1;
+}
