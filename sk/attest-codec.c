@@ -19,8 +19,8 @@ static const struct crd_format format = {
 	.max_len = ATT_MAX_LEN,
 };
 
-/* 736b2d74-706d-4174-8465-737461746b65: "sk-tpm" and "AttestatKe"... a
- * fixed value of ours, as FIDO AAGUIDs are per model. */
+/* 736b2d74-706d-4174-8465-737461746b65: a fixed value of ours that begins
+ * with "sk-tpm" in ASCII; FIDO AAGUIDs name a model, this names sk-tpm. */
 const uint8_t att_aaguid[16] = {
 	0x73, 0x6b, 0x2d, 0x74, 0x70, 0x6d, 0x41, 0x74,
 	0x84, 0x65, 0x73, 0x74, 0x61, 0x74, 0x6b, 0x65,

@@ -5,12 +5,13 @@
  * the certification with what a verifier needs beyond it (attest-codec.h).
  *
  * Always done: the provider cannot tell whether ssh-keygen will write the
- * attestation out, and an enrollment happens once per key. It adds seven
- * TPM commands with a persistent SRK (StartAuthSession salted, Load,
- * CreatePrimary of the AK, Certify, two FlushContext, GetCapability of the
- * properties) plus a GetCapability and, per EK certificate, one
- * NV_ReadPublic and an NV_Read per KiB: about 0.4 s on a discrete TPM by
- * the latency model of test/bench (README).
+ * attestation out, and an enrollment happens once per key. With a
+ * persistent SRK it adds 13 TPM commands (GetCapability and ReadPublic for
+ * the SRK, StartAuthSession salted, Load, CreatePrimary of the AK, Certify,
+ * two FlushContext; GetCapability, then NV_ReadPublic and NV_Read per EK
+ * certificate; GetCapability of the identity): about 385 ms on a discrete
+ * TPM by the latency model of issue 10, 530 ms without a persistent SRK
+ * (README, "Attestation").
  */
 #include <stdlib.h>
 #include <string.h>
