@@ -137,6 +137,10 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	if ((r = build_handle(&key, application, flags, &resp->key_handle,
 	    &resp->key_handle_len)) != 0)
 		goto out;
+	/* Before the resident record: attestation forgets the error lines
+	 * of its own failures, and must not forget one of that step. */
+	attest_enrollment(tpm, &key, auth, application, flags, challenge,
+	    challenge_len, resp);
 	if (resident) {
 		if ((r = resident_store(tpm, &list, application,
 		    opts->user_id, opts->user_id_len, resp->key_handle,
@@ -150,8 +154,6 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 			    "--index 0x%08x\"", index, old->index,
 			    old->index);
 	}
-	attest_enrollment(tpm, &key, auth, application, flags, challenge,
-	    challenge_len, resp);
 	/* Never echo SSH_SK_FORCE_OPERATION into the key file. */
 	resp->flags = flags & (SSH_SK_USER_PRESENCE_REQD |
 	    SSH_SK_USER_VERIFICATION_REQD | SSH_SK_RESIDENT_KEY);

@@ -5,7 +5,9 @@
 # ($2). A good attestation verifies (exit 3: the AK is unbound until the
 # EK round trip; every other guarantee shown); each kind of forgery or
 # mix-up is refused (exit 1) with its reason; PIN policy is reported as the
-# TPM enforces it; a TPM without EK certificate is named as such.
+# TPM enforces it; a TPM without EK certificate is named as such; a TPM
+# whose endorsement hierarchy has a password still makes the key, with an
+# empty attestation, and names the missing step under SK_TPM_DEBUG.
 # shellcheck source=lib.sh disable=SC2015
 . "$(dirname "$0")/lib.sh" "$@"
 
@@ -145,6 +147,19 @@ verify noek 1 "$T/noek.pub" "$T/noek.att" --challenge "$T/chal" \
 assert_grep "$OUT" 'FAILED +EK certificate: none; this TPM had no EK certificate in NV' "no EK cert"
 verify noek-noca 3 "$T/noek.pub" "$T/noek.att" --challenge "$T/chal"
 assert_grep "$OUT" 'NOT SHOWN +EK certificate: none' "no EK cert, no CA"
+
+say "endorsement hierarchy with a password: the key is made, no attestation"
+TPM2TOOLS_TCTI=$SK_TPM_TCTI_2 tpm2_changeauth -c e endorsement-pw >/dev/null ||
+    fail "tpm2_changeauth -c e"
+attest eauth SK_TPM_TCTI="$SK_TPM_TCTI_2" -O application=ssh:
+TPM2TOOLS_TCTI=$SK_TPM_TCTI_2 tpm_clean "after enrolling without an AK"
+verify eauth 1 "$T/eauth.pub" "$T/eauth.att" --challenge "$T/chal"
+assert_grep "$OUT" 'FAILED +attestation: empty; the TPM could not certify' "no AK"
+enroll eauth-debug SK_TPM_DEBUG=1 SK_TPM_TCTI="$SK_TPM_TCTI_2" \
+    -O write-attestation="$T/eauth-debug.att"
+expect_ok "enroll with SK_TPM_DEBUG and no AK"
+assert_grep "$ERR" 'attestation: no certification of the key: .*endorsement hierarchy has a password' \
+    "the missing step is named under SK_TPM_DEBUG"
 
 say "usage errors: exit 2"
 verify usage 2 "$T/plain.pub"
