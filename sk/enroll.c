@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "attest.h"
 #include "cbor-strict.h"
 #include "config.h"
 #include "flows.h"
@@ -56,7 +57,8 @@ build_handle(const struct tpm_new_key *k, const char *application,
 
 int
 enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
-    uint8_t flags, const char *pin, const struct sk_opts *opts,
+    uint8_t flags, const char *pin, const uint8_t *challenge,
+    size_t challenge_len, const struct sk_opts *opts,
     struct sk_enroll_response **out)
 {
 	struct sk_enroll_response *resp = NULL;
@@ -150,6 +152,10 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	if ((r = build_handle(&key, application, flags, &resp->key_handle,
 	    &resp->key_handle_len)) != 0)
 		goto out;
+	/* Before the resident record: attestation forgets the error lines
+	 * of its own failures, and must not forget one of that step. */
+	attest_enrollment(tpm, &key, auth, application, flags, challenge,
+	    challenge_len, resp);
 	if (resident) {
 		if ((r = resident_store(tpm, &list, application,
 		    opts->user_id, opts->user_id_len, resp->key_handle,
@@ -177,6 +183,9 @@ out:
 	if (resp != NULL) {
 		free(resp->public_key);
 		free(resp->key_handle);
+		free(resp->signature);
+		free(resp->authdata);
+		free(resp->attestation_cert);
 		free(resp);
 	}
 	return r;

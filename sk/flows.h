@@ -17,6 +17,7 @@ struct sk_sign_response;
 
 int enroll_run(const struct sk_config *, uint32_t alg,
     const char *application, uint8_t flags, const char *pin,
+    const uint8_t *challenge, size_t challenge_len,
     const struct sk_opts *, struct sk_enroll_response **out);
 
 int sign_run(const struct sk_config *, uint32_t alg, const uint8_t *data,

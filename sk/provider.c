@@ -38,10 +38,6 @@ sk_enroll(uint32_t alg, const uint8_t *challenge, size_t challenge_len,
 	*enroll_response = NULL;
 	if (config_load(&cfg) != 0)
 		goto out;
-	/* The challenge matters only to attestation, which this provider
-	 * does not produce; OpenSSH always sends one. */
-	(void)challenge;
-	(void)challenge_len;
 	if (application == NULL || *application == '\0') {
 		sk_error("no application given");
 		goto out;
@@ -50,8 +46,8 @@ sk_enroll(uint32_t alg, const uint8_t *challenge, size_t challenge_len,
 		goto out;
 	if (opts.device != NULL)
 		cfg.tcti = opts.device;
-	r = enroll_run(&cfg, alg, application, flags, pin, &opts,
-	    enroll_response);
+	r = enroll_run(&cfg, alg, application, flags, pin, challenge,
+	    challenge_len, &opts, enroll_response);
 out:
 	log_flush();
 	return r;

@@ -2,7 +2,8 @@
 # Run a command against private swtpm simulators that this script starts and
 # stops itself:
 #
-#   test/with-swtpm.sh [--second] [--srk] [--no-da-tuning] [--state-from DIR]
+#   test/with-swtpm.sh [--second] [--srk] [--no-da-tuning] [--ek-cert] \
+#       [--state-from DIR] \
 #       -- CMD [ARGS...]
 #
 # Each simulator gets its own state directory and a free port on 127.0.0.1
@@ -16,6 +17,13 @@
 #   SWTPM_PORT_2, SWTPM_STATE_2
 #   SWTPM_RESTART      a command that restarts the first simulator in place
 #                      (same state), for fault tests
+#   SWTPM_EK_CA        (--ek-cert) a PEM file with the root and intermediate
+#                      certificates of the private CA that issued the EK
+#                      certificates; SWTPM_EK_CA_DIR its state directory
+# --ek-cert manufactures each simulator with swtpm_setup first: an RSA-2048
+# EK certificate at 0x01C00002 and an ECC P-384 one at 0x01C00016, issued
+# by a private swtpm-localca CA made here for this run (never the system's
+# /var/lib/swtpm-localca).
 # --srk persists the TCG standard ECC P-256 SRK at 0x81000001 in each; it
 # needs SK_TPM_TESTUTIL, the path of the built sk-tpm-testutil (ctest sets
 # it; tpm2_createprimary cannot make the standard template).
@@ -28,13 +36,14 @@
 # tpm2-tools are missing; otherwise with CMD's status.
 set -euo pipefail
 
-second=0 srk=0 tune=1 state_from=
+second=0 srk=0 tune=1 ekcert=0 state_from=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--state-from) state_from=${2:?--state-from needs a directory}; shift ;;
 	--second) second=1 ;;
 	--srk) srk=1 ;;
 	--no-da-tuning) tune=0 ;;
+	--ek-cert) ekcert=1 ;;
 	--) shift; break ;;
 	*) echo "with-swtpm: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -45,6 +54,11 @@ done
 for tool in swtpm tpm2_dictionarylockout; do
 	command -v "$tool" >/dev/null || { echo "with-swtpm: $tool not installed" >&2; exit 77; }
 done
+if [ "$ekcert" = 1 ]; then
+	for tool in swtpm_setup swtpm_localca; do
+		command -v "$tool" >/dev/null || { echo "with-swtpm: $tool not installed" >&2; exit 77; }
+	done
+fi
 if [ "$srk" = 1 ] && [ ! -x "${SK_TPM_TESTUTIL:-}" ]; then
 	echo "with-swtpm: --srk needs SK_TPM_TESTUTIL (path of sk-tpm-testutil)" >&2
 	exit 2
@@ -65,6 +79,37 @@ trap cleanup EXIT INT TERM
 
 port_free() {
 	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# manufacture DIR: EK certificates from the private CA in $work/ca.
+manufacture() {
+	local dir=$1 ca=$work/ca
+	mkdir -p "$dir" "$ca"
+	if [ ! -f "$ca/setup.conf" ]; then
+		cat >"$ca/localca.conf" <<EOC
+statedir = $ca
+signingkey = $ca/signkey.pem
+issuercert = $ca/issuercert.pem
+certserial = $ca/certserial
+EOC
+		printf -- '--platform-manufacturer sk-tpm-test\n--platform-version 2.1\n--platform-model swtpm\n' \
+			>"$ca/localca.options"
+		cat >"$ca/setup.conf" <<EOC
+create_certs_tool = $(command -v swtpm_localca)
+create_certs_tool_config = $ca/localca.conf
+create_certs_tool_options = $ca/localca.options
+active_pcr_banks = sha256
+EOC
+	fi
+	swtpm_setup --tpm2 --tpmstate "$dir" --create-ek-cert \
+		--create-platform-cert --config "$ca/setup.conf" \
+		>"$dir.setup.log" 2>&1 || {
+		echo "with-swtpm: swtpm_setup failed:" >&2
+		cat "$dir.setup.log" >&2
+		return 1
+	}
+	cat "$ca/swtpm-localca-rootca-cert.pem" "$ca/issuercert.pem" \
+		>"$ca/ek-ca.pem"
 }
 
 # start_one DIR -> prints "PORT PID"
@@ -109,6 +154,9 @@ if [ -n "$state_from" ]; then
 	mkdir -p "$work/tpm1"
 	cp -R "$state_from/." "$work/tpm1/"
 	chmod -R u+w "$work/tpm1"
+elif [ "$ekcert" = 1 ]; then
+	manufacture "$work/tpm1"
+	export SWTPM_EK_CA=$work/ca/ek-ca.pem SWTPM_EK_CA_DIR=$work/ca
 fi
 read -r port pid < <(start_one "$work/tpm1")
 pids+=("$pid")
@@ -140,6 +188,7 @@ chmod +x "$work/restart"
 export SWTPM_RESTART=$work/restart
 
 if [ "$second" = 1 ]; then
+	[ "$ekcert" = 1 ] && manufacture "$work/tpm2"
 	read -r port2 pid2 < <(start_one "$work/tpm2")
 	pids+=("$pid2")
 	export SWTPM_PORT_2=$port2 SWTPM_STATE_2=$work/tpm2

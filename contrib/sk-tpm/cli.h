@@ -55,6 +55,8 @@ int cli_open(const struct cli *, struct tpm **);
 int cmd_list(struct cli *, int argc, char **argv);
 int cmd_delete(struct cli *, int argc, char **argv);
 int cmd_doctor(struct cli *, int argc, char **argv);
+int cmd_verify_attestation(struct cli *, int argc, char **argv);
+int cmd_attest(struct cli *, int argc, char **argv);
 
 /* fingerprint.c: how a credential is shown */
 

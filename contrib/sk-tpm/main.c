@@ -30,6 +30,8 @@ usage(FILE *f)
 "  list      show the resident credentials stored in the TPM\n"
 "  delete    remove one resident credential\n"
 "  doctor    check that this TPM and this account can use sk-tpm\n"
+"  verify-attestation  check an ssh-keygen -O write-attestation file\n"
+"  attest    export the AK and EK certificates; install-cert the AK's\n"
 "\n"
 "Options:\n"
 "  --tcti TCTI  the TPM to use, a tpm2-tss TCTI string such as\n"
@@ -146,6 +148,8 @@ static const struct {
 	{ "list", cmd_list },
 	{ "delete", cmd_delete },
 	{ "doctor", cmd_doctor },
+	{ "verify-attestation", cmd_verify_attestation },
+	{ "attest", cmd_attest },
 };
 
 int

@@ -1,0 +1,179 @@
+/*
+ * sk-tpm attest export DIR | install-cert CERT: this machine's side of the
+ * EK round trip that binds the AK to the TPM for a fleet CA (README,
+ * "Attestation"). The CA side needs no TPM: tpm2_makecredential -T none
+ * with the EK public key from the EK certificate and the AK name.
+ *
+ * export writes into DIR (which must exist):
+ *   ek-cert-N.der   the EK certificates found in NV
+ *   ak.pem          the AK public key (SubjectPublicKeyInfo)
+ *   ak.tpmt         the AK's TPMT_PUBLIC
+ *   ak.name         the AK's Name in hex, for tpm2_makecredential -n
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "attest-cert.h"
+#include "attest-codec.h"
+#include "attest-verify.h"
+#include "cli.h"
+#include "message.h"
+#include "tpm-attest.h"
+
+static int
+write_file(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char path[4096];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) == NULL) {
+		cli_error("%s: cannot write", path);
+		return -1;
+	}
+	ok = fwrite(buf, 1, len, f) == len;
+	if (fclose(f) != 0 || !ok) {
+		cli_error("%s: cannot write", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+export(struct cli *cli, const char *dir)
+{
+	struct tpm *tpm = NULL;
+	struct att_public ak;
+	uint8_t *pub = NULL, *ek = NULL, name[34];
+	const unsigned char *p, *start;
+	char hex[69], path[4096], file[32];
+	size_t pub_len = 0, ek_len = 0, i;
+	X509 *x;
+	int n = 0, count, r;
+
+	if ((r = cli_open(cli, &tpm)) != CLI_OK)
+		return r;
+	r = CLI_FAIL;
+	if (tpm_ak_public(tpm, &pub, &pub_len) != 0 ||
+	    tpm_ek_certs(tpm, &ek, &ek_len, &count) != 0) {
+		r = cli_fail("cannot read the AK or the EK certificates");
+		goto out;
+	}
+	name[0] = 0x00;
+	name[1] = 0x0b;
+	if (att_public_parse(pub, pub_len, &ak) != 0 ||
+	    sha256(pub, pub_len, name + 2) != 0)
+		goto out;
+	for (i = 0; i < sizeof(name); i++)
+		snprintf(hex + 2 * i, 3, "%02x", name[i]);
+	snprintf(path, sizeof(path), "%s/ak.pem", dir);
+	if (write_file(dir, "ak.tpmt", pub, pub_len) != 0 ||
+	    write_file(dir, "ak.name", hex, strlen(hex)) != 0 ||
+	    av_write_pem(ak.point, path) != 0)
+		goto out;
+	for (p = ek; p != NULL && p < ek + ek_len; ) {
+		start = p;
+		if ((x = d2i_X509(NULL, &p, (long)(ek + ek_len - p))) ==
+		    NULL) {
+			cli_error("unreadable EK certificate bytes in NV");
+			goto out;
+		}
+		X509_free(x);
+		snprintf(file, sizeof(file), "ek-cert-%d.der", ++n);
+		if (write_file(dir, file, start, (size_t)(p - start)) != 0)
+			goto out;
+	}
+	printf("AK name %s\n%d EK certificate%s written to %s\n", hex, n,
+	    n == 1 ? "" : "s", dir);
+	if (n == 0)
+		printf("this TPM has no EK certificate in NV: a CA cannot "
+		    "tell it from a software TPM\n");
+	r = CLI_OK;
+out:
+	free(pub);
+	free(ek);
+	tpm_close(&tpm);
+	return r;
+}
+
+static int
+install_cert(struct cli *cli, const char *file)
+{
+	struct tpm *tpm = NULL;
+	uint8_t *pub = NULL;
+	unsigned char *der = NULL;
+	size_t pub_len = 0;
+	char path[4096];
+	X509 *x = NULL;
+	FILE *f;
+	int len, r;
+
+	if ((f = fopen(file, "rb")) == NULL) {
+		cli_error("%s: cannot read", file);
+		return CLI_USAGE;
+	}
+	if ((x = PEM_read_X509(f, NULL, NULL, NULL)) == NULL) {
+		rewind(f);
+		x = d2i_X509_fp(f, NULL);
+	}
+	fclose(f);
+	if (x == NULL || (len = i2d_X509(x, &der)) <= 0) {
+		cli_error("%s: not an X.509 certificate", file);
+		X509_free(x);
+		return CLI_FAIL;
+	}
+	X509_free(x);
+	if ((r = cli_open(cli, &tpm)) != CLI_OK)
+		goto out;
+	r = CLI_FAIL;
+	if (tpm_ak_public(tpm, &pub, &pub_len) != 0) {
+		r = cli_fail("cannot derive the AK");
+		goto out;
+	}
+	if (!ak_cert_matches(der, (size_t)len, pub, pub_len)) {
+		cli_error("%s certifies another key than this TPM's AK", file);
+		goto out;
+	}
+	if (ak_cert_install(der, (size_t)len) != 0) {
+		r = cli_fail("cannot install the certificate");
+		goto out;
+	}
+	if (ak_cert_user_path(path, sizeof(path)) == 0)
+		printf("installed %s\n", path);
+	r = CLI_OK;
+out:
+	OPENSSL_free(der);
+	free(pub);
+	tpm_close(&tpm);
+	return r;
+}
+
+int
+cmd_attest(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
+			printf("usage: sk-tpm attest export DIR\n"
+			    "       sk-tpm attest install-cert CERT\n");
+			return CLI_OK;
+		} else if (r != 0)
+			return r;
+	}
+	if (argc - optind == 2 && strcmp(argv[optind], "export") == 0)
+		return export(cli, argv[optind + 1]);
+	if (argc - optind == 2 && strcmp(argv[optind], "install-cert") == 0)
+		return install_cert(cli, argv[optind + 1]);
+	return cli_usage_error(cli, "give export DIR or install-cert CERT");
+}

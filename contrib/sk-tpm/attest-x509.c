@@ -1,0 +1,303 @@
+/*
+ * The OpenSSL side of verify-attestation: the ssh public key file, ECDSA
+ * P-256 signatures, and certificate chains to the roots a relying party
+ * names. No TPM.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "attest-verify.h"
+
+#define SK_KEY_TYPE	"sk-ecdsa-sha2-nistp256@openssh.com"
+
+static const uint8_t *
+ssh_string(const uint8_t **p, const uint8_t *end, size_t *len)
+{
+	const uint8_t *s;
+
+	if (end - *p < 4)
+		return NULL;
+	*len = (size_t)(*p)[0] << 24 | (size_t)(*p)[1] << 16 |
+	    (size_t)(*p)[2] << 8 | (*p)[3];
+	*p += 4;
+	if ((size_t)(end - *p) < *len)
+		return NULL;
+	s = *p;
+	*p += *len;
+	return s;
+}
+
+int
+av_read_pubkey(const char *path, uint8_t point[65], char *app, size_t applen)
+{
+	char line[8192], *b64, *sp;
+	unsigned char blob[6144];
+	const uint8_t *p = blob, *end, *s;
+	FILE *f;
+	size_t len;
+	int n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	b64 = fgets(line, sizeof(line), f);
+	fclose(f);
+	if (b64 == NULL || strncmp(line, SK_KEY_TYPE " ",
+	    strlen(SK_KEY_TYPE) + 1) != 0)
+		return -1;
+	b64 = line + strlen(SK_KEY_TYPE) + 1;
+	if ((sp = strpbrk(b64, " \r\n")) != NULL)
+		*sp = '\0';
+	if (strlen(b64) % 4 != 0 || strlen(b64) / 4 * 3 > sizeof(blob) ||
+	    (n = EVP_DecodeBlock(blob, (unsigned char *)b64,
+	    (int)strlen(b64))) < 0)
+		return -1;
+	/* EVP_DecodeBlock counts the padding as zero bytes. */
+	n -= (b64[strlen(b64) - 1] == '=') + (b64[strlen(b64) - 2] == '=');
+	end = blob + n;
+	if ((s = ssh_string(&p, end, &len)) == NULL ||
+	    len != strlen(SK_KEY_TYPE) || memcmp(s, SK_KEY_TYPE, len) != 0 ||
+	    (s = ssh_string(&p, end, &len)) == NULL || len != 8 ||
+	    memcmp(s, "nistp256", 8) != 0 ||
+	    (s = ssh_string(&p, end, &len)) == NULL || len != 65 ||
+	    s[0] != 0x04)
+		return -1;
+	memcpy(point, s, 65);
+	if ((s = ssh_string(&p, end, &len)) == NULL || len >= applen ||
+	    memchr(s, '\0', len) != NULL || p != end)
+		return -1;
+	memcpy(app, s, len);
+	app[len] = '\0';
+	return 0;
+}
+
+static EVP_PKEY *
+p256_key(const uint8_t point[65])
+{
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	    "prime256v1", 0) != 1 ||
+	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
+	    point, 65) != 1 ||
+	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		pkey = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	return pkey;
+}
+
+int
+av_verify_es256(const uint8_t point[65], const uint8_t *msg, size_t len,
+    const uint8_t *sig, size_t sig_len)
+{
+	EVP_PKEY *pkey;
+	EVP_MD_CTX *md = NULL;
+	int ok = 0;
+
+	if ((pkey = p256_key(point)) == NULL)
+		return -1;
+	if ((md = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
+	    EVP_DigestVerify(md, sig, sig_len, msg, len) == 1)
+		ok = 1;
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(pkey);
+	return ok ? 0 : -1;
+}
+
+static int
+add_file(X509_STORE *store, const char *path)
+{
+	X509 *x;
+	FILE *f;
+	int n = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+		if (X509_STORE_add_cert(store, x) == 1)
+			n++;
+		X509_free(x);
+	}
+	if (n == 0) {
+		rewind(f);
+		if ((x = d2i_X509_fp(f, NULL)) != NULL) {
+			if (X509_STORE_add_cert(store, x) == 1)
+				n++;
+			X509_free(x);
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+X509_STORE *
+av_load_roots(const char *path)
+{
+	X509_STORE *store;
+	DIR *d;
+	struct dirent *e;
+	char file[4096];
+	int n = 0;
+
+	if ((store = X509_STORE_new()) == NULL)
+		return NULL;
+	if ((d = opendir(path)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
+			n += add_file(store, file);
+		}
+		closedir(d);
+	} else
+		n = add_file(store, path);
+	if (n == 0) {
+		X509_STORE_free(store);
+		return NULL;
+	}
+	return store;
+}
+
+/* Whether leaf chains to store with the others as intermediates. */
+static int
+chains(X509_STORE *store, X509 *leaf, STACK_OF(X509) *others, char *why,
+    size_t whylen)
+{
+	X509_STORE_CTX *ctx;
+	int ok = 0;
+
+	if ((ctx = X509_STORE_CTX_new()) == NULL)
+		return 0;
+	if (X509_STORE_CTX_init(ctx, store, leaf, others) == 1) {
+		ok = X509_verify_cert(ctx) == 1;
+		if (!ok)
+			snprintf(why, whylen, "%s", X509_verify_cert_error_string(
+			    X509_STORE_CTX_get_error(ctx)));
+	}
+	X509_STORE_CTX_free(ctx);
+	return ok;
+}
+
+static void
+describe(X509 *x, char *out, size_t len)
+{
+	EVP_PKEY *k = X509_get0_pubkey(x);
+	char issuer[160] = "?";
+
+	X509_NAME_oneline(X509_get_issuer_name(x), issuer, sizeof(issuer));
+	snprintf(out, len, "%s-%d, issued by %s",
+	    k != NULL && EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA ? "RSA" :
+	    "ECC", k != NULL ? EVP_PKEY_get_bits(k) : 0, issuer);
+}
+
+int
+av_ek_certs(X509_STORE *store, const uint8_t *der, size_t len, int *nleaf,
+    char *msg, size_t msglen)
+{
+	STACK_OF(X509) *all;
+	const unsigned char *p = der, *end = der + len;
+	X509 *x;
+	int i, good = 0, r = -1;
+	char why[160] = "no EK certificate";
+
+	*nleaf = 0;
+	if ((all = sk_X509_new_null()) == NULL)
+		return -1;
+	while (p < end) {
+		if ((x = d2i_X509(NULL, &p, end - p)) == NULL) {
+			snprintf(msg, msglen, "unreadable EK certificate bytes");
+			goto out;
+		}
+		if (sk_X509_push(all, x) == 0) {
+			X509_free(x);
+			goto out;
+		}
+	}
+	for (i = 0; i < sk_X509_num(all); i++) {
+		x = sk_X509_value(all, i);
+		if (X509_check_ca(x) != 0)
+			continue;
+		(*nleaf)++;
+		if (store != NULL && chains(store, x, all, why, sizeof(why))) {
+			if (good++ == 0)
+				describe(x, msg, msglen);
+		}
+	}
+	if (store != NULL && good == 0)
+		snprintf(msg, msglen, "%s", why);
+	r = store == NULL ? 0 : (good > 0 ? 0 : -1);
+out:
+	sk_X509_pop_free(all, X509_free);
+	return r;
+}
+
+int
+av_ak_cert(X509_STORE *store, const uint8_t *der, size_t len,
+    const uint8_t ak_point[65], char *msg, size_t msglen)
+{
+	const unsigned char *p = der;
+	unsigned char *pt = NULL;
+	X509 *x;
+	EVP_PKEY *k;
+	size_t ptlen;
+	char why[160] = "?";
+	int r = -1;
+
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
+		snprintf(msg, msglen, "the AK certificate is not DER X.509");
+		goto out;
+	}
+	if ((k = X509_get0_pubkey(x)) == NULL ||
+	    (ptlen = EVP_PKEY_get1_encoded_public_key(k, &pt)) != 65 ||
+	    memcmp(pt, ak_point, 65) != 0) {
+		snprintf(msg, msglen, "the AK certificate is for another key "
+		    "than the AK that signed");
+		goto out;
+	}
+	if (!chains(store, x, NULL, why, sizeof(why))) {
+		snprintf(msg, msglen, "the AK certificate does not chain to "
+		    "--ak-ca: %s", why);
+		goto out;
+	}
+	describe(x, msg, msglen);
+	r = 0;
+out:
+	OPENSSL_free(pt);
+	X509_free(x);
+	return r;
+}
+
+int
+av_write_pem(const uint8_t point[65], const char *path)
+{
+	EVP_PKEY *pkey;
+	FILE *f;
+	int ok = 0;
+
+	if ((pkey = p256_key(point)) == NULL)
+		return -1;
+	if ((f = fopen(path, "w")) != NULL) {
+		ok = PEM_write_PUBKEY(f, pkey) == 1;
+		ok = fclose(f) == 0 && ok;
+	}
+	EVP_PKEY_free(pkey);
+	return ok ? 0 : -1;
+}

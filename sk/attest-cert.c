@@ -1,0 +1,154 @@
+/*
+ * The installed AK certificate (attest-cert.h): found, matched against the
+ * AK, stored.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "attest-cert.h"
+#include "attest-codec.h"
+#include "log.h"
+
+int
+ak_cert_user_path(char *buf, size_t len)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (xdg != NULL && *xdg == '/')
+		n = snprintf(buf, len, "%s/sk-tpm/ak-cert.der", xdg);
+	else if (home != NULL && *home == '/')
+		n = snprintf(buf, len, "%s/.config/sk-tpm/ak-cert.der", home);
+	else
+		return -1;
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+int
+ak_cert_matches(const uint8_t *der, size_t der_len, const uint8_t *ak_pub,
+    size_t ak_pub_len)
+{
+	struct att_public ak;
+	const unsigned char *p = der;
+	unsigned char *pt = NULL;
+	X509 *x;
+	int ok = 0;
+
+	if (att_public_parse(ak_pub, ak_pub_len, &ak) != 0)
+		return 0;
+	if ((x = d2i_X509(NULL, &p, (long)der_len)) != NULL &&
+	    p == der + der_len && X509_get0_pubkey(x) != NULL &&
+	    EVP_PKEY_get1_encoded_public_key(X509_get0_pubkey(x), &pt) ==
+	    65 && memcmp(pt, ak.point, 65) == 0)
+		ok = 1;
+	OPENSSL_free(pt);
+	X509_free(x);
+	return ok;
+}
+
+static int
+read_file(const char *path, uint8_t **out, size_t *len)
+{
+	uint8_t *buf;
+	FILE *f;
+	size_t n;
+
+	*out = NULL;
+	if ((f = fopen(path, "rb")) == NULL)
+		return 0;
+	if ((buf = malloc(AK_CERT_MAX + 1)) == NULL) {
+		fclose(f);
+		return -1;
+	}
+	n = fread(buf, 1, AK_CERT_MAX + 1, f);
+	fclose(f);
+	if (n == 0 || n > AK_CERT_MAX) {
+		sk_debug("%s: empty or too large", path);
+		free(buf);
+		return 0;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int
+ak_cert_find(const uint8_t *ak_pub, size_t ak_pub_len, uint8_t **der,
+    size_t *der_len)
+{
+	char user[4096];
+	const char *paths[2];
+	size_t i, n = 0;
+
+	*der = NULL;
+	*der_len = 0;
+	if (ak_cert_user_path(user, sizeof(user)) == 0)
+		paths[n++] = user;
+	paths[n++] = AK_CERT_SYSTEM;
+	for (i = 0; i < n; i++) {
+		if (read_file(paths[i], der, der_len) != 0)
+			return -1;
+		if (*der == NULL)
+			continue;
+		if (ak_cert_matches(*der, *der_len, ak_pub, ak_pub_len)) {
+			sk_debug("attestation: AK certificate %s", paths[i]);
+			return 0;
+		}
+		sk_debug("attestation: %s certifies another key than this "
+		    "TPM's AK; not attached", paths[i]);
+		free(*der);
+		*der = NULL;
+		*der_len = 0;
+	}
+	return 0;
+}
+
+int
+ak_cert_install(const uint8_t *der, size_t der_len)
+{
+	char path[4096], tmp[4200], *slash;
+	int fd = -1, r = -1;
+
+	if (ak_cert_user_path(path, sizeof(path)) != 0) {
+		sk_error("neither XDG_CONFIG_HOME nor HOME is set");
+		return -1;
+	}
+	/* .../sk-tpm and its parent. */
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	*strrchr(path, '/') = '\0';
+	(void)mkdir(path, 0700);
+	path[strlen(path)] = '/';
+	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+		sk_error("cannot make %s: %s", path, strerror(errno));
+		return -1;
+	}
+	*slash = '/';
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0 || write(fd, der, der_len) != (ssize_t)der_len ||
+	    fsync(fd) != 0) {
+		sk_error("cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		sk_error("cannot install %s: %s", path, strerror(errno));
+		goto out;
+	}
+	sk_debug("installed %s", path);
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (r != 0)
+		(void)unlink(tmp);
+	return r;
+}

@@ -1,0 +1,320 @@
+/*
+ * Attestation codecs (formats in attest-codec.h): the statement on the
+ * strict CBOR reader and writer, and strict readers of the TPM structures
+ * and of OpenSSH's attestation file. Every reader refuses trailing bytes,
+ * so that a blob has one reading.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "attest-codec.h"
+#include "cbor-strict.h"
+#include "handle.h"
+#include "log.h"
+
+static const struct crd_format format = {
+	.magic = ATT_MAGIC,
+	.version = ATT_VERSION,
+	.npairs = 11,
+	.max_len = ATT_MAX_LEN,
+};
+
+/* 736b2d74-706d-4174-8465-737461746b65: a fixed value of ours that begins
+ * with "sk-tpm" in ASCII; FIDO AAGUIDs name a model, this names sk-tpm. */
+const uint8_t att_aaguid[16] = {
+	0x73, 0x6b, 0x2d, 0x74, 0x70, 0x6d, 0x41, 0x74,
+	0x84, 0x65, 0x73, 0x74, 0x61, 0x74, 0x6b, 0x65,
+};
+
+/* TPM constants the readers check (TPM 2.0 Part 2). */
+#define TPM_ALG_ECC		0x0023
+#define TPM_ALG_NULL		0x0010
+
+int
+att_stmt_encode(const struct att_stmt *s, uint8_t **out, size_t *len)
+{
+	struct cbor_wr w;
+	uint8_t *tmp;
+	int r;
+
+	*out = NULL;
+	*len = 0;
+	if ((tmp = malloc(ATT_MAX_LEN)) == NULL)
+		return KH_ERR_NOMEM;
+	cwr_init(&w, tmp, ATT_MAX_LEN);
+	cwr_header(&w, &format);
+	cwr_uint(&w, 2);
+	cwr_text(&w, "2.0", 3);
+	cwr_uint(&w, 3);
+	cwr_uint(&w, ATT_ALG_ES256);
+	cwr_uint(&w, 4);
+	cwr_bytes(&w, s->sig, s->sig_len);
+	cwr_uint(&w, 5);
+	cwr_bytes(&w, s->cert_info, s->cert_info_len);
+	cwr_uint(&w, 6);
+	cwr_bytes(&w, s->pub_area, s->pub_area_len);
+	cwr_uint(&w, 7);
+	cwr_bytes(&w, s->ak_pub, s->ak_pub_len);
+	cwr_uint(&w, 8);
+	cwr_bytes(&w, s->ek_certs, s->ek_certs_len);
+	cwr_uint(&w, 9);
+	cwr_uint(&w, s->manufacturer);
+	cwr_uint(&w, 10);
+	cwr_uint(&w, s->firmware);
+	r = cwr_finish(&w, out, len);
+	free(tmp);
+	return r;
+}
+
+static int
+field(struct cbor_rd *rd, uint64_t k, const uint8_t **p, size_t *len,
+    size_t max)
+{
+	if (crd_key(rd, k) != 0 || crd_bytes(rd, p, len) != 0 || *len > max)
+		return -1;
+	return 0;
+}
+
+int
+att_stmt_decode(const uint8_t *buf, size_t len, struct att_stmt *s)
+{
+	struct cbor_rd rd;
+	const uint8_t *ver;
+	const char *why;
+	size_t ver_len;
+	uint64_t alg, manufacturer;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if ((r = crd_open(&rd, buf, len, &format, &why)) != KH_OK) {
+		sk_debug("attestation statement: %s", why);
+		return r;
+	}
+	if (crd_key(&rd, 2) != 0 || crd_text(&rd, &ver, &ver_len) != 0 ||
+	    ver_len != 3 || memcmp(ver, "2.0", 3) != 0 ||
+	    crd_key(&rd, 3) != 0 || crd_uint(&rd, &alg) != 0 ||
+	    alg != ATT_ALG_ES256 ||
+	    field(&rd, 4, &s->sig, &s->sig_len, 80) != 0 ||
+	    field(&rd, 5, &s->cert_info, &s->cert_info_len, 1024) != 0 ||
+	    field(&rd, 6, &s->pub_area, &s->pub_area_len, 640) != 0 ||
+	    field(&rd, 7, &s->ak_pub, &s->ak_pub_len, 640) != 0 ||
+	    field(&rd, 8, &s->ek_certs, &s->ek_certs_len,
+	    ATT_EK_CERTS_MAX) != 0 ||
+	    crd_key(&rd, 9) != 0 || crd_uint(&rd, &manufacturer) != 0 ||
+	    manufacturer > UINT32_MAX ||
+	    crd_key(&rd, 10) != 0 || crd_uint(&rd, &s->firmware) != 0 ||
+	    !crd_at_end(&rd)) {
+		memset(s, 0, sizeof(*s));
+		return KH_ERR_MALFORMED;
+	}
+	s->manufacturer = (uint32_t)manufacturer;
+	return KH_OK;
+}
+
+void
+att_cose_key(const uint8_t point[65], uint8_t out[ATT_COSE_KEY_LEN])
+{
+	/* {1: 2 (EC2), 3: -7 (ES256), -1: 1 (P-256), -2: x, -3: y} */
+	static const uint8_t head[] = { 0xa5, 0x01, 0x02, 0x03, 0x26, 0x20,
+	    0x01, 0x21, 0x58, 0x20 };
+
+	memcpy(out, head, sizeof(head));
+	memcpy(out + 10, point + 1, 32);
+	out[42] = 0x22;
+	out[43] = 0x58;
+	out[44] = 0x20;
+	memcpy(out + 45, point + 33, 32);
+}
+
+int
+att_authdata_build(const uint8_t rp_id_hash[32], uint8_t flags,
+    const uint8_t *cred_id, size_t cred_id_len, const uint8_t point[65],
+    uint8_t **out, size_t *out_len)
+{
+	uint8_t *p;
+	size_t len = 32 + 1 + 4 + 16 + 2 + cred_id_len + ATT_COSE_KEY_LEN;
+
+	*out = NULL;
+	if (cred_id_len > 1023 || (p = calloc(1, len)) == NULL)
+		return -1;
+	memcpy(p, rp_id_hash, 32);
+	p[32] = flags | ATT_FLAG_AT;
+	/* signCount 0: sk-tpm keeps no per-key counter at enrollment */
+	memcpy(p + 37, att_aaguid, 16);
+	p[53] = (uint8_t)(cred_id_len >> 8);
+	p[54] = (uint8_t)cred_id_len;
+	memcpy(p + 55, cred_id, cred_id_len);
+	att_cose_key(point, p + 55 + cred_id_len);
+	*out = p;
+	*out_len = len;
+	return 0;
+}
+
+int
+att_authdata_parse(const uint8_t *p, size_t len, struct att_authdata *a)
+{
+	uint8_t want[ATT_COSE_KEY_LEN], point[65];
+	const uint8_t *cose;
+
+	memset(a, 0, sizeof(a[0]));
+	if (len < 55)
+		return -1;
+	a->rp_id_hash = p;
+	a->flags = p[32];
+	a->sign_count = (uint32_t)p[33] << 24 | (uint32_t)p[34] << 16 |
+	    (uint32_t)p[35] << 8 | p[36];
+	a->aaguid = p + 37;
+	a->cred_id_len = (size_t)p[53] << 8 | p[54];
+	/* Attested credential data and nothing else: AT set, ED clear. */
+	if ((a->flags & (ATT_FLAG_AT | 0x80)) != ATT_FLAG_AT ||
+	    len != 55 + a->cred_id_len + ATT_COSE_KEY_LEN)
+		return -1;
+	a->cred_id = p + 55;
+	cose = a->cred_id + a->cred_id_len;
+	point[0] = 0x04;
+	memcpy(point + 1, cose + 10, 32);
+	memcpy(point + 33, cose + 45, 32);
+	att_cose_key(point, want);
+	if (memcmp(want, cose, ATT_COSE_KEY_LEN) != 0)
+		return -1;
+	memcpy(a->point, point, sizeof(point));
+	return 0;
+}
+
+/* A big-endian reader that fails once and stays failed. */
+struct be {
+	const uint8_t *p;
+	size_t len, off;
+	bool bad;
+};
+
+static uint64_t
+be_n(struct be *b, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (b->bad || b->len - b->off < n) {
+		b->bad = true;
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		v = v << 8 | b->p[b->off + i];
+	b->off += n;
+	return v;
+}
+
+static const uint8_t *
+be_blob(struct be *b, size_t n)
+{
+	const uint8_t *p;
+
+	if (b->bad || b->len - b->off < n) {
+		b->bad = true;
+		return NULL;
+	}
+	p = b->p + b->off;
+	b->off += n;
+	return p;
+}
+
+/* A TPM2B: a 16-bit size and that many bytes, at most max. */
+static const uint8_t *
+be_tpm2b(struct be *b, size_t *len, size_t max)
+{
+	*len = (size_t)be_n(b, 2);
+	if (*len > max)
+		b->bad = true;
+	return be_blob(b, *len);
+}
+
+/* An SSH string: a 32-bit size and that many bytes. */
+static const uint8_t *
+be_string(struct be *b, size_t *len)
+{
+	*len = (size_t)be_n(b, 4);
+	return be_blob(b, *len);
+}
+
+int
+att_file_parse(const uint8_t *buf, size_t len, struct att_file *f,
+    const char **why)
+{
+	static const char magic[] = "ssh-sk-attest-v01";
+	struct be b = { .p = buf, .len = len };
+	const uint8_t *m, *reserved;
+	size_t mlen, rlen;
+
+	memset(f, 0, sizeof(*f));
+	m = be_string(&b, &mlen);
+	if (b.bad || mlen != strlen(magic) || memcmp(m, magic, mlen) != 0) {
+		*why = "not an ssh-sk-attest-v01 attestation";
+		return -1;
+	}
+	f->cert = be_string(&b, &f->cert_len);
+	f->sig = be_string(&b, &f->sig_len);
+	f->authdata = be_string(&b, &f->authdata_len);
+	if (be_n(&b, 4) != 0 || (reserved = be_string(&b, &rlen)) == NULL ||
+	    rlen != 0 || b.bad || b.off != b.len) {
+		memset(f, 0, sizeof(*f));
+		*why = b.bad ? "truncated attestation" :
+		    "unexpected reserved fields or bytes after the attestation";
+		return -1;
+	}
+	return 0;
+}
+
+int
+att_public_parse(const uint8_t *buf, size_t len, struct att_public *k)
+{
+	struct be b = { .p = buf, .len = len };
+	const uint8_t *x, *y;
+	size_t xl, yl;
+
+	memset(k, 0, sizeof(*k));
+	k->type = (uint16_t)be_n(&b, 2);
+	k->name_alg = (uint16_t)be_n(&b, 2);
+	k->attributes = (uint32_t)be_n(&b, 4);
+	(void)be_tpm2b(&b, &k->auth_policy_len, 64);
+	if (k->type != TPM_ALG_ECC)
+		return -1;
+	if ((k->sym_alg = (uint16_t)be_n(&b, 2)) != TPM_ALG_NULL)
+		(void)be_n(&b, 4);	/* keyBits, mode */
+	if ((k->scheme = (uint16_t)be_n(&b, 2)) != TPM_ALG_NULL)
+		k->scheme_hash = (uint16_t)be_n(&b, 2);
+	k->curve = (uint16_t)be_n(&b, 2);
+	if ((k->kdf = (uint16_t)be_n(&b, 2)) != TPM_ALG_NULL)
+		(void)be_n(&b, 2);
+	x = be_tpm2b(&b, &xl, 32);
+	y = be_tpm2b(&b, &yl, 32);
+	if (b.bad || b.off != b.len)
+		return -1;
+	k->point[0] = 0x04;
+	memcpy(k->point + 1 + 32 - xl, x, xl);
+	memcpy(k->point + 33 + 32 - yl, y, yl);
+	return 0;
+}
+
+int
+att_certify_parse(const uint8_t *buf, size_t len, struct att_certify *c)
+{
+	struct be b = { .p = buf, .len = len };
+
+	memset(c, 0, sizeof(*c));
+	c->magic = (uint32_t)be_n(&b, 4);
+	c->type = (uint16_t)be_n(&b, 2);
+	c->signer = be_tpm2b(&b, &c->signer_len, 66);
+	c->extra = be_tpm2b(&b, &c->extra_len, 64);
+	c->clock = be_n(&b, 8);
+	c->reset_count = (uint32_t)be_n(&b, 4);
+	c->restart_count = (uint32_t)be_n(&b, 4);
+	c->safe = (uint8_t)be_n(&b, 1);
+	c->firmware = be_n(&b, 8);
+	c->name = be_tpm2b(&b, &c->name_len, 66);
+	c->qname = be_tpm2b(&b, &c->qname_len, 66);
+	if (b.bad || b.off != b.len) {
+		memset(c, 0, sizeof(*c));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,132 @@
+/*
+ * Attestation formats, pure bytes in and out (no TPM, no I/O), so that the
+ * verifier's parsers of untrusted bytes are fuzzed on their own.
+ *
+ * OpenSSH's attestation file (PROTOCOL.u2f), written by ssh-keygen
+ * -O write-attestation=FILE:
+ *
+ *   string "ssh-sk-attest-v01", string attestation_cert, string signature,
+ *   string authdata, uint32 0 (reserved flags), string "" (reserved)
+ *
+ * sk-tpm fills the three fields so:
+ *
+ *   attestation_cert  the DER AK certificate when one is installed, else
+ *                     empty (never a self-signed certificate);
+ *   authdata          WebAuthn authenticator data as a CBOR byte string,
+ *                     like FIDO tokens: SHA-256(application) || flags ||
+ *                     signCount (0) || AAGUID || credential id length ||
+ *                     credential id (the key handle) || COSE_Key (EC2,
+ *                     ES256, P-256), exactly the 77 bytes written by
+ *                     att_cose_key();
+ *   signature         the statement below.
+ *
+ * The statement: a CBOR map with small unsigned keys, strict like the key
+ * handle (cbor-strict.h: shortest form, these keys in this order, nothing
+ * after the map). Keys 2 to 6 are WebAuthn's "tpm" attestation statement
+ * (WebAuthn section 8.3), with x5c in attestation_cert:
+ *
+ *   0  text   "sk-tpm-attest"     magic
+ *   1  uint   version             ATT_VERSION (1)
+ *   2  text   ver                 "2.0"
+ *   3  uint   alg                 COSE algorithm of sig, negated: 7 is
+ *                                 ES256 (-7), the only one
+ *   4  bytes  sig                 DER ECDSA signature by the AK over
+ *                                 certInfo
+ *   5  bytes  certInfo            TPMS_ATTEST of TPM2_Certify of the key,
+ *                                 extraData = SHA-256(authData ||
+ *                                 SHA-256(challenge))
+ *   6  bytes  pubArea             TPMT_PUBLIC of the key
+ *   7  bytes  akPub               TPMT_PUBLIC of the AK (an ECC P-256
+ *                                 restricted signing primary of the
+ *                                 endorsement hierarchy)
+ *   8  bytes  ekCerts             the DER certificates found in the TPM's
+ *                                 EK certificate and EK chain NV indices,
+ *                                 concatenated (empty: none)
+ *   9  uint   manufacturer        TPM2_PT_MANUFACTURER
+ *  10  uint   firmware            TPM2_PT_FIRMWARE_VERSION_1 << 32 | _2
+ */
+#ifndef SK_ATTEST_CODEC_H
+#define SK_ATTEST_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ATT_MAGIC		"sk-tpm-attest"
+#define ATT_VERSION		1
+#define ATT_MAX_LEN		(32 * 1024)
+#define ATT_ALG_ES256		7	/* COSE -7, stored negated */
+#define ATT_EK_CERTS_MAX	(24 * 1024)
+
+/* The fixed sk-tpm AAGUID: "sk-tpm" in a version-4 style UUID. */
+extern const uint8_t att_aaguid[16];
+
+/* authenticator data flags */
+#define ATT_FLAG_UP		0x01
+#define ATT_FLAG_UV		0x04
+#define ATT_FLAG_AT		0x40
+
+#define ATT_COSE_KEY_LEN	77
+
+struct att_stmt {
+	const uint8_t *sig, *cert_info, *pub_area, *ak_pub, *ek_certs;
+	size_t sig_len, cert_info_len, pub_area_len, ak_pub_len, ek_certs_len;
+	uint32_t manufacturer;
+	uint64_t firmware;
+};
+
+/* KH_* codes of handle.h. Decoded fields point into buf. */
+int att_stmt_encode(const struct att_stmt *, uint8_t **out, size_t *len);
+int att_stmt_decode(const uint8_t *buf, size_t len, struct att_stmt *);
+
+/* The 77-byte COSE_Key of a P-256 point (0x04 || X || Y). */
+void att_cose_key(const uint8_t point[65], uint8_t out[ATT_COSE_KEY_LEN]);
+
+struct att_authdata {
+	const uint8_t *rp_id_hash;	/* 32 bytes */
+	uint8_t flags;
+	uint32_t sign_count;
+	const uint8_t *aaguid;		/* 16 bytes */
+	const uint8_t *cred_id;
+	size_t cred_id_len;
+	uint8_t point[65];		/* from the COSE_Key */
+};
+/* Raw authenticator data as att_authdata_build writes it; 0 or -1. */
+int att_authdata_parse(const uint8_t *, size_t, struct att_authdata *);
+/* Build it into a malloc'ed buffer; 0 or -1. */
+int att_authdata_build(const uint8_t rp_id_hash[32], uint8_t flags,
+    const uint8_t *cred_id, size_t cred_id_len, const uint8_t point[65],
+    uint8_t **out, size_t *out_len);
+
+/* OpenSSH's ssh-sk-attest-v01 file; fields point into buf. 0 or -1 with
+ * *why set. */
+struct att_file {
+	const uint8_t *cert, *sig, *authdata;
+	size_t cert_len, sig_len, authdata_len;
+};
+int att_file_parse(const uint8_t *, size_t, struct att_file *,
+    const char **why);
+
+/* TPMT_PUBLIC of an ECC key, strictly (nothing after it). */
+struct att_public {
+	uint16_t type, name_alg;
+	uint32_t attributes;
+	size_t auth_policy_len;
+	uint16_t sym_alg, scheme, scheme_hash, curve, kdf;
+	uint8_t point[65];
+};
+int att_public_parse(const uint8_t *, size_t, struct att_public *);
+
+/* TPMS_ATTEST of TPM2_Certify, strictly. */
+struct att_certify {
+	uint32_t magic;
+	uint16_t type;
+	const uint8_t *signer, *extra, *name, *qname;
+	size_t signer_len, extra_len, name_len, qname_len;
+	uint64_t clock, firmware;
+	uint32_t reset_count, restart_count;
+	uint8_t safe;
+};
+int att_certify_parse(const uint8_t *, size_t, struct att_certify *);
+
+#endif /* SK_ATTEST_CODEC_H */
