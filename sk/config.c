@@ -36,6 +36,8 @@ config_load(struct sk_config *cfg)
 
 	cfg->tcti = env_nonempty("SK_TPM_TCTI");
 	cfg->owner_auth = env_nonempty("SK_TPM_OWNER_AUTH");
+	cfg->pcrs = env_nonempty("SK_TPM_PCRS");
+	cfg->config_file = env_nonempty("SK_TPM_CONFIG");
 
 	cfg->presence_raw = env_nonempty("SK_TPM_PRESENCE");
 	if (cfg->presence_raw != NULL) {
