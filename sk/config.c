@@ -84,6 +84,8 @@ config_load(struct sk_config *cfg)
 		    TPM_TIMEOUT_S_MAX);
 		return -1;
 	}
+	cfg->pcrs = env_nonempty("SK_TPM_PCRS");
+	cfg->config_file = env_nonempty("SK_TPM_CONFIG");
 
 	cfg->presence_raw = env_nonempty("SK_TPM_PRESENCE");
 	if (cfg->presence_raw != NULL) {

@@ -11,6 +11,8 @@
 struct sk_config {
 	const char *tcti;		/* SK_TPM_TCTI, or NULL */
 	const char *owner_auth;		/* SK_TPM_OWNER_AUTH, or NULL */
+	const char *pcrs;		/* SK_TPM_PCRS, or NULL (pcr-bind.h) */
+	const char *config_file;	/* SK_TPM_CONFIG, or NULL */
 	bool debug;			/* SK_TPM_DEBUG=1 */
 	bool presence_assume;		/* SK_TPM_PRESENCE=assume */
 	const char *presence_raw;	/* SK_TPM_PRESENCE as given, or NULL */

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "message.h"
 #include "options.h"
+#include "pcr-bind.h"
 #include "pin.h"
 #include "record.h"
 #include "resident.h"
@@ -22,8 +23,8 @@
 #include "tpm.h"
 
 static int
-build_handle(const struct tpm_new_key *k, const char *application,
-    uint8_t flags, uint8_t **out, size_t *out_len)
+build_handle(const struct tpm_new_key *k, const struct pcr_bind *bind,
+    const char *application, uint8_t flags, uint8_t **out, size_t *out_len)
 {
 	struct kh kh;
 	int r;
@@ -46,6 +47,7 @@ build_handle(const struct tpm_new_key *k, const char *application,
 	memcpy(kh.srk_name, k->srk_name, KH_NAME_LEN);
 	kh.srk_public = k->srk_public;
 	kh.srk_public_len = k->srk_public_len;
+	pcr_bind_to_handle(bind, &kh);
 	if (sha256(application, strlen(application), kh.app_hash) != 0)
 		return SSH_SK_ERR_GENERAL;
 	if ((r = kh_encode(&kh, out, out_len)) != KH_OK) {
@@ -65,6 +67,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	struct tpm *tpm = NULL;
 	struct tpm_new_key key;
 	struct resident_list list;
+	struct pcr_bind bind;
 	const struct resident *old = NULL;
 	uint8_t auth[PIN_AUTH_LEN];
 	uint32_t index = 0;
@@ -74,6 +77,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 
 	memset(&key, 0, sizeof(key));
 	memset(&list, 0, sizeof(list));
+	memset(&bind, 0, sizeof(bind));
 	memset(auth, 0, sizeof(auth));
 	if (alg == SSH_SK_ED25519) {
 		sk_error("ed25519-sk is not supported: TPM 2.0 chips have no "
@@ -138,7 +142,9 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 			goto out;
 		}
 	}
-	if ((r = tpm_create_key(tpm, auth, with_pin, &key)) != 0)
+	if ((r = pcr_bind_prepare(cfg, tpm, with_pin, &bind)) != 0 ||
+	    (r = tpm_create_key(tpm, auth, with_pin,
+	    bind.mask != 0 ? bind.digest : NULL, &key)) != 0)
 		goto out;
 
 	r = SSH_SK_ERR_GENERAL;
@@ -149,8 +155,8 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	}
 	memcpy(resp->public_key, key.point, TPM_EC_POINT_LEN);
 	resp->public_key_len = TPM_EC_POINT_LEN;
-	if ((r = build_handle(&key, application, flags, &resp->key_handle,
-	    &resp->key_handle_len)) != 0)
+	if ((r = build_handle(&key, &bind, application, flags,
+	    &resp->key_handle, &resp->key_handle_len)) != 0)
 		goto out;
 	/* Before the resident record: attestation forgets the error lines
 	 * of its own failures, and must not forget one of that step. */
@@ -172,6 +178,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	/* Never echo SSH_SK_FORCE_OPERATION into the key file. */
 	resp->flags = flags & (SSH_SK_USER_PRESENCE_REQD |
 	    SSH_SK_USER_VERIFICATION_REQD | SSH_SK_RESIDENT_KEY);
+	pcr_bind_announce(&bind);
 	*out = resp;
 	resp = NULL;
 	r = 0;

@@ -35,6 +35,24 @@ static const struct crd_format format = {
 	.max_len = KH_MAX_LEN,
 };
 
+/* Version 2: keys 8 to 11 carry the PCR binding. */
+static const struct crd_format format_pcr = {
+	.magic = KH_MAGIC,
+	.version = KH_VERSION_PCR,
+	.npairs = 12,
+	.max_len = KH_MAX_LEN,
+};
+
+static unsigned
+popcount24(uint32_t m)
+{
+	unsigned n = 0;
+
+	for (m &= KH_PCR_ALL; m != 0; m &= m - 1)
+		n++;
+	return n;
+}
+
 /* TPM_ALG_SHA256 as the nameAlg prefix of a TPM name. */
 #define NAME_ALG_SHA256_HI	0x00
 #define NAME_ALG_SHA256_LO	0x0b
@@ -71,8 +89,22 @@ check_fields(const struct kh *kh)
 {
 	uint8_t name[KH_NAME_LEN];
 
-	if (kh->version != KH_VERSION)
+	if (kh->version != KH_VERSION && kh->version != KH_VERSION_PCR)
 		return reject(KH_ERR_VERSION, "unknown format version");
+	if (kh->version == KH_VERSION && (kh->pcr_mask != 0 ||
+	    kh->pcr_values_len != 0 || kh->policy != 0))
+		return reject(KH_ERR_MALFORMED, "PCR binding in version 1");
+	if (kh->version == KH_VERSION_PCR && (kh->pcr_mask == 0 ||
+	    (kh->pcr_mask & ~KH_PCR_ALL) != 0 ||
+	    kh->pcr_values_len != 32 * popcount24(kh->pcr_mask)))
+		return reject(KH_ERR_MALFORMED, "bad PCR selection or values");
+	if ((kh->policy & ~(uint32_t)KH_POLICY_KNOWN) != 0)
+		return reject(KH_ERR_MALFORMED, "unknown policy bits");
+	/* The PIN is in the policy exactly when the key has one. */
+	if (kh->version == KH_VERSION_PCR &&
+	    ((kh->policy & KH_POLICY_AUTH_VALUE) != 0) !=
+	    ((kh->flags & KH_FLAG_PIN) != 0))
+		return reject(KH_ERR_MALFORMED, "PIN flag and policy differ");
 	if ((kh->flags & ~(uint32_t)KH_FLAGS_KNOWN) != 0)
 		return reject(KH_ERR_MALFORMED, "unknown flag bits");
 	if (!tpm2b_ok(kh->tpm_public, kh->tpm_public_len, KH_PUBLIC_MAX))
@@ -125,6 +157,29 @@ copy(const uint8_t *p, size_t len, uint8_t **out, size_t *out_len)
 	return KH_OK;
 }
 
+/* Keys 8 to 11 of a version 2 handle; sizes are checked later. */
+static int
+read_binding(struct cbor_rd *rd, struct kh *view)
+{
+	const uint8_t *p;
+	uint64_t bank, mask, policy;
+	size_t n;
+
+	if (crd_key(rd, 8) != 0 || crd_uint(rd, &bank) != 0 ||
+	    bank != KH_PCR_BANK_SHA256 ||
+	    crd_key(rd, 9) != 0 || crd_uint(rd, &mask) != 0 ||
+	    mask > KH_PCR_ALL ||
+	    blob(rd, 10, &p, &n) != 0 || n > KH_PCR_VALUES_MAX ||
+	    crd_key(rd, 11) != 0 || crd_uint(rd, &policy) != 0 ||
+	    policy > UINT32_MAX)
+		return -1;
+	view->pcr_mask = (uint32_t)mask;
+	memcpy(view->pcr_values, p, n);
+	view->pcr_values_len = n;
+	view->policy = (uint32_t)policy;
+	return 0;
+}
+
 int
 kh_decode(const uint8_t *buf, size_t len, struct kh **out)
 {
@@ -138,13 +193,18 @@ kh_decode(const uint8_t *buf, size_t len, struct kh **out)
 	if (out == NULL)
 		return KH_ERR_MALFORMED;
 	*out = NULL;
-	if ((r = crd_open(&rd, buf, len, &format, &why)) != KH_OK)
+	memset(&view, 0, sizeof(view));
+	view.version = KH_VERSION;
+	r = crd_open(&rd, buf, len, &format, &why);
+	if (r == KH_ERR_VERSION) {
+		view.version = KH_VERSION_PCR;
+		r = crd_open(&rd, buf, len, &format_pcr, &why);
+	}
+	if (r != KH_OK)
 		return reject(r, why);
 
 	/* The fields, in the view borrowing the input: nothing is copied
 	 * to the heap before the whole handle has passed. */
-	memset(&view, 0, sizeof(view));
-	view.version = KH_VERSION;
 	if (crd_key(&rd, 2) != 0 || crd_uint(&rd, &flags) != 0 ||
 	    flags > UINT32_MAX)
 		return reject(KH_ERR_MALFORMED, "no 32-bit flags as key 2");
@@ -156,6 +216,8 @@ kh_decode(const uint8_t *buf, size_t len, struct kh **out)
 	    fixed(&rd, 7, view.app_hash, KH_APP_HASH_LEN) != 0)
 		return reject(KH_ERR_MALFORMED,
 		    "keys 3 to 7 are not byte strings of their size in order");
+	if (view.version == KH_VERSION_PCR && read_binding(&rd, &view) != 0)
+		return reject(KH_ERR_MALFORMED, "keys 8 to 11 are no binding");
 	if (!crd_at_end(&rd))
 		return reject(KH_ERR_MALFORMED, "bytes after the map");
 	/* Only read through: check_fields takes no const pointers. */
@@ -170,6 +232,10 @@ kh_decode(const uint8_t *buf, size_t len, struct kh **out)
 		goto out;
 	kh->version = view.version;
 	kh->flags = view.flags;
+	kh->pcr_mask = view.pcr_mask;
+	memcpy(kh->pcr_values, view.pcr_values, view.pcr_values_len);
+	kh->pcr_values_len = view.pcr_values_len;
+	kh->policy = view.policy;
 	memcpy(kh->srk_name, view.srk_name, KH_NAME_LEN);
 	memcpy(kh->app_hash, view.app_hash, KH_APP_HASH_LEN);
 	if (copy(pub, view.tpm_public_len, &kh->tpm_public,
@@ -204,7 +270,7 @@ kh_encode(const struct kh *kh, uint8_t **out, size_t *out_len)
 		return r;
 	/* The order here is the order the decoder insists on. */
 	cwr_init(&w, tmp, sizeof(tmp));
-	cwr_header(&w, &format);
+	cwr_header(&w, kh->version == KH_VERSION_PCR ? &format_pcr : &format);
 	cwr_uint(&w, 2);
 	cwr_uint(&w, kh->flags);
 	cwr_uint(&w, 3);
@@ -217,6 +283,16 @@ kh_encode(const struct kh *kh, uint8_t **out, size_t *out_len)
 	cwr_bytes(&w, kh->srk_public, kh->srk_public_len);
 	cwr_uint(&w, 7);
 	cwr_bytes(&w, kh->app_hash, KH_APP_HASH_LEN);
+	if (kh->version == KH_VERSION_PCR) {
+		cwr_uint(&w, 8);
+		cwr_uint(&w, KH_PCR_BANK_SHA256);
+		cwr_uint(&w, 9);
+		cwr_uint(&w, kh->pcr_mask);
+		cwr_uint(&w, 10);
+		cwr_bytes(&w, kh->pcr_values, kh->pcr_values_len);
+		cwr_uint(&w, 11);
+		cwr_uint(&w, kh->policy);
+	}
 	/* Also wipes tmp: the wrapped private area is useless off its TPM,
 	 * but it is still key material. */
 	if ((r = cwr_finish(&w, out, out_len)) == KH_ERR_MALFORMED)

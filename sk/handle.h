@@ -13,6 +13,19 @@
  *                                  hash to the name of field 5
  *   7  bytes  SHA-256(application) binds the handle to one application
  *
+ * Format version 2 (KH_VERSION_PCR), for keys bound to PCRs (policy.h),
+ * has the same keys 2 to 7 and then
+ *
+ *   8  uint   PCR bank             TPM_ALG_SHA256 (0x000b), the only one
+ *   9  uint   PCR selection        bit i = PCR i; 1..24 of PCRs 0..23
+ *   10 bytes  expected values      32 bytes per selected PCR, ascending
+ *   11 uint   policy flags         KH_POLICY_*: whether the PIN is in
+ *                                  the key's policy (PolicyAuthValue)
+ *
+ * so that signing can rebuild the policy and name the PCRs that changed.
+ * Keys without a binding keep getting version 1 handles, which every
+ * earlier release reads.
+ *
  * The decoder is strict: definite lengths only, every head in its shortest
  * form, no tags, exactly these keys in this order, each once, lengths
  * within the bounds below, nothing after the map; so a handle has exactly
@@ -33,6 +46,7 @@
 
 #define KH_MAGIC		"sk-tpm"
 #define KH_VERSION		1
+#define KH_VERSION_PCR		2	/* version 1 plus a PCR binding */
 
 /* Key flags, stored in field 2. */
 #define KH_FLAG_PRESENCE	0x01	/* presence was required at enrollment */
@@ -49,6 +63,13 @@
 #define KH_PRIVATE_MAX		(2 + 1024)	/* TPM2B_PRIVATE bound */
 #define KH_NAME_LEN		34		/* SHA-256 name: 2 + 32 */
 #define KH_APP_HASH_LEN		32
+#define KH_PCR_BANK_SHA256	0x000b
+#define KH_PCR_ALL		0x00ffffffu	/* PCRs 0..23 */
+#define KH_PCR_VALUES_MAX	(24 * 32)
+
+/* Policy flags, stored in field 11 of a version 2 handle. */
+#define KH_POLICY_AUTH_VALUE	0x01	/* PolicyAuthValue: PIN in policy */
+#define KH_POLICY_KNOWN		KH_POLICY_AUTH_VALUE
 
 struct kh {
 	uint32_t version;
@@ -61,6 +82,11 @@ struct kh {
 	uint8_t *srk_public;		/* marshalled TPM2B_PUBLIC */
 	size_t srk_public_len;
 	uint8_t app_hash[KH_APP_HASH_LEN];
+	/* Version 2 only; zero in version 1. */
+	uint32_t pcr_mask;		/* SHA-256 bank PCRs */
+	uint8_t pcr_values[KH_PCR_VALUES_MAX];
+	size_t pcr_values_len;		/* 32 per PCR in pcr_mask */
+	uint32_t policy;		/* KH_POLICY_* */
 };
 
 /*

@@ -108,6 +108,21 @@ bool tcti_bounded_lost(TSS2_TCTI_CONTEXT *, uint32_t *cc, uint32_t *handle);
 int props_read(struct tpm *, TPM2_PT first, TPM2_PT last,
     void (*store)(void *, const TPMS_TAGGED_PROPERTY *), void *ctx);
 
+/* tpm-policy.c: PCR-bound keys */
+/* How often a PCR check or a Sign refused with PCR_CHANGED is tried again
+ * when the PCRs moved during the sequence. */
+#define POLICY_PCR_TRIES	3
+/* A policy session salted to salt_key, with parameter encryption. */
+int policy_session_start(struct tpm *, ESYS_TR salt_key, ESYS_TR *session);
+/* The key's policy in session (PolicyRestart first if restart). A PCR
+ * that differs from the handle's value gets the "platform state changed"
+ * error line, before the PIN is used. */
+int policy_session_run(struct tpm *, const struct kh *, ESYS_TR session,
+    bool restart);
+/* Whether the key's authPolicy is the policy its handle describes (empty
+ * for an unbound key). */
+bool policy_public_ok(const struct kh *, const TPMT_PUBLIC *);
+
 /* tpm-rc.c */
 /* The base TPM response code (e.g. TPM2_RC_AUTH_FAIL), or 0 for codes
  * that do not come from the TPM. */

@@ -18,9 +18,12 @@
 #define KEY_ATTRIBUTES	(TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | \
 	TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH | \
 	TPMA_OBJECT_SIGN_ENCRYPT)
+/* PCR-bound (tpm-policy.c): only a policy session can use the key. */
+#define KEY_ATTRIBUTES_POLICY	((KEY_ATTRIBUTES & \
+	~TPMA_OBJECT_USERWITHAUTH) | TPMA_OBJECT_ADMINWITHPOLICY)
 
 static void
-key_template(TPM2B_PUBLIC *pub, bool with_da)
+key_template(TPM2B_PUBLIC *pub, bool with_da, const uint8_t *policy)
 {
 	memset(pub, 0, sizeof(*pub));
 	pub->publicArea.type = TPM2_ALG_ECC;
@@ -37,6 +40,12 @@ key_template(TPM2B_PUBLIC *pub, bool with_da)
 	    TPM2_ALG_SHA256;
 	pub->publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
 	pub->publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+	if (policy != NULL) {
+		pub->publicArea.objectAttributes ^= KEY_ATTRIBUTES ^
+		    KEY_ATTRIBUTES_POLICY;
+		pub->publicArea.authPolicy.size = 32;
+		memcpy(pub->publicArea.authPolicy.buffer, policy, 32);
+	}
 }
 
 /* Marshal into a malloc'ed buffer. */
@@ -101,7 +110,7 @@ tpm_new_key_reset(struct tpm_new_key *k)
 
 int
 tpm_create_key(struct tpm *t, const uint8_t auth[TPM_AUTH_LEN],
-    bool with_da, struct tpm_new_key *out)
+    bool with_da, const uint8_t *policy, struct tpm_new_key *out)
 {
 	struct srk srk = SRK_INIT;
 	ESYS_TR session = ESYS_TR_NONE;
@@ -120,7 +129,7 @@ tpm_create_key(struct tpm *t, const uint8_t auth[TPM_AUTH_LEN],
 
 	memset(out, 0, sizeof(*out));
 	memset(&sensitive, 0, sizeof(sensitive));
-	key_template(&template, with_da);
+	key_template(&template, with_da, policy);
 	sensitive.sensitive.userAuth.size = TPM_AUTH_LEN;
 	memcpy(sensitive.sensitive.userAuth.buffer, auth, TPM_AUTH_LEN);
 
@@ -243,7 +252,8 @@ unmarshal_blobs(const struct kh *kh, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
 	if (pub->publicArea.type != TPM2_ALG_ECC ||
 	    pub->publicArea.nameAlg != TPM2_ALG_SHA256 ||
 	    (pub->publicArea.objectAttributes & ~TPMA_OBJECT_NODA) !=
-	    KEY_ATTRIBUTES ||
+	    (kh->pcr_mask != 0 ? KEY_ATTRIBUTES_POLICY : KEY_ATTRIBUTES) ||
+	    !policy_public_ok(kh, &pub->publicArea) ||
 	    pub->publicArea.parameters.eccDetail.curveID !=
 	    TPM2_ECC_NIST_P256 ||
 	    !srk_public_matches_template(&srk_pub->publicArea))
@@ -321,7 +331,7 @@ tpm_sign(struct tpm *t, const struct kh *kh, const uint8_t auth[TPM_AUTH_LEN],
 	};
 	TPMT_SIGNATURE *sig = NULL;
 	TSS2_RC rc;
-	int r = SSH_SK_ERR_GENERAL;
+	int tries, r = SSH_SK_ERR_GENERAL;
 
 	memset(&key_auth, 0, sizeof(key_auth));
 	memset(&pub, 0, sizeof(pub));
@@ -334,6 +344,13 @@ tpm_sign(struct tpm *t, const struct kh *kh, const uint8_t auth[TPM_AUTH_LEN],
 	if ((r = key_load(t, kh, &pub, &priv, &srk_pub, &srk, &session,
 	    &key)) != 0)
 		goto out;
+	/* A PCR-bound key answers only to a policy session, salted to the
+	 * SRK like the one that loaded it. */
+	if (kh->pcr_mask != 0) {
+		session_flush(t, &session);
+		if ((r = policy_session_start(t, srk.handle, &session)) != 0)
+			goto out;
+	}
 	/* The key is loaded; the SRK is no longer needed, and a transient
 	 * one would hold a slot the TPM may need for Sign. */
 	srk_close(t, &srk);
@@ -349,8 +366,19 @@ tpm_sign(struct tpm *t, const struct kh *kh, const uint8_t auth[TPM_AUTH_LEN],
 	if ((r = session_last_use(t, session)) != 0)
 		goto out;
 	memcpy(digest.buffer, digest_in, 32);
-	rc = Esys_Sign(t->esys, key, session, ESYS_TR_NONE, ESYS_TR_NONE,
-	    &digest, &scheme, &ticket, &sig);
+	for (tries = 0;; tries++) {
+		if (kh->pcr_mask != 0 && (r = policy_session_run(t, kh,
+		    session, tries > 0)) != 0)
+			goto out;
+		rc = Esys_Sign(t->esys, key, session, ESYS_TR_NONE,
+		    ESYS_TR_NONE, &digest, &scheme, &ticket, &sig);
+		/* A bound PCR was extended between PolicyPCR and Sign. */
+		if (kh->pcr_mask == 0 || rc_base(rc) != TPM2_RC_PCR_CHANGED ||
+		    tries >= POLICY_PCR_TRIES)
+			break;
+		sk_debug("PCRs changed during the signature; again");
+	}
+	r = SSH_SK_ERR_GENERAL;
 	if (rc != TSS2_RC_SUCCESS) {
 		if (rc_base(rc) == TPM2_RC_AUTH_FAIL ||
 		    rc_base(rc) == TPM2_RC_BAD_AUTH ||

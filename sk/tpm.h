@@ -42,9 +42,16 @@ void tpm_new_key_reset(struct tpm_new_key *);
 
 /* Create an ECDSA P-256 signing key whose auth value is auth. DA-protected
  * when with_da, noDA otherwise. The auth value only crosses the bus
- * encrypted (salted session, parameter encryption). */
+ * encrypted (salted session, parameter encryption). With a policy digest
+ * (32 bytes, policy.h) the key is usable only through that policy:
+ * userWithAuth clear, adminWithPolicy set. */
 int tpm_create_key(struct tpm *, const uint8_t auth[TPM_AUTH_LEN],
-    bool with_da, struct tpm_new_key *out);
+    bool with_da, const uint8_t *policy, struct tpm_new_key *out);
+
+/* tpm-policy.c: the current SHA-256 values of the PCRs in mask, 32 bytes
+ * each in ascending PCR order, into values (room for 24 * 32); refuses a
+ * PCR the TPM does not have in that bank. */
+int tpm_pcr_read(struct tpm *, uint32_t mask, uint8_t *values, size_t *len);
 
 /* A monotonic counter for signatures: the TPM's Clock in seconds. */
 int tpm_read_counter(struct tpm *, uint32_t *counter);

@@ -43,7 +43,8 @@ usage(FILE *f)
 "reached, manufacturer and firmware (and whether the firmware is known to\n"
 "leak ECDSA keys, TPM-FAIL), the storage root key, NIST P-256, salted\n"
 "sessions, the dictionary-attack lockout, NV capacity, resident records\n"
-"and, without SK_TPM_TCTI, the permissions on /dev/tpmrm0.\n"
+"(with the current values of the PCRs they are bound to, and whether\n"
+"they match) and, without SK_TPM_TCTI, the permissions on /dev/tpmrm0.\n"
 "Exit status 0 when healthy, 1 when a line says FAIL.\n"
 "\n"
 "Options:\n"
@@ -362,6 +363,13 @@ check_nv(struct doctor *d, const struct tpm_info *info)
 		    REC_MAX_LEN);
 }
 
+/* cli_pcr_emit for report(); CLI_PCR_* are OK, INFO and WARN. */
+static void
+pcr_line(void *ctx, int level, const char *line)
+{
+	report(ctx, (enum level)level, "%s", line);
+}
+
 static void
 check_residents(struct doctor *d, struct tpm *tpm)
 {
@@ -390,6 +398,9 @@ check_residents(struct doctor *d, struct tpm *tpm)
 		report(d, OK, "resident credentials: %zu (0 skipped, 0 "
 		    "unwritten); %zu of %u sk-tpm NV slots in use",
 		    list.count, list.nused, TPM_NV_SLOTS);
+	if (cli_pcr_check(tpm, &list, pcr_line, d) != 0)
+		report(d, FAIL, "PCR bindings: %s", library_error(err,
+		    sizeof(err), "the PCRs cannot be read"));
 	resident_list_free(&list);
 }
 

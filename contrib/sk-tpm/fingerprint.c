@@ -154,6 +154,7 @@ cli_describe(const struct resident *res, struct cli_shown *out)
 	    sizeof(out->user));
 	out->pin = (res->kh->flags & KH_FLAG_PIN) != 0;
 	out->touch = (res->kh->flags & KH_FLAG_PRESENCE) != 0;
+	cli_pcr_text(res->kh, out->pcrs, sizeof(out->pcrs));
 	return cli_fingerprint(res->point, res->rec->application,
 	    out->fingerprint);
 }

@@ -18,9 +18,11 @@ usage(FILE *f)
 "usage: sk-tpm list [--json] [--tcti TCTI]\n"
 "\n"
 "Show the resident credentials libsk-tpm stored in the TPM, one a line:\n"
-"  NV-INDEX  APPLICATION  USER  pin|no-pin  FINGERPRINT\n"
+"  NV-INDEX  APPLICATION  USER  pin|no-pin  FINGERPRINT  [pcr=BINDING]\n"
 "USER is the user id as text, as hex:... when it is not printable, or -\n"
 "when empty. FINGERPRINT is what ssh-keygen -l prints for the key.\n"
+"pcr=sha256:7,14 ends the line of a key bound to those PCRs (SK_TPM_PCRS\n"
+"at enrollment); \"sk-tpm doctor\" says whether they still match.\n"
 "Indices of the sk-tpm range without a usable record (corrupt, made under\n"
 "another TPM's storage key, or never written) are counted at the end;\n"
 "remove them with \"sk-tpm delete --index\".\n"
@@ -67,9 +69,9 @@ print_text(const struct resident_list *list)
 			cli_error("cannot compute a fingerprint");
 			return CLI_FAIL;
 		}
-		printf("0x%08x  %s  %s  %s  %s\n", list->items[i].index,
+		printf("0x%08x  %s  %s  %s  %s%s%s\n", list->items[i].index,
 		    s.application, s.user, s.pin ? "pin" : "no-pin",
-		    s.fingerprint);
+		    s.fingerprint, s.pcrs[0] ? "  pcr=" : "", s.pcrs);
 	}
 	if (list->skipped > 0)
 		printf("skipped: %zu (corrupt, or made under another TPM's "
@@ -136,9 +138,13 @@ print_json(const struct resident_list *list)
 		printf(",\"user_hex\":\"");
 		for (j = 0; j < rec->user_id_len; j++)
 			printf("%02x", rec->user_id[j]);
-		printf("\",\"pin\":%s,\"touch\":%s,\"fingerprint\":\"%s\"}",
+		printf("\",\"pin\":%s,\"touch\":%s,\"fingerprint\":\"%s\"",
 		    s.pin ? "true" : "false", s.touch ? "true" : "false",
 		    s.fingerprint);
+		if (s.pcrs[0] != '\0')
+			printf(",\"pcrs\":\"%s\"}", s.pcrs);
+		else
+			printf(",\"pcrs\":null}");
 	}
 	printf("],\"skipped\":%zu,\"unwritten\":%zu,\"unusable\":[",
 	    list->skipped, list->unwritten);

@@ -25,7 +25,10 @@ same(const struct kh *a, const struct kh *b)
 	    memcmp(a->srk_name, b->srk_name, KH_NAME_LEN) == 0 &&
 	    a->srk_public_len == b->srk_public_len &&
 	    memcmp(a->srk_public, b->srk_public, a->srk_public_len) == 0 &&
-	    memcmp(a->app_hash, b->app_hash, KH_APP_HASH_LEN) == 0;
+	    memcmp(a->app_hash, b->app_hash, KH_APP_HASH_LEN) == 0 &&
+	    a->pcr_mask == b->pcr_mask && a->policy == b->policy &&
+	    a->pcr_values_len == b->pcr_values_len &&
+	    memcmp(a->pcr_values, b->pcr_values, a->pcr_values_len) == 0;
 }
 
 int

@@ -4,7 +4,8 @@
  *
  * - handle/: handles made by kh_encode with the sizes a real P-256 key
  *   under the standard SRK has, in every flag combination, plus a few ways
- *   of getting them wrong;
+ *   of getting them wrong; and version 2 handles (PCR binding) with one,
+ *   two and all PCRs, with and without the PIN in the policy;
  * - record/: resident records made by rec_encode (holding one of those
  *   handles, at the bounds of each field), plus records broken in each way
  *   rec_decode must refuse, written with the strict CBOR writer.
@@ -23,6 +24,28 @@
 #include "record.h"
 
 static const char *dir;
+
+static void put(const char *, const char *, const uint8_t *, size_t);
+
+/* A version 2 handle with this binding. */
+static void
+pcr_seed(struct kh *kh, uint32_t flags, uint32_t mask, uint32_t policy,
+    const char *name)
+{
+	uint8_t *enc;
+	size_t len;
+	uint32_t m;
+
+	kh->flags = flags;
+	kh->pcr_mask = mask;
+	kh->policy = policy;
+	for (kh->pcr_values_len = 0, m = mask; m != 0; m &= m - 1)
+		kh->pcr_values_len += 32;
+	if (kh_encode(kh, &enc, &len) != KH_OK)
+		exit(1);
+	put("handle", name, enc, len);
+	free(enc);
+}
 
 static void
 put(const char *sub, const char *name, const uint8_t *p, size_t len)
@@ -112,6 +135,30 @@ handle_seeds(uint8_t *real, size_t *real_len)
 	put("handle", "valid-large", enc, len);
 	free(enc);
 
+	/* Version 2: the same fields and a PCR binding. */
+	tpm2b(pub, 124, 0x11);
+	tpm2b(priv, 128, 0x22);
+	tpm2b(srk, 122, 0x33);
+	kh.tpm_public_len = 124;
+	kh.tpm_private_len = 128;
+	kh.srk_public_len = 122;
+	kh.version = KH_VERSION_PCR;
+	for (i = 0; i < KH_PCR_VALUES_MAX; i++)
+		kh.pcr_values[i] = (uint8_t)(0x70 + i);
+	pcr_seed(&kh, 0, 1u << 7, 0, "valid-pcr-7");
+	pcr_seed(&kh, KH_FLAG_PIN | KH_FLAG_SRK_PERSISTENT,
+	    1u << 7 | 1u << 14, KH_POLICY_AUTH_VALUE, "valid-pcr-pin-7-14");
+	pcr_seed(&kh, KH_FLAG_PRESENCE, KH_PCR_ALL, 0, "valid-pcr-all");
+	if (kh_encode(&kh, &enc, &len) != KH_OK)
+		exit(1);
+	memcpy(buf, enc, len);
+	free(enc);
+	put("handle", "bad-pcr-truncated", buf, len - 40);
+	kh.version = KH_VERSION;
+	kh.pcr_mask = 0;
+	kh.pcr_values_len = 0;
+	kh.policy = 0;
+
 	/* Back to a realistic handle to break. */
 	tpm2b(pub, 90, 0x11);
 	tpm2b(priv, 128, 0x22);
@@ -132,6 +179,8 @@ handle_seeds(uint8_t *real, size_t *real_len)
 	put("handle", "bad-trailing-byte", buf, len + 1);
 	buf[10] = 0x02;				/* version 2 */
 	put("handle", "bad-version-2", buf, len);
+	buf[10] = 0x03;				/* version 3 */
+	put("handle", "bad-version-3", buf, len);
 	buf[10] = 0x01;
 	buf[12] ^= 0x02;			/* unknown flag */
 	put("handle", "bad-flag-bit", buf, len);

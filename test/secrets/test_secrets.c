@@ -44,6 +44,7 @@
 
 #include "sk-api.h"
 #include "sk-test-util.h"
+#include "tpm-pcr-util.h"
 
 #define APP		"ssh:"
 #define RES_APP		"ssh:sk-tpm-secrets"
@@ -499,6 +500,8 @@ test_memory(void)
 	    &wrong, NULL, 0, 0 };
 	struct op res = { "resident enroll (PIN, flags 0x25)", false,
 	    RES_APP, FLAG_UP | FLAG_UV | FLAG_RK, &pin, NULL, 0, 0 };
+	struct op pcr_enroll = { "", false, APP, FLAG_UP | FLAG_UV, &pin,
+	    NULL, 0, 0 };
 
 	secret_new_pin(&pin, "PIN");
 	secret_new_pin(&wrong, "wrong PIN");
@@ -531,8 +534,34 @@ test_memory(void)
 	if (scan_memory("after resident enroll", all, nall) != 0)
 		fail("secrets left in memory after a resident sk_enroll");
 
+	/* A key bound to PCR 16 (issue 12): the PIN goes through a policy
+	 * session (PolicyAuthValue) instead of an HMAC session. */
+	if (tu_pcr_extend(getenv("SK_TPM_TCTI"), 16, 0x16) != 0)
+		fail("cannot extend PCR 16");
+	setenv("SK_TPM_CONFIG", "/dev/null", 1);
+	setenv("SK_TPM_PCRS", "16", 1);
+	pcr_enroll.what = "enroll (PIN, bound to PCR 16)";
+	op_call_deep(&pcr_enroll, NULL);
+	unsetenv("SK_TPM_PCRS");
+	expect_rc(&pcr_enroll, 0);
+	if (pcr_enroll.kh == NULL)
+		return 1;
+	if (scan_memory("after a PCR-bound enroll", all, nall) != 0)
+		fail("secrets left in memory after a PCR-bound sk_enroll");
+	sign.what = "sign (PCR-bound key, right PIN)";
+	op_call_deep(&sign, &pcr_enroll);
+	expect_rc(&sign, 0);
+	if (scan_memory("after a PCR-bound sign", all, nall) != 0)
+		fail("secrets left in memory after a PCR-bound sk_sign");
+	bad.what = "sign (PCR-bound key, wrong PIN)";
+	op_call_deep(&bad, &pcr_enroll);
+	expect_rc(&bad, SSH_SK_ERR_PIN_REQUIRED);
+	if (scan_memory("after a PCR-bound sign, wrong PIN", all, nall) != 0)
+		fail("secrets left in memory after a PCR-bound wrong PIN");
+
 	free(enroll.kh);
 	free(res.kh);
+	free(pcr_enroll.kh);
 	return failures == 0 ? 0 : 1;
 }
 

@@ -483,6 +483,12 @@ emit_version_2(struct cb *c)
 }
 
 static void
+emit_version_3(struct cb *c)
+{
+	cb_head(c, M_UINT, 3);
+}
+
+static void
 emit_version_0(struct cb *c)
 {
 	cb_head(c, M_UINT, 0);
@@ -512,7 +518,11 @@ test_version(void **state)
 	struct cb c;
 
 	(void)state;
+	/* Version 2 is known (the PCR binding, test_handle_pcr.c): a
+	 * version 1 layout under it is malformed. */
 	handle_with(&c, 1, emit_version_2);
+	expect_cb(&c, KH_ERR_MALFORMED);
+	handle_with(&c, 1, emit_version_3);
 	expect_cb(&c, KH_ERR_VERSION);
 	handle_with(&c, 1, emit_version_0);
 	expect_cb(&c, KH_ERR_VERSION);
@@ -527,7 +537,7 @@ test_version(void **state)
 	cb_head(&c, M_MAP, 3);
 	field(&c, 0);
 	cb_head(&c, M_UINT, 1);
-	cb_head(&c, M_UINT, 2);
+	cb_head(&c, M_UINT, 3);
 	cb_head(&c, M_UINT, 2);
 	cb_head(&c, M_ARRAY, 1);
 	cb_head(&c, M_NEG, 6);
@@ -537,7 +547,7 @@ test_version(void **state)
 	cb_head(&c, M_MAP, 3);
 	field(&c, 0);
 	cb_head(&c, M_UINT, 1);
-	cb_head(&c, M_UINT, 2);
+	cb_head(&c, M_UINT, 3);
 	cb_head(&c, M_UINT, 2);
 	cb_head(&c, M_BYTES, 3000);
 	while (c.n < 3100)
@@ -1161,8 +1171,16 @@ test_encode_refuses(void **state)
 
 	(void)state;
 	bad = fx.kh;
-	bad.version = 2;
+	bad.version = 3;
 	assert_int_equal(kh_encode(&bad, &enc, &enc_len), KH_ERR_VERSION);
+	assert_null(enc);
+	/* Version 2 without a binding, or version 1 with one. */
+	bad = fx.kh;
+	bad.version = KH_VERSION_PCR;
+	assert_int_equal(kh_encode(&bad, &enc, &enc_len), KH_ERR_MALFORMED);
+	bad = fx.kh;
+	bad.pcr_mask = 1u << 7;
+	assert_int_equal(kh_encode(&bad, &enc, &enc_len), KH_ERR_MALFORMED);
 	assert_null(enc);
 	bad = fx.kh;
 	bad.flags |= 0x02;

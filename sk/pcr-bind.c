@@ -1,0 +1,176 @@
+/*
+ * PCR binding at enrollment (see pcr-bind.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pcr-bind.h"
+#include "sk-api.h"
+#include "tpm.h"
+
+#define LINE_MAX_LEN	256
+
+/* The config file to read, into path; 0 if there is none. */
+static int
+config_path(const struct sk_config *cfg, char *path, size_t len)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (cfg->config_file != NULL) {
+		snprintf(path, len, "%s", cfg->config_file);
+		return 1;
+	}
+	if (xdg != NULL && *xdg == '/')
+		snprintf(path, len, "%s/sk-tpm/config", xdg);
+	else if (home != NULL && *home == '/')
+		snprintf(path, len, "%s/.config/sk-tpm/config", home);
+	else
+		path[0] = '\0';
+	if (path[0] != '\0' && access(path, F_OK) == 0)
+		return 1;
+	snprintf(path, len, "/etc/sk-tpm/config");
+	return access(path, F_OK) == 0;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* The "pcrs" setting of the config file into value, or "" if unset. */
+static int
+config_pcrs(const struct sk_config *cfg, char *value, size_t len)
+{
+	char path[4096], line[LINE_MAX_LEN], *p, *eq;
+	FILE *f = NULL;
+	unsigned n = 0;
+	int r = -1;
+
+	value[0] = '\0';
+	if (!config_path(cfg, path, sizeof(path)))
+		return 0;
+	if ((f = fopen(path, "r")) == NULL) {
+		sk_error("cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		n++;
+		p = trim(line);
+		if (*p == '\0' || *p == '#')
+			continue;
+		if ((eq = strchr(p, '=')) == NULL) {
+			sk_error("%s:%u: expected \"name = value\"", path, n);
+			goto out;
+		}
+		*eq = '\0';
+		if (strcmp(trim(p), "pcrs") != 0) {
+			sk_error("%s:%u: unknown setting \"%s\"", path, n,
+			    trim(p));
+			goto out;
+		}
+		snprintf(value, len, "%s", trim(eq + 1));
+	}
+	r = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	return r;
+}
+
+int
+pcr_bind_selection(const struct sk_config *cfg, uint32_t *mask)
+{
+	char from_file[LINE_MAX_LEN], err[128];
+	const char *v = cfg->pcrs, *what = "SK_TPM_PCRS";
+
+	*mask = 0;
+	if (v == NULL) {
+		if (config_pcrs(cfg, from_file, sizeof(from_file)) != 0)
+			return -1;
+		if (from_file[0] == '\0')
+			return 0;
+		v = from_file;
+		what = "the pcrs setting";
+	}
+	if (policy_parse_pcrs(v, mask, err, sizeof(err)) != 0) {
+		sk_error("%s=%s is not understood: %s", what, v, err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+pcr_bind_prepare(const struct sk_config *cfg, struct tpm *t, bool with_pin,
+    struct pcr_bind *b)
+{
+	size_t k = 0;
+	unsigned i;
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	if (pcr_bind_selection(cfg, &b->mask) != 0)
+		return SSH_SK_ERR_GENERAL;
+	if (b->mask == 0)
+		return 0;
+	if ((r = tpm_pcr_read(t, b->mask, b->values, &b->values_len)) != 0)
+		return r;
+	for (i = 0; i < POLICY_PCR_COUNT; i++) {
+		if (!(b->mask & (1u << i)))
+			continue;
+		if (!policy_value_usable(b->values + k)) {
+			sk_error("PCR %u (sha256) is all %s: nothing measured "
+			    "there that a binding could check; pick another "
+			    "PCR", i, b->values[k] == 0 ? "zeros" : "ones");
+			return SSH_SK_ERR_GENERAL;
+		}
+		k += POLICY_DIGEST_LEN;
+	}
+	b->auth_value = with_pin;
+	if (policy_digest(b->mask, b->values, b->values_len, with_pin,
+	    b->digest) != 0) {
+		sk_error("cannot compute the key's policy");
+		return SSH_SK_ERR_GENERAL;
+	}
+	return 0;
+}
+
+void
+pcr_bind_to_handle(const struct pcr_bind *b, struct kh *kh)
+{
+	if (b->mask == 0)
+		return;
+	kh->version = KH_VERSION_PCR;
+	kh->pcr_mask = b->mask;
+	memcpy(kh->pcr_values, b->values, b->values_len);
+	kh->pcr_values_len = b->values_len;
+	kh->policy = b->auth_value ? KH_POLICY_AUTH_VALUE : 0;
+}
+
+void
+pcr_bind_announce(const struct pcr_bind *b)
+{
+	char list[POLICY_PCR_COUNT * 3 + 1];
+
+	if (b->mask == 0)
+		return;
+	policy_format_pcrs(b->mask, list, sizeof(list));
+	fprintf(stderr, "sk-tpm: the key is bound to PCR%s %s (sha256) of "
+	    "this machine: it stops working when %s (a firmware, Secure "
+	    "Boot, shim or dbx update may do that); enroll a second key "
+	    "first\n", policy_pcr_count(b->mask) > 1 ? "s" : "", list,
+	    policy_pcr_count(b->mask) > 1 ? "one of them changes" :
+	    "its value changes");
+}

@@ -1,0 +1,48 @@
+/*
+ * Enrollment side of PCR binding (issue 12): which PCRs the user asked
+ * for (SK_TPM_PCRS, else the "pcrs" setting of the config file), their
+ * current values and the policy digest of the new key.
+ *
+ * The config file is $SK_TPM_CONFIG if set, else
+ * $XDG_CONFIG_HOME/sk-tpm/config (~/.config/sk-tpm/config), else
+ * /etc/sk-tpm/config; the first that exists is read. Lines are
+ * "pcrs = LIST" (as SK_TPM_PCRS), blank, or comments starting with '#'.
+ * The environment wins; "none" turns a default off.
+ */
+#ifndef SK_PCR_BIND_H
+#define SK_PCR_BIND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "handle.h"
+#include "policy.h"
+
+struct tpm;
+
+struct pcr_bind {
+	uint32_t mask;			/* 0: not bound */
+	uint8_t values[POLICY_VALUES_MAX];
+	size_t values_len;
+	bool auth_value;		/* PIN in the policy */
+	uint8_t digest[POLICY_DIGEST_LEN];
+};
+
+/* The selection asked for, or mask 0; -1 with an error line if the
+ * setting is malformed. */
+int pcr_bind_selection(const struct sk_config *, uint32_t *mask);
+
+/* Fill *b for a new key: read the PCRs, refuse unusable ones, compute the
+ * policy. With no selection, b->mask is 0 and the TPM is not asked. */
+int pcr_bind_prepare(const struct sk_config *, struct tpm *, bool with_pin,
+    struct pcr_bind *b);
+
+/* Put the binding into a handle (version 2). */
+void pcr_bind_to_handle(const struct pcr_bind *, struct kh *);
+
+/* Tell the user on stderr what the key is bound to and what will disable
+ * it (the one line an enrollment prints on success). */
+void pcr_bind_announce(const struct pcr_bind *);
+
+#endif /* SK_PCR_BIND_H */

@@ -1,0 +1,392 @@
+/*
+ * PCR-bound keys (issue 12) against swtpm: the provider's real entry
+ * points, the simulator's own PCRs (16 and 23 are resettable; PCR 7 is
+ * extended and the simulator power-cycled) and test-side TPM calls that
+ * do not use the library. After each test nothing may stay loaded.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <tss2/tss2_mu.h>
+#include <tss2/tss2_tpm2_types.h>
+
+#include "handle.h"
+#include "pin.h"
+#include "policy.h"
+#include "sk-api.h"
+#include "sk-test-util.h"
+#include "tpm-pcr-util.h"
+#include "tpm-util.h"
+
+#define APP		"ssh:"
+#define PIN		"424242"
+#define WRONG_PIN	"000000"
+#define RC_AUTH_UNAVAILABLE	0x12f
+
+static const char *tcti;
+static const uint8_t data[] = "session id and request";
+
+static int
+setup(void **state)
+{
+	(void)state;
+	setenv("SK_TPM_TCTI", tcti, 1);
+	setenv("SK_TPM_CONFIG", "/dev/null", 1);
+	unsetenv("SK_TPM_PCRS");
+	unsetenv("SK_TPM_PRESENCE");
+	unsetenv("SSH_ASKPASS");
+	unsetenv("SK_TPM_DEBUG");
+	if (tu_pcr_reset(tcti, 16) != 0 || tu_pcr_extend(tcti, 16, 0xa1) ||
+	    tu_pcr_reset(tcti, 23) != 0 || tu_pcr_extend(tcti, 23, 0xb2))
+		return -1;
+	return tu_da_reset(tcti);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	if (tu_count_leftovers(tcti) != 0) {
+		fprintf(stderr, "TPM handles left behind: %d\n",
+		    tu_count_leftovers(tcti));
+		return -1;
+	}
+	return tu_da_reset(tcti);
+}
+
+/* Enroll with SK_TPM_PCRS=pcrs; the enrollment's stderr in *msg. */
+static struct sk_enroll_response *
+enroll_bound(const char *pcrs, uint8_t flags, const char *pin,
+    const char **msg)
+{
+	struct sk_enroll_response *e = NULL;
+	uint8_t challenge[32] = { 1 };
+	const char *err;
+
+	if (pcrs != NULL)
+		setenv("SK_TPM_PCRS", pcrs, 1);
+	assert_int_equal(stu_capture_start(), 0);
+	assert_int_equal(sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge),
+	    APP, flags, pin, NULL, &e), 0);
+	err = stu_capture_stop();
+	if (msg != NULL)
+		*msg = err;
+	unsetenv("SK_TPM_PCRS");
+	assert_non_null(e);
+	return e;
+}
+
+static struct kh *
+decode(const struct sk_enroll_response *e)
+{
+	struct kh *kh = NULL;
+
+	assert_int_equal(kh_decode(e->key_handle, e->key_handle_len, &kh),
+	    KH_OK);
+	return kh;
+}
+
+/* sk_sign; its stderr in *msg when msg is not NULL. */
+static int
+sign(const struct sk_enroll_response *e, uint8_t flags, const char *pin,
+    const char **msg)
+{
+	struct sk_sign_response *s = NULL;
+	const char *err;
+	int r;
+
+	assert_int_equal(stu_capture_start(), 0);
+	r = sk_sign(SSH_SK_ECDSA, data, sizeof(data), APP, e->key_handle,
+	    e->key_handle_len, flags, pin, NULL, &s);
+	err = stu_capture_stop();
+	if (msg != NULL)
+		*msg = err;
+	if (r == 0) {
+		assert_int_equal(stu_verify(e->public_key, e->public_key_len,
+		    s, APP, data, sizeof(data)), 1);
+		stu_free_sign(s);
+	} else
+		assert_null(s);
+	return r;
+}
+
+/* The key's authPolicy, from the handle's public area. */
+static void
+key_policy(const struct kh *kh, uint8_t out[32])
+{
+	TPM2B_PUBLIC pub;
+	size_t off = 0;
+
+	memset(&pub, 0, sizeof(pub));
+	assert_int_equal(Tss2_MU_TPM2B_PUBLIC_Unmarshal(kh->tpm_public,
+	    kh->tpm_public_len, &off, &pub), 0);
+	assert_int_equal(pub.publicArea.authPolicy.size, 32);
+	assert_int_equal(pub.publicArea.objectAttributes &
+	    (TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_ADMINWITHPOLICY),
+	    TPMA_OBJECT_ADMINWITHPOLICY);
+	memcpy(out, pub.publicArea.authPolicy.buffer, 32);
+}
+
+static void
+test_bound_key(void **state)
+{
+	struct sk_enroll_response *e;
+	struct kh *kh;
+	uint8_t ours[32], trial[32], in_key[32];
+	const char *msg;
+
+	(void)state;
+	e = enroll_bound("16", 0, NULL, &msg);
+	assert_non_null(strstr(msg, "sk-tpm: the key is bound to PCR 16 "
+	    "(sha256)"));
+	assert_int_equal(stu_count_lines(msg), 1);
+	kh = decode(e);
+	assert_int_equal(kh->version, KH_VERSION_PCR);
+	assert_int_equal(kh->pcr_mask, 1u << 16);
+	assert_int_equal(kh->policy, 0);
+	/* Our digest, the TPM's trial session and the key agree. */
+	assert_int_equal(policy_digest(kh->pcr_mask, kh->pcr_values,
+	    kh->pcr_values_len, false, ours), 0);
+	assert_int_equal(tu_policy_trial(tcti, 1u << 16, false, trial), 0);
+	key_policy(kh, in_key);
+	assert_memory_equal(ours, trial, 32);
+	assert_memory_equal(ours, in_key, 32);
+
+	assert_int_equal(sign(e, 0, NULL, &msg), 0);
+	assert_string_equal(msg, "");
+
+	/* The platform changes: refused with the message, no DA count. */
+	assert_int_equal(tu_pcr_extend(tcti, 16, 0x01), 0);
+	assert_int_equal(sign(e, 0, NULL, &msg), SSH_SK_ERR_GENERAL);
+	assert_non_null(strstr(msg, "sk-tpm: the platform state changed: "
+	    "PCR 16 (sha256) is "));
+	assert_non_null(strstr(msg, "this key was enrolled with "));
+	assert_non_null(strstr(msg, "after an intended firmware or Secure "
+	    "Boot update, enroll a new key"));
+	assert_int_equal(stu_count_lines(msg), 1);
+	assert_int_equal(tu_da_counter(tcti), 0);
+
+	/* The same measurements again: it signs. */
+	assert_int_equal(tu_pcr_reset(tcti, 16), 0);
+	assert_int_equal(tu_pcr_extend(tcti, 16, 0xa1), 0);
+	assert_int_equal(sign(e, 0, NULL, NULL), 0);
+	kh_free(&kh);
+	stu_free_enroll(e);
+}
+
+static void
+test_pin_and_pcrs(void **state)
+{
+	const uint8_t uv = SSH_SK_USER_VERIFICATION_REQD;
+	struct sk_enroll_response *e;
+	struct kh *kh;
+	uint8_t ours[32], trial[32], in_key[32];
+	const char *msg;
+
+	(void)state;
+	e = enroll_bound("sha256:16, 23", uv, PIN, &msg);
+	assert_non_null(strstr(msg, "bound to PCRs 16,23 (sha256)"));
+	kh = decode(e);
+	assert_int_equal(kh->pcr_mask, 1u << 16 | 1u << 23);
+	assert_int_equal(kh->policy, KH_POLICY_AUTH_VALUE);
+	assert_int_equal(policy_digest(kh->pcr_mask, kh->pcr_values,
+	    kh->pcr_values_len, true, ours), 0);
+	assert_int_equal(tu_policy_trial(tcti, kh->pcr_mask, true, trial), 0);
+	key_policy(kh, in_key);
+	assert_memory_equal(ours, trial, 32);
+	assert_memory_equal(ours, in_key, 32);
+
+	assert_int_equal(sign(e, uv, PIN, NULL), 0);
+	/* A wrong PIN still counts against the lockout. */
+	assert_int_equal(sign(e, uv, WRONG_PIN, &msg),
+	    SSH_SK_ERR_PIN_REQUIRED);
+	assert_non_null(strstr(msg, "wrong PIN"));
+	assert_int_equal(tu_da_counter(tcti), 1);
+
+	/* The right PIN on a changed platform: refused, not counted. */
+	assert_int_equal(tu_pcr_extend(tcti, 23, 0x02), 0);
+	assert_int_equal(sign(e, uv, PIN, &msg), SSH_SK_ERR_GENERAL);
+	assert_non_null(strstr(msg, "PCR 23 (sha256) is "));
+	assert_null(strstr(msg, "PIN"));
+	/* Nor is a wrong one: the PIN is never tried. */
+	assert_int_equal(sign(e, uv, WRONG_PIN, &msg), SSH_SK_ERR_GENERAL);
+	assert_non_null(strstr(msg, "the platform state changed"));
+	assert_int_equal(tu_da_counter(tcti), 1);
+	kh_free(&kh);
+	stu_free_enroll(e);
+}
+
+/* With userWithAuth clear, the key's auth value alone is worth nothing:
+ * neither an HMAC nor a password session can use it. */
+static void
+test_user_with_auth_closed(void **state)
+{
+	struct sk_enroll_response *e;
+	struct kh *kh;
+	uint8_t auth[32];
+	uint32_t rc;
+
+	(void)state;
+	e = enroll_bound("16", 0, NULL, NULL);
+	kh = decode(e);
+	assert_int_equal(pin_derive_auth(APP, NULL, auth), 0);
+	rc = tu_sign_with_auth(tcti, kh->tpm_public, kh->tpm_public_len,
+	    kh->tpm_private, kh->tpm_private_len, auth, true);
+	assert_int_equal(rc & 0xfff, RC_AUTH_UNAVAILABLE);
+	rc = tu_sign_with_auth(tcti, kh->tpm_public, kh->tpm_public_len,
+	    kh->tpm_private, kh->tpm_private_len, auth, false);
+	assert_int_equal(rc & 0xfff, RC_AUTH_UNAVAILABLE);
+	/* The same call does sign with an unbound key: the test can tell. */
+	stu_free_enroll(e);
+	kh_free(&kh);
+	e = enroll_bound("none", 0, NULL, NULL);
+	kh = decode(e);
+	assert_int_equal(kh->version, KH_VERSION);
+	rc = tu_sign_with_auth(tcti, kh->tpm_public, kh->tpm_public_len,
+	    kh->tpm_private, kh->tpm_private_len, auth, true);
+	assert_int_equal(rc, 0);
+	kh_free(&kh);
+	stu_free_enroll(e);
+}
+
+static void
+test_lockout_pcr_only_signs(void **state)
+{
+	const uint8_t uv = SSH_SK_USER_VERIFICATION_REQD;
+	struct sk_enroll_response *pinned, *bound;
+	int i;
+
+	(void)state;
+	pinned = enroll_bound(NULL, uv, PIN, NULL);
+	bound = enroll_bound("23", 0, NULL, NULL);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(sign(pinned, uv, WRONG_PIN, NULL),
+		    SSH_SK_ERR_PIN_REQUIRED);
+	assert_int_equal(sign(pinned, uv, PIN, NULL), SSH_SK_ERR_GENERAL);
+	/* Locked out, but a PCR-only key has no PIN to guard. */
+	assert_int_equal(sign(bound, 0, NULL, NULL), 0);
+	stu_free_enroll(pinned);
+	stu_free_enroll(bound);
+}
+
+/* PCR 7 cannot be reset: extend it as firmware would, change it, then
+ * power-cycle and replay the same measurements. */
+static void
+test_pcr7_reboot(void **state)
+{
+	struct sk_enroll_response *e;
+	uint8_t challenge[32] = { 1 };
+	const char *msg;
+	int r;
+
+	(void)state;
+	assert_int_equal(tu_reboot(), 0);
+	/* Nothing measured yet: all zeros, refused at enrollment. */
+	setenv("SK_TPM_PCRS", "7", 1);
+	e = NULL;
+	assert_int_equal(stu_capture_start(), 0);
+	r = sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge), APP, 0,
+	    NULL, NULL, &e);
+	msg = stu_capture_stop();
+	assert_int_equal(r, SSH_SK_ERR_GENERAL);
+	assert_null(e);
+	assert_non_null(strstr(msg, "PCR 7 (sha256) is all zeros"));
+
+	assert_int_equal(tu_pcr_extend(tcti, 7, 0x77), 0);
+	e = enroll_bound("7", 0, NULL, NULL);
+	assert_int_equal(sign(e, 0, NULL, NULL), 0);
+	assert_int_equal(tu_pcr_extend(tcti, 7, 0x66), 0);
+	assert_int_equal(sign(e, 0, NULL, &msg), SSH_SK_ERR_GENERAL);
+	assert_non_null(strstr(msg, "PCR 7 (sha256) is "));
+	assert_int_equal(tu_da_counter(tcti), 0);
+	assert_int_equal(tu_reboot(), 0);
+	assert_int_equal(tu_pcr_extend(tcti, 7, 0x77), 0);
+	assert_int_equal(sign(e, 0, NULL, NULL), 0);
+	stu_free_enroll(e);
+}
+
+static void
+test_selection_sources(void **state)
+{
+	struct sk_enroll_response *e;
+	uint8_t challenge[32] = { 1 };
+	char path[] = "/tmp/sk-tpm-pcr-config.XXXXXX";
+	struct kh *kh;
+	const char *msg;
+	FILE *f;
+	int fd, r;
+
+	(void)state;
+	/* Bad lists and banks: one clear line, nothing made. */
+	setenv("SK_TPM_PCRS", "sha1:7", 1);
+	e = NULL;
+	assert_int_equal(stu_capture_start(), 0);
+	r = sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge), APP, 0,
+	    NULL, NULL, &e);
+	msg = stu_capture_stop();
+	assert_int_equal(r, SSH_SK_ERR_GENERAL);
+	assert_non_null(strstr(msg, "only the sha256 PCR bank"));
+	assert_int_equal(stu_count_lines(msg), 1);
+	setenv("SK_TPM_PCRS", "7,24", 1);
+	assert_int_equal(stu_capture_start(), 0);
+	r = sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge), APP, 0,
+	    NULL, NULL, &e);
+	msg = stu_capture_stop();
+	assert_int_equal(r, SSH_SK_ERR_GENERAL);
+	assert_non_null(strstr(msg, "SK_TPM_PCRS=7,24 is not understood"));
+	unsetenv("SK_TPM_PCRS");
+
+	/* A default in the config file; the environment wins. */
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	fprintf(f, "# sk-tpm defaults\n\npcrs = 16\n");
+	fclose(f);
+	setenv("SK_TPM_CONFIG", path, 1);
+	e = enroll_bound(NULL, 0, NULL, NULL);
+	kh = decode(e);
+	assert_int_equal(kh->pcr_mask, 1u << 16);
+	kh_free(&kh);
+	stu_free_enroll(e);
+	e = enroll_bound("none", 0, NULL, &msg);
+	assert_string_equal(msg, "");
+	kh = decode(e);
+	assert_int_equal(kh->version, KH_VERSION);
+	assert_int_equal(sign(e, 0, NULL, NULL), 0);
+	kh_free(&kh);
+	stu_free_enroll(e);
+	unlink(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_bound_key, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_pin_and_pcrs, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_user_with_auth_closed,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lockout_pcr_only_signs,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pcr7_reboot, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_selection_sources, setup,
+		    teardown),
+	};
+
+	setenv("TSS2_LOG", "all+NONE", 1);
+	if ((tcti = getenv("SK_TPM_TCTI")) == NULL) {
+		fprintf(stderr, "run me through test/with-swtpm.sh --srk\n");
+		return 1;
+	}
+	tcti = strdup(tcti);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
