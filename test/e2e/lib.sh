@@ -197,8 +197,8 @@ login_ok() {
 	say "  sshd: sk_counter = $counter, sk_flags = $flags"
 }
 
-# login_refused NAME [login args...]: the login fails and sshd accepted no
-# key.
+# login_refused NAME [login args...]: the login fails, sshd accepted no
+# key, and sshd did not drop the connection before authentication.
 login_refused() {
 	local name=$1
 	shift
@@ -206,6 +206,10 @@ login_refused() {
 	expect_fail "login $name"
 	assert_no_grep "$OUT" LOGIN-OK "login $name: the remote command ran"
 	assert_no_grep "$T/$name.sshd" "Accepted publickey" "login $name: sshd accepted a key"
+	# Refused by the key, not by sshd dropping the connection (OpenSSH
+	# 9.8+ penalties; sshd_start turns them off).
+	assert_no_grep "$T/$name.sshd" 'drop connection|penalty' \
+	    "login $name: sshd dropped the connection before authentication"
 }
 
 # --- ssh-agent ------------------------------------------------------------
