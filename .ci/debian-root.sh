@@ -84,7 +84,9 @@ target=$root
 [ "$fresh" = 1 ] && target=$root.new
 
 # Everything below runs in a mount namespace of its own: the mounts vanish
-# with it, whatever happens.
+# with it, whatever happens. Without the lock's descriptor: a daemon that a
+# test leaves behind (a swtpm whose test was killed) would otherwise hold
+# the lock after this script has exited and block every later run.
 inside() {
 	local r=$1
 	shift
@@ -99,7 +101,7 @@ inside() {
 		cp /etc/resolv.conf "$r/etc/resolv.conf" 2>/dev/null || true
 		exec chroot "$r" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		    HOME=/root LANG=C.UTF-8 CI=true TERM=dumb "$@"
-	' sh "$r" "$@"
+	' sh "$r" "$@" 9>&-
 }
 
 # Packages: the same list as the host (.ci/packages); apt-get upgrade keeps a

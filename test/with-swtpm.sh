@@ -64,22 +64,16 @@ if [ "$srk" = 1 ] && [ ! -x "${SK_TPM_TESTUTIL:-}" ]; then
 	exit 2
 fi
 
+# shellcheck source-path=SCRIPTDIR source=common/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common/lib.sh"
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/sk-tpm-swtpm.XXXXXX")
-pids=()
+# shellcheck disable=SC2317	# called by the trap
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do
-		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$p" 2>/dev/null || true
-	done
+	daemons_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-
-port_free() {
-	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
 
 # manufacture DIR: EK certificates from the private CA in $work/ca.
 manufacture() {
@@ -112,33 +106,6 @@ EOC
 		>"$ca/ek-ca.pem"
 }
 
-# start_one DIR -> prints "PORT PID"
-start_one() {
-	local dir=$1 port pid try
-	mkdir -p "$dir"
-	for try in $(seq 30); do
-		port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-		port_free "$port" && port_free $((port + 1)) || continue
-		swtpm socket --tpm2 --tpmstate dir="$dir" \
-			--server type=tcp,port="$port",bindaddr=127.0.0.1 \
-			--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
-			--flags not-need-init,startup-clear \
-			--log file="$dir/swtpm.log" >/dev/null 2>&1 &
-		pid=$!
-		for _ in $(seq 50); do
-			if ! kill -0 "$pid" 2>/dev/null; then pid=; break; fi
-			port_free "$port" || break
-			sleep 0.1
-		done
-		if [ -n "$pid" ] && ! port_free "$port"; then
-			echo "$port $pid"
-			return 0
-		fi
-	done
-	echo "with-swtpm: could not start swtpm" >&2
-	return 1
-}
-
 prepare() {
 	local tcti=$1 ctx
 	if [ "$tune" = 1 ]; then
@@ -158,8 +125,8 @@ elif [ "$ekcert" = 1 ]; then
 	manufacture "$work/tpm1"
 	export SWTPM_EK_CA=$work/ca/ek-ca.pem SWTPM_EK_CA_DIR=$work/ca
 fi
-read -r port pid < <(start_one "$work/tpm1")
-pids+=("$pid")
+read -r port pid < <(swtpm_start "$work/tpm1")
+DAEMONS+=("$pid")
 export SWTPM_PORT=$port SWTPM_STATE=$work/tpm1
 export SK_TPM_TCTI="swtpm:host=127.0.0.1,port=$port"
 export TPM2TOOLS_TCTI=$SK_TPM_TCTI
@@ -189,8 +156,8 @@ export SWTPM_RESTART=$work/restart
 
 if [ "$second" = 1 ]; then
 	[ "$ekcert" = 1 ] && manufacture "$work/tpm2"
-	read -r port2 pid2 < <(start_one "$work/tpm2")
-	pids+=("$pid2")
+	read -r port2 pid2 < <(swtpm_start "$work/tpm2")
+	DAEMONS+=("$pid2")
 	export SWTPM_PORT_2=$port2 SWTPM_STATE_2=$work/tpm2
 	export SK_TPM_TCTI_2="swtpm:host=127.0.0.1,port=$port2"
 	prepare "$SK_TPM_TCTI_2"
@@ -201,5 +168,5 @@ set +e
 status=$?
 set -e
 # A restarted simulator has a new pid; stop that one too.
-pids+=("$(cat "$work/tpm1.pid")")
+DAEMONS+=("$(cat "$work/tpm1.pid")")
 exit $status

@@ -1,7 +1,9 @@
 # shellcheck shell=bash disable=SC2034
 # Helpers for the sk-tpm command-line tests. A test script does
 #	. "$(dirname "$0")/lib.sh" "$@"	# $1 sk-tpm, $2 libsk-tpm.so
-# and finds its own further arguments in CLI_ARGS. Tests that need the TPM
+# and finds its own further arguments in CLI_ARGS; it also has the
+# functions of test/common/lib.sh (say, fail, run, assertions, ports,
+# closed_port, tpm_clean). Tests that need the TPM
 # run under test/with-swtpm.sh (SK_TPM_TCTI, TPM2TOOLS_TCTI and SWTPM_PORT
 # are exported by it) and call need_tpm.
 #
@@ -15,22 +17,10 @@ set -euo pipefail
 
 CLI_TIMEOUT=${CLI_TIMEOUT:-60}
 CLI_NAME=$(basename "$0" .sh)
-
-say() {
-	printf '[%s] %s\n' "$CLI_NAME" "$*"
-}
-
-# fail MSG: print MSG and the output of the last command, then exit 1.
-fail() {
-	local f
-	printf '[%s] FAIL: %s\n' "$CLI_NAME" "$*" >&2
-	for f in "${OUT:-}" "${ERR:-}"; do
-		[ -n "$f" ] && [ -s "$f" ] || continue
-		printf -- '--- %s\n' "$(basename "$f")" >&2
-		sed 's/^/    /' "$f" >&2
-	done
-	exit 1
-}
+TEST_NAME=$CLI_NAME
+TEST_TIMEOUT=$CLI_TIMEOUT
+# shellcheck source-path=SCRIPTDIR source=../common/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
 
 [ $# -ge 2 ] || { echo "usage: $0 /path/to/sk-tpm /path/to/libsk-tpm.so [ARGS]" >&2; exit 2; }
 SK=$1
@@ -43,28 +33,18 @@ case "$LIB" in
 esac
 [ -x "$SK" ] || { echo "$0: $SK: not an executable" >&2; exit 2; }
 
-for tool in setsid timeout; do
-	command -v "$tool" >/dev/null || { echo "$0: $tool is not installed" >&2; exit 77; }
-done
+need_tools setsid timeout
 
 # The developer's own settings must not leak into the tests.
 unset SK_TPM_DEBUG SK_TPM_OWNER_AUTH SK_TPM_PRESENCE SSH_ASKPASS \
     SSH_ASKPASS_REQUIRE DISPLAY WAYLAND_DISPLAY SSH_AUTH_SOCK SSH_AGENT_PID \
     TSS2_LOG
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/sk-tpm-cli.XXXXXX")
-chmod 700 "$T"
-export HOME=$T/home
-mkdir -m 700 "$HOME"
+test_workdir cli "${CLI_KEEP:-0}"
+# The name the scripts use for it (doctor-device.sh adds to the trap).
 cli_cleanup() {
-	if [ "${CLI_KEEP:-0}" = 1 ]; then
-		echo "[$CLI_NAME] kept $T" >&2
-	else
-		rm -rf "$T"
-	fi
+	test_cleanup
 }
-trap cli_cleanup EXIT
-trap 'exit 1' INT TERM
 
 need_tpm() {
 	local tool
@@ -77,27 +57,18 @@ need_tpm() {
 	done
 }
 
-# run NAME CMD...: CMD without a terminal, stdin from /dev/null; output in
-# $T/NAME.out and $T/NAME.err (also $OUT, $ERR), exit status in $RC.
-run() {
-	run_input "$1" "" "${@:2}"
-}
-
+# run NAME CMD...: test/common/lib.sh (stdin /dev/null).
 # run_input NAME TEXT CMD...: the same with TEXT (and a newline, unless
 # TEXT is empty) on stdin.
 run_input() {
 	local name=$1 text=$2
 	shift 2
-	OUT=$T/$name.out
-	ERR=$T/$name.err
 	if [ -n "$text" ]; then
 		printf '%s\n' "$text" >"$T/$name.in"
 	else
 		: >"$T/$name.in"
 	fi
-	RC=0
-	setsid -w timeout "$CLI_TIMEOUT" "$@" <"$T/$name.in" >"$OUT" 2>"$ERR" || RC=$?
-	[ "$RC" != 124 ] || fail "$name: timed out after ${CLI_TIMEOUT}s: $*"
+	RUN_STDIN=$T/$name.in run "$name" "$@"
 }
 
 # sk NAME ARGS...: run sk-tpm; VAR=VALUE words before ARGS go into its
@@ -123,15 +94,6 @@ expect_rc() {
 	[ "$RC" = "$2" ] || fail "$1: exit status $RC, expected $2"
 }
 
-# assert_grep FILE ERE WHAT / assert_no_grep FILE ERE WHAT
-assert_grep() {
-	grep -Eq -- "$2" "$1" || fail "$3: no line matching /$2/ in $(basename "$1")"
-}
-
-assert_no_grep() {
-	! grep -Eq -- "$2" "$1" || fail "$3: unexpected line matching /$2/ in $(basename "$1")"
-}
-
 assert_empty() {
 	[ ! -s "$1" ] || fail "$2: $(basename "$1") should be empty"
 }
@@ -149,16 +111,6 @@ assert_one_error() {
 		grep -Eq -- "$re" <<<"$line" || fail "$what: the error line does not match /$re/"
 	done
 	say "  sk-tpm said: $line"
-}
-
-# re_quote TEXT: TEXT as an ERE matching itself.
-re_quote() {
-	printf '%s\n' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'
-}
-
-# fingerprint KEY.pub: SHA256:... as ssh-keygen -l prints it.
-fingerprint() {
-	ssh-keygen -l -E sha256 -f "$1" | awk '{print $2}'
 }
 
 # enroll NAME APPLICATION USER [ssh-keygen options...]: a resident
@@ -190,17 +142,6 @@ EOF
 chmod 755 "$ASKPASS"
 ASKPASS_ENV=(SSH_ASKPASS="$ASKPASS" SSH_ASKPASS_REQUIRE=force)
 
-# tpm_clean WHEN: the tool left no transient objects or sessions behind.
-tpm_clean() {
-	local what left
-	for what in handles-transient handles-loaded-session handles-saved-session; do
-		left=$(timeout "$CLI_TIMEOUT" tpm2_getcap "$what") ||
-		    fail "tpm2_getcap $what failed"
-		[ -z "$left" ] || fail "$1: the TPM still holds $what:
-$left"
-	done
-}
-
 # nv_defined INDEX: whether the simulator has that NV index (0x01a5c5f0;
 # tpm2_getcap prints "- 0x1A5C5F0").
 nv_defined() {
@@ -213,21 +154,4 @@ nv_defined() {
 	grep -qx -- "- $want" <<<"$have"
 }
 
-port_free() {
-	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# closed_port: a port on 127.0.0.1 nobody listens on (never 2321/2322,
-# where other people's simulators live).
-closed_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-		[ "$p" != 2321 ] && [ "$p" != 2322 ] || continue
-		if port_free "$p" && port_free $((p + 1)); then
-			echo "$p"
-			return 0
-		fi
-	done
-	fail "no free port found"
-}
+# closed_port: test/common/lib.sh.

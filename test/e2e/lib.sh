@@ -6,7 +6,9 @@
 #
 # A test script does
 #	. "$(dirname "$0")/lib.sh" "$@"		# $1: absolute path of libsk-tpm.so
-# and then uses the functions below. Everything lives in one temporary
+# and then uses the functions below and those of test/common/lib.sh (the
+# shared library: say, fail, run, assertions, ports, sshd_start,
+# authorize, tpm_clean). Everything lives in one temporary
 # directory ($T) that is removed on exit together with every daemon started
 # here (sshd, ssh-agent); set E2E_KEEP=1 to keep it for a post-mortem.
 #
@@ -19,26 +21,10 @@ set -euo pipefail
 
 E2E_TIMEOUT=${E2E_TIMEOUT:-60}
 E2E_NAME=$(basename "$0" .sh)
-
-say() {
-	printf '[%s] %s\n' "$E2E_NAME" "$*"
-}
-
-# fail MSG: print MSG and the output of the last command, then exit 1.
-fail() {
-	local f
-	printf '[%s] FAIL: %s\n' "$E2E_NAME" "$*" >&2
-	for f in "${OUT:-}" "${ERR:-}"; do
-		[ -n "$f" ] && [ -s "$f" ] || continue
-		printf -- '--- %s\n' "$(basename "$f")" >&2
-		sed 's/^/    /' "$f" >&2
-	done
-	if [ -n "${SSHD_LOG:-}" ] && [ -s "$SSHD_LOG" ]; then
-		printf -- '--- sshd log (last 40 lines)\n' >&2
-		tail -n 40 "$SSHD_LOG" | sed 's/^/    /' >&2
-	fi
-	exit 1
-}
+TEST_NAME=$E2E_NAME
+TEST_TIMEOUT=$E2E_TIMEOUT
+# shellcheck source-path=SCRIPTDIR source=../common/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
 
 [ $# -ge 1 ] || { echo "usage: $0 /abs/path/libsk-tpm.so" >&2; exit 2; }
 LIB=$1
@@ -50,58 +36,13 @@ esac
 [ -n "${SK_TPM_TCTI:-}" ] && [ -n "${TPM2TOOLS_TCTI:-}" ] || {
 	echo "$0: run me through test/with-swtpm.sh" >&2; exit 2; }
 
-SSHD=/usr/sbin/sshd	# sshd re-executes itself, so it needs its full path
-for tool in ssh ssh-keygen ssh-agent ssh-add setsid timeout tpm2_getcap; do
-	command -v "$tool" >/dev/null || {
-		echo "$0: $tool is not installed" >&2; exit 77; }
-done
-[ -x "$SSHD" ] || { echo "$0: $SSHD is not installed" >&2; exit 77; }
-
+need_tools ssh ssh-keygen ssh-agent ssh-add setsid timeout tpm2_getcap
 # The tests must not see the developer's agent, askpass, display or our own
 # switches from the calling shell; each test sets what it needs per command.
 unset SSH_AUTH_SOCK SSH_AGENT_PID SSH_ASKPASS SSH_ASKPASS_REQUIRE DISPLAY \
     WAYLAND_DISPLAY SSH_SK_PROVIDER SSH_SK_HELPER SK_TPM_PRESENCE SK_TPM_DEBUG
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/sk-tpm-e2e.XXXXXX")
-chmod 700 "$T"
-# ssh and ssh-keygen must not read or write the real ~/.ssh.
-export HOME=$T/home
-mkdir -m 700 "$HOME"
-
-DAEMONS=()
-e2e_cleanup() {
-	local p
-	for p in "${DAEMONS[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${DAEMONS[@]}"; do
-		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$p" 2>/dev/null || true
-	done
-	if [ "${E2E_KEEP:-0}" = 1 ]; then
-		echo "[$E2E_NAME] kept $T" >&2
-	else
-		rm -rf "$T"
-	fi
-}
-trap e2e_cleanup EXIT
-trap 'exit 1' INT TERM
-
-# run NAME CMD...: run CMD without a controlling terminal and with a time
-# limit; its output goes to $T/NAME.out and $T/NAME.err (also in $OUT and
-# $ERR) and its exit status to $RC. Never fails by itself. Its stdin is
-# /dev/null, or the file named by RUN_STDIN (`RUN_STDIN=f run ...`; with no
-# terminal, ssh-keygen reads PINs and its yes/no questions from stdin).
-run() {
-	local name=$1
-	shift
-	OUT=$T/$name.out
-	ERR=$T/$name.err
-	RC=0
-	setsid -w timeout "$E2E_TIMEOUT" "$@" <"${RUN_STDIN:-/dev/null}" \
-	    >"$OUT" 2>"$ERR" || RC=$?
-	if [ "$RC" = 124 ]; then
-		fail "$name: timed out after ${E2E_TIMEOUT}s: $*"
-	fi
-}
+test_workdir e2e "${E2E_KEEP:-0}"
 
 expect_ok() {
 	[ "$RC" = 0 ] || fail "$1: exit status $RC, expected success"
@@ -109,15 +50,6 @@ expect_ok() {
 
 expect_fail() {
 	[ "$RC" != 0 ] || fail "$1: succeeded, expected a failure"
-}
-
-# assert_grep FILE ERE WHAT / assert_no_grep FILE ERE WHAT
-assert_grep() {
-	grep -Eq -- "$2" "$1" || fail "$3: no line matching /$2/ in $(basename "$1")"
-}
-
-assert_no_grep() {
-	! grep -Eq -- "$2" "$1" || fail "$3: unexpected line matching /$2/ in $(basename "$1")"
 }
 
 # assert_quiet FILE WHAT: the library prints nothing on success: no
@@ -144,37 +76,6 @@ assert_one_sk_line() {
 	done
 	assert_no_grep "$file" '(WARNING|ERROR):' "$what (tpm2-tss logging must be silenced)"
 	say "  library said: $line"
-}
-
-# tpm_clean WHEN: nothing the library loaded or started may remain in the
-# simulator: no transient objects, no loaded or saved sessions.
-tpm_clean() {
-	local what left
-	for what in handles-transient handles-loaded-session handles-saved-session; do
-		left=$(timeout "$E2E_TIMEOUT" tpm2_getcap "$what") ||
-		    fail "tpm2_getcap $what failed"
-		[ -z "$left" ] || fail "$1: the TPM still holds $what:
-$left"
-	done
-}
-
-port_free() {
-	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# free_port: print a port on 127.0.0.1 that nobody listens on (never 2321,
-# where other people's simulators live).
-free_port() {
-	local p
-	for _ in $(seq 100); do
-		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-		[ "$p" != 2321 ] && [ "$p" != 2322 ] || continue
-		if port_free "$p"; then
-			echo "$p"
-			return 0
-		fi
-	done
-	fail "no free port found"
 }
 
 # The askpass program. OpenSSH calls it with the prompt as $1 and
@@ -236,90 +137,11 @@ enroll_ok() {
 	assert_quiet "$ERR" "enroll $name"
 }
 
-# re_quote TEXT: TEXT as an ERE matching itself (base64 fingerprints hold
-# '+' and '/').
-re_quote() {
-	printf '%s\n' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'
-}
-
-# fingerprint KEYFILE: SHA256:... of a public key file.
-fingerprint() {
-	ssh-keygen -l -E sha256 -f "$1" | awk '{print $2}'
-}
-
 # --- sshd ---------------------------------------------------------------
 
 AUTH_KEYS=$T/authorized_keys
-SSHD_LOG=
-SSHD_PORT=
 LOGIN_USER=$(id -un)
-
-# authorize OPTIONS KEY.pub: replace authorized_keys by one line for the key
-# ("" for no options). sshd reads the file on every connection.
-authorize() {
-	if [ -n "$1" ]; then
-		printf '%s %s\n' "$1" "$(cat "$2")" >"$AUTH_KEYS"
-	else
-		cat "$2" >"$AUTH_KEYS"
-	fi
-}
-
-sshd_start() {
-	local cfg=$T/sshd_config pid
-	: >"$AUTH_KEYS"
-	ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$T/ssh_host_ed25519_key" ||
-	    fail "could not make an sshd host key"
-	# sshd run as root insists on its privilege-separation directory; a
-	# fresh container may lack it (the Debian package creates it at boot).
-	if [ "$(id -u)" = 0 ] && [ ! -d /run/sshd ]; then
-		mkdir -m 0755 /run/sshd
-	fi
-	if [ "$(id -u)" = 0 ] && getent shadow root | cut -d: -f2 | grep -q '^!'; then
-		say "note: root's password field starts with '!': with UsePAM no, sshd treats the account as locked"
-	fi
-	for _ in $(seq 10); do
-		SSHD_PORT=$(free_port)
-		SSHD_LOG=$T/sshd.log
-		: >"$SSHD_LOG"
-		cat >"$cfg" <<EOF
-Port $SSHD_PORT
-ListenAddress 127.0.0.1
-HostKey $T/ssh_host_ed25519_key
-AuthorizedKeysFile $AUTH_KEYS
-AuthorizedPrincipalsFile none
-StrictModes no
-UsePAM no
-PidFile $T/sshd.pid
-LogLevel DEBUG1
-PermitRootLogin prohibit-password
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-HostbasedAuthentication no
-GSSAPIAuthentication no
-X11Forwarding no
-PrintMotd no
-Banner none
-MaxStartups 20
-EOF
-		"$SSHD" -t -f "$cfg" || fail "sshd rejects its configuration"
-		"$SSHD" -D -f "$cfg" -E "$SSHD_LOG" </dev/null &
-		pid=$!
-		DAEMONS+=("$pid")
-		for _ in $(seq 100); do
-			grep -q "Server listening on 127.0.0.1 port $SSHD_PORT" "$SSHD_LOG" && {
-				say "sshd (pid $pid) listening on 127.0.0.1:$SSHD_PORT"
-				return 0
-			}
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		# Lost a race for the port, or worse; show why and retry.
-		kill "$pid" 2>/dev/null || true
-		tail -n 5 "$SSHD_LOG" >&2
-	done
-	fail "could not start sshd"
-}
+# sshd_start and authorize: test/common/lib.sh.
 
 SSH_OPTS=(-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
     -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes
@@ -375,8 +197,8 @@ login_ok() {
 	say "  sshd: sk_counter = $counter, sk_flags = $flags"
 }
 
-# login_refused NAME [login args...]: the login fails and sshd accepted no
-# key.
+# login_refused NAME [login args...]: the login fails, sshd accepted no
+# key, and sshd did not drop the connection before authentication.
 login_refused() {
 	local name=$1
 	shift
@@ -384,6 +206,10 @@ login_refused() {
 	expect_fail "login $name"
 	assert_no_grep "$OUT" LOGIN-OK "login $name: the remote command ran"
 	assert_no_grep "$T/$name.sshd" "Accepted publickey" "login $name: sshd accepted a key"
+	# Refused by the key, not by sshd dropping the connection (OpenSSH
+	# 9.8+ penalties; sshd_start turns them off).
+	assert_no_grep "$T/$name.sshd" 'drop connection|penalty' \
+	    "login $name: sshd dropped the connection before authentication"
 }
 
 # --- ssh-agent ------------------------------------------------------------
@@ -447,7 +273,8 @@ download() {
 # ssh-keygen, ssh-add or ssh-agent): it runs the real helper and appends
 # "exit N" or "signal N" to $HELPER_LOG, so a test can tell a clean failure
 # from a crash of the process the library runs in.
-SK_HELPER_REAL=${SK_HELPER_REAL:-/usr/lib/openssh/ssh-sk-helper}
+SK_HELPER_REAL=${SK_HELPER_REAL:-$(openssh_file ssh-sk-helper)}
+[ -n "$SK_HELPER_REAL" ] || { echo "$0: ssh-sk-helper is not installed" >&2; exit 77; }
 HELPER=$T/sk-helper-wrapper
 HELPER_LOG=$T/helper.log
 : >"$HELPER_LOG"

@@ -35,16 +35,13 @@ if ! grep -q 'libtss2-tcti-tabrmd\.so\.0' <<<"$(ldconfig -p)"; then
 	exit 77
 fi
 
+# shellcheck source-path=SCRIPTDIR source=../common/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+
 dir=$(mktemp -d "${TMPDIR:-/tmp}/sk-tpm-abrmd.XXXXXX")
-pids=()
 # shellcheck disable=SC2317	# called by the trap
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do
-		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$p" 2>/dev/null || true
-	done
+	daemons_stop
 	rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
@@ -58,35 +55,11 @@ show_logs() {
 	done
 }
 
-# The bus: dbus-daemon's session policy (anyone on the bus may own a name),
-# listening on a socket of our own.
-dbus-daemon --session --nofork --nopidfile --address="unix:path=$dir/bus" \
-	</dev/null >"$dir/dbus.log" 2>&1 &
-pids+=("$!")
-for _ in $(seq 100); do [ -S "$dir/bus" ] && break; sleep 0.05; done
-[ -S "$dir/bus" ] || { echo "abrmd.sh: dbus-daemon did not start" >&2; show_logs; exit 1; }
-export DBUS_SESSION_BUS_ADDRESS="unix:path=$dir/bus"
-
-# The broker. --flush-all starts it from an empty TPM; --allow-root because
-# CI runs as root.
+# The bus and the broker (test/common/lib.sh).
 direct=$SK_TPM_TCTI
-tpm2-abrmd --session --allow-root --flush-all --logger=stdout \
-	--tcti="${ABRMD_TCTI_WRAPPER:+$ABRMD_TCTI_WRAPPER:}swtpm:host=127.0.0.1,port=$SWTPM_PORT" \
-	</dev/null >"$dir/abrmd.log" 2>&1 &
-pids+=("$!")
-export SK_TPM_TCTI=tabrmd:bus_type=session SK_TPM_TCTI_DIRECT=$direct
-ready=0
-for _ in $(seq 100); do
-	if TSS2_LOG=all+NONE timeout 10 tpm2_getcap -T "$SK_TPM_TCTI" \
-	    properties-fixed >/dev/null 2>&1; then
-		ready=1
-		break
-	fi
-	kill -0 "${pids[1]}" 2>/dev/null || break
-	sleep 0.1
-done
-[ "$ready" = 1 ] || { echo "abrmd.sh: tpm2-abrmd did not come up" >&2; show_logs; exit 1; }
-echo "abrmd.sh: tpm2-abrmd (pid ${pids[1]}) serves swtpm on port $SWTPM_PORT" \
+abrmd_start "$dir" "$SWTPM_PORT" || { show_logs; exit 1; }
+export SK_TPM_TCTI=$ABRMD_TCTI SK_TPM_TCTI_DIRECT=$direct
+echo "abrmd.sh: tpm2-abrmd (pid $ABRMD_PID) serves swtpm on port $SWTPM_PORT" \
     "over $DBUS_SESSION_BUS_ADDRESS"
 
 set +e

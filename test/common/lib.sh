@@ -1,0 +1,385 @@
+# shellcheck shell=bash disable=SC2015,SC2034
+# The one shell library of the test scripts: messages and assertions, a
+# private work directory, command runs without a terminal, daemons stopped
+# on exit, free ports on 127.0.0.1, and the daemons the tests start:
+# swtpm, dbus-daemon with tpm2-abrmd, and sshd (set up for the OpenSSH
+# that is installed: 9.2 or 10.x paths and defaults). Sourced by
+# test/with-swtpm.sh, test/fault/abrmd.sh, test/e2e/lib.sh and
+# test/cli/lib.sh (which every end-to-end, command-line and fault shell
+# test sources); it only defines functions and variables:
+#
+#	. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+#
+# TEST_NAME prefixes messages (default: the script's name); TEST_TIMEOUT
+# bounds each command (default 60 s).
+
+TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
+TEST_TIMEOUT=${TEST_TIMEOUT:-60}
+
+# --- messages and assertions ----------------------------------------------
+
+say() {
+	printf '[%s] %s\n' "$TEST_NAME" "$*"
+}
+
+# fail MSG: print MSG, the output of the last command run (OUT, ERR) and
+# the end of the sshd log if there is one, then exit 1.
+fail() {
+	local f
+	printf '[%s] FAIL: %s\n' "$TEST_NAME" "$*" >&2
+	for f in "${OUT:-}" "${ERR:-}"; do
+		[ -n "$f" ] && [ -s "$f" ] || continue
+		printf -- '--- %s\n' "$(basename "$f")" >&2
+		sed 's/^/    /' "$f" >&2
+	done
+	if [ -n "${SSHD_LOG:-}" ] && [ -s "$SSHD_LOG" ]; then
+		printf -- '--- sshd log (last 40 lines)\n' >&2
+		tail -n 40 "$SSHD_LOG" | sed 's/^/    /' >&2
+	fi
+	exit 1
+}
+
+# need_tools TOOL...: exit 77 (ctest: skipped) naming the first missing one.
+need_tools() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || {
+			echo "$0: $tool is not installed" >&2; exit 77; }
+	done
+}
+
+# assert_grep FILE ERE WHAT / assert_no_grep FILE ERE WHAT
+assert_grep() {
+	grep -Eq -- "$2" "$1" || fail "$3: no line matching /$2/ in $(basename "$1")"
+}
+
+assert_no_grep() {
+	! grep -Eq -- "$2" "$1" || fail "$3: unexpected line matching /$2/ in $(basename "$1")"
+}
+
+# re_quote TEXT: TEXT as an ERE matching itself (base64 fingerprints hold
+# '+' and '/').
+re_quote() {
+	printf '%s\n' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'
+}
+
+# fingerprint KEY.pub: SHA256:... as ssh-keygen -l prints it.
+fingerprint() {
+	ssh-keygen -l -E sha256 -f "$1" | awk '{print $2}'
+}
+
+# --- work directory, commands, daemons --------------------------------------
+
+DAEMONS=()
+
+# daemons_stop: TERM every pid in DAEMONS, wait up to 5 s for each, then
+# KILL what is left.
+daemons_stop() {
+	local p
+	for p in "${DAEMONS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${DAEMONS[@]}"; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null || true
+	done
+}
+
+# test_workdir KIND KEEP: make the private directory $T
+# (sk-tpm-KIND.XXXXXX) with $HOME inside it, so that ssh and ssh-keygen
+# never read or write the real ~/.ssh; on exit stop DAEMONS and remove $T
+# unless KEEP is 1.
+test_workdir() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/sk-tpm-$1.XXXXXX")
+	chmod 700 "$T"
+	TEST_KEEP=$2
+	export HOME=$T/home
+	mkdir -m 700 "$HOME"
+	trap test_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+# shellcheck disable=SC2317	# called by the trap
+test_cleanup() {
+	daemons_stop
+	if [ "${TEST_KEEP:-0}" = 1 ]; then
+		echo "[$TEST_NAME] kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+}
+
+# run NAME CMD...: run CMD without a controlling terminal (setsid) and
+# under `timeout`, so that a prompt nobody answers fails the test instead
+# of hanging it; its output goes to $T/NAME.out and $T/NAME.err (also in
+# $OUT and $ERR) and its exit status to $RC. Fails only on a time-out. Its
+# stdin is /dev/null, or the file named by RUN_STDIN (`RUN_STDIN=f run
+# ...`).
+run() {
+	local name=$1
+	shift
+	OUT=$T/$name.out
+	ERR=$T/$name.err
+	RC=0
+	setsid -w timeout "$TEST_TIMEOUT" "$@" <"${RUN_STDIN:-/dev/null}" \
+	    >"$OUT" 2>"$ERR" || RC=$?
+	[ "$RC" != 124 ] || fail "$name: timed out after ${TEST_TIMEOUT}s: $*"
+}
+
+# --- ports -------------------------------------------------------------------
+
+port_free() {
+	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# free_port [N]: print a port P on 127.0.0.1 such that nobody listens on
+# P..P+N-1 (N defaults to 1), never 2321 or 2322, where other people's
+# simulators live. Returns 1 after 100 tries, with a message.
+free_port() {
+	local n=${1:-1} p i ok
+	for _ in $(seq 100); do
+		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+		[ "$p" != 2321 ] && [ "$p" != 2322 ] || continue
+		ok=1
+		for ((i = 0; i < n; i++)); do
+			port_free $((p + i)) || { ok=0; break; }
+		done
+		if [ "$ok" = 1 ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "$0: no free port found on 127.0.0.1" >&2
+	return 1
+}
+
+# closed_port: a port on 127.0.0.1 nobody listens on, and nobody on the
+# next one either (a swtpm TCTI there finds neither its server nor its
+# control port).
+closed_port() {
+	free_port 2
+}
+
+# --- swtpm ---------------------------------------------------------------
+
+# swtpm_start DIR: start a swtpm with state in DIR on a free port P (its
+# control port P+1) of 127.0.0.1, logging to DIR/swtpm.log; print
+# "PORT PID" once it listens. The caller stops it.
+swtpm_start() {
+	local dir=$1 port pid
+	mkdir -p "$dir"
+	for _ in $(seq 30); do
+		port=$(free_port 2) || continue
+		swtpm socket --tpm2 --tpmstate dir="$dir" \
+			--server type=tcp,port="$port",bindaddr=127.0.0.1 \
+			--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
+			--flags not-need-init,startup-clear \
+			--log file="$dir/swtpm.log" >/dev/null 2>&1 &
+		pid=$!
+		for _ in $(seq 50); do
+			if ! kill -0 "$pid" 2>/dev/null; then pid=; break; fi
+			port_free "$port" || break
+			sleep 0.1
+		done
+		if [ -n "$pid" ] && ! port_free "$port"; then
+			echo "$port $pid"
+			return 0
+		fi
+	done
+	echo "$0: could not start swtpm" >&2
+	return 1
+}
+
+# --- tpm2-abrmd --------------------------------------------------------------
+
+# abrmd_start DIR SWTPM-PORT: a private D-Bus session bus (socket DIR/bus;
+# dbus-daemon's session policy lets anyone on it own a name) and
+# tpm2-abrmd on it in front of the swtpm at SWTPM-PORT, logs in DIR/*.log,
+# both added to DAEMONS. Exports DBUS_SESSION_BUS_ADDRESS; sets ABRMD_PID
+# and ABRMD_TCTI (tabrmd:bus_type=session). ABRMD_TCTI_WRAPPER, when set,
+# is the path of a TCTI module of ours that the broker reaches swtpm
+# through (the latency model's). Returns 1, with a
+# message, if either does not come up.
+abrmd_start() {
+	local dir=$1 port=$2
+	dbus-daemon --session --nofork --nopidfile --address="unix:path=$dir/bus" \
+		</dev/null >"$dir/dbus.log" 2>&1 &
+	DAEMONS+=("$!")
+	for _ in $(seq 100); do [ -S "$dir/bus" ] && break; sleep 0.05; done
+	[ -S "$dir/bus" ] || { echo "$0: dbus-daemon did not start" >&2; return 1; }
+	export DBUS_SESSION_BUS_ADDRESS="unix:path=$dir/bus"
+
+	# --flush-all starts the broker from an empty TPM; --allow-root because
+	# CI runs as root.
+	tpm2-abrmd --session --allow-root --flush-all --logger=stdout \
+		--tcti="${ABRMD_TCTI_WRAPPER:+$ABRMD_TCTI_WRAPPER:}swtpm:host=127.0.0.1,port=$port" \
+		</dev/null >"$dir/abrmd.log" 2>&1 &
+	ABRMD_PID=$!
+	DAEMONS+=("$ABRMD_PID")
+	ABRMD_TCTI=tabrmd:bus_type=session
+	for _ in $(seq 100); do
+		if TSS2_LOG=all+NONE timeout 10 tpm2_getcap -T "$ABRMD_TCTI" \
+		    properties-fixed >/dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 "$ABRMD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "$0: tpm2-abrmd did not come up" >&2
+	return 1
+}
+
+# --- sshd ----------------------------------------------------------------
+
+SSHD=/usr/sbin/sshd	# sshd re-executes itself, so it needs its full path
+AUTH_KEYS=
+SSHD_LOG=
+SSHD_PORT=
+
+# sshd_probe: what this sshd does with a configuration that names only a
+# host key, as `sshd -T` prints it (lower-case keywords), in SSHD_DEFAULTS;
+# exit 77 unless sshd is installed and complete. OpenSSH 9.8 split sshd
+# into a listener that executes sshd-session for every connection (and
+# 10.0 added sshd-auth); Debian keeps them in /usr/lib/openssh, other
+# systems elsewhere. Their paths are what sshd -T reports (SshdSessionPath,
+# SshdAuthPath), not guessed; an older sshd reports neither. Needs $T.
+sshd_probe() {
+	local key path
+	[ -x "$SSHD" ] || { echo "$0: $SSHD is not installed" >&2; exit 77; }
+	[ -s "$T/ssh_host_ed25519_key" ] ||
+	    ssh-keygen -q -t ed25519 -N '' -C e2e-host -f "$T/ssh_host_ed25519_key" ||
+	    fail "could not make an sshd host key"
+	printf 'HostKey %s\n' "$T/ssh_host_ed25519_key" >"$T/sshd_probe_config"
+	SSHD_DEFAULTS=$("$SSHD" -T -f "$T/sshd_probe_config") ||
+	    fail "sshd -T fails on a configuration with only a host key"
+	for key in sshdsessionpath sshdauthpath; do
+		path=$(sshd_default "$key")
+		[ -z "$path" ] || [ -x "$path" ] || {
+			echo "$0: $SSHD needs $path, which is missing" >&2
+			exit 77
+		}
+	done
+}
+
+# sshd_default KEYWORD: its value in SSHD_DEFAULTS (see sshd_probe), or
+# nothing if this sshd does not know it.
+sshd_default() {
+	awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' \
+	    <<<"$SSHD_DEFAULTS"
+}
+
+# sshd_start: sshd on a free port of 127.0.0.1 with a fresh host key, public
+# keys only (authorized_keys: $AUTH_KEYS, see authorize), DEBUG1 logging to
+# $SSHD_LOG; sets SSHD_PORT and adds sshd to DAEMONS. Needs $T.
+# OpenSSH 9.8 and later penalise a source address whose logins fail
+# (PerSourcePenalties, on by default): after the deliberate failures of a
+# test, sshd would drop its next connections before any key reached the
+# library. Where this sshd knows the option (sshd -T lists it), it is off.
+sshd_start() {
+	local cfg=$T/sshd_config pid extra=
+	rm -f "$T/ssh_host_ed25519_key" "$T/ssh_host_ed25519_key.pub"
+	sshd_probe
+	AUTH_KEYS=${AUTH_KEYS:-$T/authorized_keys}
+	: >"$AUTH_KEYS"
+	# sshd run as root insists on its privilege-separation directory; a
+	# fresh container may lack it (the Debian package creates it at boot).
+	if [ "$(id -u)" = 0 ] && [ ! -d /run/sshd ]; then
+		mkdir -m 0755 /run/sshd
+	fi
+	if [ "$(id -u)" = 0 ] && getent shadow root | cut -d: -f2 | grep -q '^!'; then
+		say "note: root's password field starts with '!': with UsePAM no, sshd treats the account as locked"
+	fi
+	if [ -n "$(sshd_default persourcepenalties)" ]; then
+		extra="PerSourcePenalties no"
+	fi
+	for _ in $(seq 10); do
+		SSHD_PORT=$(free_port) || fail "no free port found"
+		SSHD_LOG=$T/sshd.log
+		: >"$SSHD_LOG"
+		cat >"$cfg" <<EOF
+Port $SSHD_PORT
+ListenAddress 127.0.0.1
+HostKey $T/ssh_host_ed25519_key
+AuthorizedKeysFile $AUTH_KEYS
+AuthorizedPrincipalsFile none
+StrictModes no
+UsePAM no
+PidFile $T/sshd.pid
+LogLevel DEBUG1
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+HostbasedAuthentication no
+GSSAPIAuthentication no
+X11Forwarding no
+PrintMotd no
+Banner none
+MaxStartups 20
+$extra
+EOF
+		"$SSHD" -t -f "$cfg" || fail "sshd rejects its configuration"
+		if [ -n "$extra" ]; then
+			"$SSHD" -T -f "$cfg" | grep -qx 'persourcepenalties no' ||
+			    fail "sshd did not take '$extra'"
+		fi
+		"$SSHD" -D -f "$cfg" -E "$SSHD_LOG" </dev/null &
+		pid=$!
+		DAEMONS+=("$pid")
+		for _ in $(seq 100); do
+			grep -q "Server listening on 127.0.0.1 port $SSHD_PORT" "$SSHD_LOG" && {
+				say "sshd (pid $pid) listening on 127.0.0.1:$SSHD_PORT${extra:+ ($extra)}"
+				return 0
+			}
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		# Lost a race for the port, or worse; show why and retry.
+		kill "$pid" 2>/dev/null || true
+		tail -n 5 "$SSHD_LOG" >&2
+	done
+	fail "could not start sshd"
+}
+
+# authorize OPTIONS KEY.pub: replace authorized_keys by one line for the key
+# ("" for no options). sshd reads the file on every connection.
+authorize() {
+	if [ -n "$1" ]; then
+		printf '%s %s\n' "$1" "$(cat "$2")" >"$AUTH_KEYS"
+	else
+		cat "$2" >"$AUTH_KEYS"
+	fi
+}
+
+# --- OpenSSH's own files -------------------------------------------------------
+
+# openssh_file NAME: the path of an OpenSSH helper or test file (ssh-sk-helper,
+# sk-dummy.so) as the installed packages place it: where dpkg says the
+# package that ships it put it, else the directories where distributions
+# keep OpenSSH's private programs. Prints nothing if it is not found.
+openssh_file() {
+	local name=$1 f
+	if command -v dpkg-query >/dev/null; then
+		f=$(dpkg-query -L openssh-client openssh-tests 2>/dev/null |
+		    grep -E "/$name\$" | head -n 1 || true)
+		[ -n "$f" ] && [ -f "$f" ] && { echo "$f"; return 0; }
+	fi
+	for f in /usr/lib/openssh/"$name" /usr/libexec/openssh/"$name" \
+	    /usr/libexec/"$name" /usr/lib/openssh/regress/misc/sk-dummy/"$name" \
+	    /usr/lib/openssh/regress/"$name"; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 0
+}
+
+# --- the simulator -------------------------------------------------------------
+
+# tpm_clean WHEN: nothing the library loaded or started may remain in the
+# simulator: no transient objects, no loaded or saved sessions.
+tpm_clean() {
+	local what left
+	for what in handles-transient handles-loaded-session handles-saved-session; do
+		left=$(timeout "$TEST_TIMEOUT" tpm2_getcap "$what") ||
+		    fail "tpm2_getcap $what failed"
+		[ -z "$left" ] || fail "$1: the TPM still holds $what:
+$left"
+	done
+}
