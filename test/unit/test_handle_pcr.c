@@ -98,7 +98,9 @@ setup(void **state)
 	fx.kh.tpm_private_len = PRIV_LEN;
 	fx.kh.srk_public = fx.srkpub;
 	fx.kh.srk_public_len = SRKPUB_LEN;
-	fx.kh.srk_name[1] = 0x0b;
+	if (kh_srk_name(fx.kh.srk_public, fx.kh.srk_public_len,
+	    fx.kh.srk_name) != 0)
+		return -1;
 	for (i = 0; i < KH_APP_HASH_LEN; i++)
 		fx.kh.app_hash[i] = (uint8_t)i;
 	fx.kh.pcr_mask = 1u << 7 | 1u << 14;
