@@ -14,7 +14,7 @@
 # Fails if any target crashes, leaks, trips a sanitizer, times out or
 # allocates more than 64 MiB at once; the input that did it is kept in
 # BUILD-DIR/test/fuzz/artifacts. Environment: CC (default clang; on
-# Debian 12 the packages clang and libclang-rt-14-dev), FUZZ_BUILD_DIR
+# Debian the packages clang and libclang-rt-dev), FUZZ_BUILD_DIR
 # (default build-fuzz in the checkout).
 set -euo pipefail
 
@@ -31,7 +31,7 @@ case $seconds in
 esac
 if ! command -v "$cc" >/dev/null; then
 	echo "run-fuzz.sh: no $cc; on Debian: apt-get install clang" \
-	    "libclang-rt-14-dev" >&2
+	    "libclang-rt-dev" >&2
 	exit 1
 fi
 
