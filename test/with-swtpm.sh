@@ -143,12 +143,21 @@ set -eu
 old=\$(cat "$work/tpm1.pid")
 kill "\$old" 2>/dev/null || true
 for _ in \$(seq 50); do kill -0 "\$old" 2>/dev/null || break; sleep 0.1; done
-swtpm socket --tpm2 --tpmstate dir="$work/tpm1" \
-	--server type=tcp,port=$port,bindaddr=127.0.0.1 \
-	--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
-	--flags not-need-init,startup-clear --log file="$work/tpm1/swtpm.log" \
-	--daemon --pid file="$work/tpm1.pid"
-for _ in \$(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && exit 0; sleep 0.1; done
+# A loaded machine (sanitizers, parallel tests) may need more than one try.
+for _ in 1 2 3; do
+	swtpm socket --tpm2 --tpmstate dir="$work/tpm1" \
+		--server type=tcp,port=$port,bindaddr=127.0.0.1 \
+		--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
+		--flags not-need-init,startup-clear \
+		--log file="$work/tpm1/swtpm.log" \
+		--daemon --pid file="$work/tpm1.pid" || { sleep 1; continue; }
+	for _ in \$(seq 100); do
+		(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && exit 0
+		sleep 0.1
+	done
+done
+echo "restart: swtpm did not come back on port $port; its log:" >&2
+tail -n 5 "$work/tpm1/swtpm.log" >&2
 exit 1
 EOS
 chmod +x "$work/restart"

@@ -125,7 +125,11 @@ for i in "${!argv[@]}"; do
 done
 say "  ExecStart: ${argv[*]}"
 AGENT_SOCK=$T/runtime/sk-tpm-agent/socket
-agent_run unit "${argv[@]}"
+# The unit names /usr/bin/ssh-agent itself, so the agent finds its helper
+# only through SSH_SK_HELPER: the suite's recording wrapper of the real
+# helper (which, in the sanitized run, preloads the sanitizer runtimes the
+# instrumented library needs).
+agent_run unit env "${HELPER_ENV[@]}" "${argv[@]}"
 agent_login unit
 
 say "the installed sk-tpm tool on a resident credential"
