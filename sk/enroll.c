@@ -158,6 +158,16 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	if ((r = build_handle(&key, &bind, application, flags,
 	    &resp->key_handle, &resp->key_handle_len)) != 0)
 		goto out;
+	if (resident && resp->key_handle_len > rec_handle_room(
+	    strlen(application), opts->user_id_len)) {
+		sk_error("the key handle (%zu bytes) does not fit in a "
+		    "resident record with this application and user id "
+		    "(room for %zu bytes); use a shorter application or user "
+		    "id, or bind fewer PCRs", resp->key_handle_len,
+		    rec_handle_room(strlen(application), opts->user_id_len));
+		r = SSH_SK_ERR_GENERAL;
+		goto out;
+	}
 	/* Before the resident record: attestation forgets the error lines
 	 * of its own failures, and must not forget one of that step. */
 	attest_enrollment(tpm, &key, auth, application, flags, challenge,

@@ -200,3 +200,36 @@ rec_strerror(int r)
 		return "unknown resident record error";
 	}
 }
+
+_Static_assert(REC_VERSION < 24, "the version is a 1-byte head");
+
+/* Bytes of a CBOR head for a length of n. */
+static size_t
+head_len(size_t n)
+{
+	return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+}
+
+size_t
+rec_handle_room(size_t app_len, size_t user_id_len)
+{
+	/* Map head, 0: "sk-tpm-rk", 1: version, and the keys 2, 3, 4. */
+	size_t used = 1 + 1 + head_len(sizeof(REC_MAGIC) - 1) +
+	    (sizeof(REC_MAGIC) - 1) + 1 + 1 + 3;
+	size_t avail, room;
+
+	if (app_len == 0 || app_len > REC_APP_MAX ||
+	    user_id_len > REC_USER_MAX)
+		return 0;
+	used += head_len(app_len) + app_len + head_len(user_id_len) +
+	    user_id_len;
+	if (used >= REC_MAX_LEN)
+		return 0;
+	avail = REC_MAX_LEN - used;
+	/* The handle's own head: the longest n with head + n <= avail (at
+	 * most a few steps back across a head size boundary). */
+	room = avail - 1;
+	while (room > 0 && head_len(room) + room > avail)
+		room--;
+	return room > KH_MAX_LEN ? KH_MAX_LEN : room;
+}

@@ -65,4 +65,10 @@ void rec_free(struct rec **);
 int rec_encode(const struct rec *, uint8_t **out, size_t *out_len);
 int rec_decode(const uint8_t *buf, size_t len, struct rec **out);
 
+/* The longest key handle a record with an application of app_len bytes
+ * and a user id of user_id_len bytes can hold within REC_MAX_LEN; 0 if
+ * the lengths are out of bounds. Less than KH_MAX_LEN: enrollment checks
+ * a resident key's handle against it before it asks the TPM for more. */
+size_t rec_handle_room(size_t app_len, size_t user_id_len);
+
 #endif /* SK_RECORD_H */

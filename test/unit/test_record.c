@@ -721,6 +721,54 @@ emit_user(struct cb *c)
 	cb_bytes(c, u, blob_len);
 }
 
+/* rec_handle_room is the arithmetic of the encoder: a handle of exactly
+ * that many bytes encodes, one more does not, for application and user id
+ * lengths on both sides of every CBOR head boundary. At the largest
+ * application and user id, the decoder's KH_MAX_LEN does not fit. */
+static void
+test_handle_room(void **state)
+{
+	static const size_t app_lens[] = { 1, 23, 24, 255, REC_APP_MAX };
+	static const size_t user_lens[] = { 0, 23, 24, REC_USER_MAX };
+	static uint8_t kh[KH_MAX_LEN + 1];
+	static char app[REC_APP_MAX + 1];
+	struct rec rec;
+	uint8_t *enc = NULL;
+	size_t i, j, room, enc_len = 0;
+
+	(void)state;
+	memset(kh, 'k', sizeof(kh));
+	for (i = 0; i < sizeof(app_lens) / sizeof(app_lens[0]); i++) {
+		for (j = 0; j < sizeof(user_lens) / sizeof(user_lens[0]);
+		    j++) {
+			memset(&rec, 0, sizeof(rec));
+			memset(app, 'a', app_lens[i]);
+			app[app_lens[i]] = '\0';
+			rec.version = REC_VERSION;
+			rec.application = app;
+			memset(rec.user_id, 'u', user_lens[j]);
+			rec.user_id_len = user_lens[j];
+			rec.key_handle = kh;
+			room = rec_handle_room(app_lens[i], user_lens[j]);
+			assert_true(room > 0 && room < KH_MAX_LEN);
+			rec.key_handle_len = room;
+			assert_int_equal(rec_encode(&rec, &enc, &enc_len),
+			    KH_OK);
+			assert_true(enc_len == REC_MAX_LEN ||
+			    enc_len == REC_MAX_LEN - 1);
+			free(enc);
+			enc = NULL;
+			rec.key_handle_len = room + 1;
+			assert_int_equal(rec_encode(&rec, &enc, &enc_len),
+			    KH_ERR_MALFORMED);
+		}
+	}
+	assert_int_equal(rec_handle_room(REC_APP_MAX, REC_USER_MAX), 1703);
+	assert_int_equal(rec_handle_room(0, 0), 0);
+	assert_int_equal(rec_handle_room(REC_APP_MAX + 1, 0), 0);
+	assert_int_equal(rec_handle_room(1, REC_USER_MAX + 1), 0);
+}
+
 static void
 test_user_id_and_key_handle_length(void **state)
 {
@@ -1055,6 +1103,7 @@ main(void)
 		cmocka_unit_test_setup(test_round_trip, setup),
 		cmocka_unit_test_setup(test_round_trip_sizes, setup),
 		cmocka_unit_test_setup(test_max_len, setup),
+		cmocka_unit_test(test_handle_room),
 		cmocka_unit_test_setup(test_user_id_any_bytes, setup),
 		cmocka_unit_test_setup(test_application_utf8, setup),
 		cmocka_unit_test_setup(test_names_refused, setup),
