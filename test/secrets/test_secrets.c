@@ -16,6 +16,11 @@
  * can see: it must find a copy planted in the heap and on the stack before
  * the library is ever called.
  *
+ * The owner password (SK_TPM_OWNER_AUTH) is the one secret that must sit in
+ * this process: the user put it in the environment. That case excludes
+ * exactly the bytes of the environ[i] strings from the hits (and requires
+ * the scanner to see the password there, once); any other copy fails.
+ *
  * What this found, and what now keeps it at zero: ESYS frees two records
  * unwiped that held an auth value (a session's sessionValue, and its copy
  * of TPM2_Create's inSensitive), which sk/tpm-session.c overwrites through
@@ -42,13 +47,20 @@
 
 #include <openssl/evp.h>
 
+#include "config.h"
+#include "record.h"
+#include "resident.h"
 #include "sk-api.h"
 #include "sk-test-util.h"
 #include "tpm-pcr-util.h"
+#include "tpm-util.h"
+#include "tpm.h"
 
 #define APP		"ssh:"
 #define RES_APP		"ssh:sk-tpm-secrets"
 #define LOST_APP	"ssh:sk-tpm-lost"
+#define OWNER_APP	"ssh:sk-tpm-owner"
+#define OWNER_ENV	"SK_TPM_OWNER_AUTH"
 #define PIN_LEN		24
 #define AUTH_LEN	32
 #define PREFIX_LEN	8
@@ -81,6 +93,12 @@ static int failures;
 /* The scanner's read buffer, skipped by the scan itself. */
 static uint8_t *scan_buf;
 static size_t scan_buf_len;
+/* The owner case: hits inside an environment string are counted here
+ * instead (the password is there because the user put it there). */
+static bool scan_skip_environ;
+static size_t environ_hits;
+
+extern char **environ;
 
 static void
 fail(const char *fmt, ...)
@@ -240,6 +258,21 @@ match_at(const uint8_t *p, const struct secret *s, size_t len)
 	return true;
 }
 
+/* Does [p, p + len) lie inside the bytes of one environ[i] string? */
+static bool
+in_environ(uintptr_t p, size_t len)
+{
+	char **e;
+	uintptr_t a;
+
+	for (e = environ; e != NULL && *e != NULL; e++) {
+		a = (uintptr_t)*e;
+		if (p >= a && p + len <= a + strlen(*e))
+			return true;
+	}
+	return false;
+}
+
 /* --- the memory scan ------------------------------------------------- */
 
 static void
@@ -298,6 +331,11 @@ scan_range(int mem, uintptr_t start, uintptr_t end, uintptr_t map_start,
 				if (!match_at(scan_buf + i, pats[k].s,
 				    pats[k].len))
 					continue;
+				if (scan_skip_environ &&
+				    in_environ(at + i, pats[k].len)) {
+					environ_hits++;
+					continue;
+				}
 				pats[k].hits++;
 				report_hit(&pats[k], at + i, map_line,
 				    map_start, scan_buf, got, i);
@@ -483,6 +521,217 @@ self_check(const struct secret *const *all, size_t nall)
 		fail("self-check: planted copies survived their wiping");
 }
 
+/* --- the owner password -------------------------------------------- */
+
+/* A secret's TPM2B form (u16 size, then the bytes): in memory (host order,
+ * TPM2B_AUTH) or marshalled (big-endian). Built from the masked bytes. */
+static void
+secret_new_tpm2b(struct secret *s, const char *name, const struct secret *v,
+    bool big_endian)
+{
+	uint16_t size = (uint16_t)v->len;
+	uint8_t hdr[2];
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->len = v->len + 2;
+	random_bytes(s->mask, 2);
+	if (big_endian) {
+		hdr[0] = (uint8_t)(size >> 8);
+		hdr[1] = (uint8_t)size;
+	} else
+		memcpy(hdr, &size, 2);
+	s->masked[0] = hdr[0] ^ s->mask[0];
+	s->masked[1] = hdr[1] ^ s->mask[1];
+	memcpy(s->mask + 2, v->mask, v->len);
+	memcpy(s->masked + 2, v->masked, v->len);
+}
+
+/* The last len bytes of a secret: what survives of a copy in a block that
+ * free() gave its first 16 bytes to the allocator's list pointers (ESYS's
+ * resource node keeps the owner password 6 bytes from its start). */
+static void
+secret_new_tail(struct secret *s, const char *name, const struct secret *v,
+    size_t len)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->len = len;
+	memcpy(s->mask, v->mask + v->len - len, len);
+	memcpy(s->masked, v->masked + v->len - len, len);
+}
+
+/* Change the owner password on the test's TPM in a child process, so that
+ * this process never holds the clear value for it. */
+static int
+owner_change(const struct secret *pw, bool set)
+{
+	char *clear;
+	int status;
+	pid_t pid;
+
+	if ((pid = fork()) < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		clear = secret_reveal(pw);
+		_exit(tu_owner_auth(getenv("SK_TPM_TCTI"), set ? "" : clear,
+		    set ? clear : "") == 0 ? 0 : 1);
+	}
+	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* SK_TPM_OWNER_AUTH=password through putenv, so that the string handed
+ * over is environ's only copy (setenv would leave one in its stack frame). */
+static char *
+owner_env_put(const struct secret *pw)
+{
+	size_t nlen = strlen(OWNER_ENV "="), i;
+	char *e;
+
+	if ((e = malloc(nlen + pw->len + 1)) == NULL) {
+		perror("malloc");
+		exit(1);
+	}
+	memcpy(e, OWNER_ENV "=", nlen);
+	for (i = 0; i < pw->len; i++)
+		e[nlen + i] = (char)(pw->masked[i] ^ pw->mask[i]);
+	e[nlen + pw->len] = '\0';
+	if (putenv(e) != 0) {
+		perror("putenv");
+		exit(1);
+	}
+	return e;
+}
+
+static void
+owner_env_remove(char *e, const struct secret *pw)
+{
+	unsetenv(OWNER_ENV);
+	secret_bury(e, strlen(OWNER_ENV "=") + pw->len + 1);
+}
+
+/*
+ * What "sk-tpm delete --application app --yes" does (contrib/sk-tpm:
+ * cli_open, resident_load, tpm_nv_delete). 0: deleted, 1: no such record,
+ * -1: failed.
+ */
+static int
+owner_delete(const char *app)
+{
+	struct resident_list list;
+	struct sk_config cfg;
+	struct tpm *tpm = NULL;
+	size_t i;
+	int r = -1;
+
+	memset(&list, 0, sizeof(list));
+	if (config_load(&cfg) != 0 || tpm_open(cfg.tcti, &tpm) != 0 ||
+	    tpm_set_owner_auth(tpm, cfg.owner_auth) != 0 ||
+	    resident_load(tpm, &list) != 0)
+		goto out;
+	r = 1;
+	for (i = 0; i < list.count; i++) {
+		if (strcmp(list.items[i].rec->application, app) != 0)
+			continue;
+		r = tpm_nv_delete(tpm, list.items[i].index) == 0 ? 0 : -1;
+		break;
+	}
+out:
+	resident_list_free(&list);
+	tpm_close(&tpm);
+	return r;
+}
+
+/* Run owner_delete DEEP_PAD bytes further down the stack. */
+static int __attribute__((noinline))
+owner_delete_deep(const char *app)
+{
+	volatile uint8_t pad[DEEP_PAD];
+	int r;
+
+	pad[0] = 1;
+	r = owner_delete(app);
+	pad[DEEP_PAD - 1] = pad[0];
+	return r;
+}
+
+/*
+ * With an owner password: a resident enroll (defines and writes an NV index
+ * through a salted session with the owner authorization) and the delete of
+ * that record. Afterwards the password, bare or as a TPM2B, is nowhere but
+ * in its environment string, which the scanner must see there once (whole
+ * and prefix).
+ */
+static void
+test_owner(const struct secret *pin)
+{
+	struct secret pw, pw_host, pw_wire, pw_tail, auth;
+	/* The PIN first: self_check plants all[0] on the stack, and the PIN
+	 * is part of no other pattern. */
+	const struct secret *all[] = { pin, &pw, &pw_host, &pw_wire, &pw_tail,
+	    &auth };
+	const size_t nall = sizeof(all) / sizeof(all[0]);
+	struct op res = { "resident enroll (owner password set)", false,
+	    OWNER_APP, FLAG_UP | FLAG_UV | FLAG_RK, pin, NULL, 0, 0 };
+	const char *when[] = { "after resident enroll, owner password",
+	    "after delete, owner password" };
+	size_t hits;
+	char *env;
+	int r, step;
+
+	secret_new_pin(&pw, "owner password");
+	secret_new_tpm2b(&pw_host, "owner password as TPM2B_AUTH", &pw,
+	    false);
+	secret_new_tpm2b(&pw_wire, "owner password as marshalled TPM2B",
+	    &pw, true);
+	secret_new_tail(&pw_tail, "owner password's last 12 bytes", &pw, 12);
+	secret_new_auth(&auth, "owner case key's auth value", OWNER_APP, pin);
+	/* The scanner sees the new patterns, and nothing holds them yet. */
+	self_check(all, nall);
+	if (owner_change(&pw, true) != 0) {
+		fail("cannot set an owner password on the test's TPM");
+		return;
+	}
+	env = owner_env_put(&pw);
+	scan_skip_environ = true;
+	for (step = 0; step < 2; step++) {
+		if (step == 0) {
+			op_call_deep(&res, NULL);
+			expect_rc(&res, 0);
+		} else {
+			r = owner_delete_deep(OWNER_APP);
+			if (r != 0)
+				fail("deleting the record with the owner "
+				    "password gave %d", r);
+			else
+				printf("%-40s deleted as expected\n",
+				    "delete (owner password set)");
+		}
+		environ_hits = 0;
+		hits = scan_memory(when[step], all, nall);
+		printf("  (%zu hits inside the environment string, "
+		    "excluded)\n", environ_hits);
+		if (hits != 0)
+			fail("the owner password or a secret is in memory %s",
+			    when[step]);
+		/* In SK_TPM_OWNER_AUTH: the password, its 8-byte prefix,
+		 * its tail and the tail's prefix. */
+		if (environ_hits != 4)
+			fail("the scanner saw the owner password %zu times in "
+			    "the environment, expected 4", environ_hits);
+	}
+	scan_skip_environ = false;
+	if (owner_delete(OWNER_APP) != 1)
+		fail("the owner case's record is still there after delete");
+	owner_env_remove(env, &pw);
+	if (owner_change(&pw, false) != 0)
+		fail("cannot clear the owner password again");
+	free(res.kh);
+}
+
 /* --- the tests -------------------------------------------------------- */
 
 static int
@@ -558,6 +807,8 @@ test_memory(void)
 	expect_rc(&bad, SSH_SK_ERR_PIN_REQUIRED);
 	if (scan_memory("after a PCR-bound sign, wrong PIN", all, nall) != 0)
 		fail("secrets left in memory after a PCR-bound wrong PIN");
+
+	test_owner(&pin);
 
 	free(enroll.kh);
 	free(res.kh);
