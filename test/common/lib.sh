@@ -260,9 +260,11 @@ sshd_probe() {
 }
 
 # sshd_default KEYWORD: its value in SSHD_DEFAULTS (see sshd_probe), or
-# nothing if this sshd does not know it.
+# nothing if this sshd does not know it. Keywords match in any case: sshd
+# -T prints them in lower case up to OpenSSH 10.0, as spelt in
+# sshd_config (PerSourcePenalties) from 10.6 on.
 sshd_default() {
-	awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' \
+	awk -v k="$1" 'tolower($1) == tolower(k) { $1 = ""; sub(/^ /, ""); print; exit }' \
 	    <<<"$SSHD_DEFAULTS"
 }
 
@@ -318,7 +320,7 @@ $extra
 EOF
 		"$SSHD" -t -f "$cfg" || fail "sshd rejects its configuration"
 		if [ -n "$extra" ]; then
-			"$SSHD" -T -f "$cfg" | grep -qx 'persourcepenalties no' ||
+			"$SSHD" -T -f "$cfg" | grep -qix 'persourcepenalties no' ||
 			    fail "sshd did not take '$extra'"
 		fi
 		"$SSHD" -D -f "$cfg" -E "$SSHD_LOG" </dev/null &
