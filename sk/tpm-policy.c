@@ -163,33 +163,6 @@ explain_mismatch(struct tpm *t, const struct kh *kh)
 }
 
 int
-policy_session_start(struct tpm *t, ESYS_TR salt_key, ESYS_TR *session)
-{
-	TPMT_SYM_DEF symmetric = {
-		.algorithm = TPM2_ALG_AES,
-		.keyBits = { .aes = 128 },
-		.mode = { .aes = TPM2_ALG_CFB },
-	};
-	TSS2_RC rc;
-
-	rc = Esys_StartAuthSession(t->esys, salt_key, ESYS_TR_NONE,
-	    ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL, TPM2_SE_POLICY,
-	    &symmetric, TPM2_ALG_SHA256, session);
-	if (rc != TSS2_RC_SUCCESS) {
-		*session = ESYS_TR_NONE;
-		return rc_fail("starting a policy session", rc);
-	}
-	rc = Esys_TRSess_SetAttributes(t->esys, *session,
-	    TPMA_SESSION_CONTINUESESSION | TPMA_SESSION_DECRYPT |
-	    TPMA_SESSION_ENCRYPT, 0xff);
-	if (rc != TSS2_RC_SUCCESS) {
-		session_flush(t, session);
-		return rc_fail("setting session attributes", rc);
-	}
-	return 0;
-}
-
-int
 policy_session_run(struct tpm *t, const struct kh *kh, ESYS_TR session,
     bool restart)
 {

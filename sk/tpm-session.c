@@ -198,8 +198,9 @@ scrub_esys(struct tpm *t, ESYS_TR session)
 		close(devnull);
 }
 
-TSS2_RC
-session_open(struct tpm *t, ESYS_TR salt_key, ESYS_TR *session)
+/* A session of the given type salted to salt_key, AES-128-CFB both ways. */
+static TSS2_RC
+open_typed(struct tpm *t, ESYS_TR salt_key, TPM2_SE type, ESYS_TR *session)
 {
 	TPMT_SYM_DEF symmetric = {
 		.algorithm = TPM2_ALG_AES,
@@ -209,7 +210,7 @@ session_open(struct tpm *t, ESYS_TR salt_key, ESYS_TR *session)
 	TSS2_RC rc;
 
 	rc = Esys_StartAuthSession(t->esys, salt_key, ESYS_TR_NONE,
-	    ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL, TPM2_SE_HMAC,
+	    ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL, type,
 	    &symmetric, TPM2_ALG_SHA256, session);
 	if (rc != TSS2_RC_SUCCESS) {
 		*session = ESYS_TR_NONE;
@@ -219,6 +220,23 @@ session_open(struct tpm *t, ESYS_TR salt_key, ESYS_TR *session)
 	if (rc != TSS2_RC_SUCCESS)
 		session_flush(t, session);
 	return rc;
+}
+
+TSS2_RC
+session_open(struct tpm *t, ESYS_TR salt_key, ESYS_TR *session)
+{
+	return open_typed(t, salt_key, TPM2_SE_HMAC, session);
+}
+
+int
+policy_session_start(struct tpm *t, ESYS_TR salt_key, ESYS_TR *session)
+{
+	TSS2_RC rc;
+
+	rc = open_typed(t, salt_key, TPM2_SE_POLICY, session);
+	if (rc != TSS2_RC_SUCCESS)
+		return rc_fail("starting a policy session", rc);
+	return 0;
 }
 
 int
