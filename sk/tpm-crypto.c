@@ -16,22 +16,16 @@
  *    and so does everything the KDFs are built on here;
  *  - plain hashes with other algorithms (the names of objects we did not
  *    make) go to OpenSSL: they hash only public data;
- *  - AES-CFB goes to OpenSSL: EVP_CIPHER_CTX_free wipes the key schedule
- *    (the key is derived from the session value, never the value itself);
- *  - the ephemeral ECDH of a salted session and the nonces use OpenSSL;
- *  - RSA salting is refused: the only salt key we use is the ECC SRK.
+ *  - AES-CFB, the ephemeral ECDH of a salted session and the nonces go to
+ *    OpenSSL, and RSA salting is refused (tpm-crypto-pk.c).
  * Before tpm2-tss 4.0 there is no such hook; see the README for what
  * holds there.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
-#include <openssl/rand.h>
-#include <tss2/tss2_mu.h>
 
 #include "log.h"
 #include "sha256.h"
@@ -222,187 +216,10 @@ hmac_start(ESYS_CRYPTO_CONTEXT_BLOB **blob, TPM2_ALG_ID alg,
 	return TSS2_RC_SUCCESS;
 }
 
-static TSS2_RC
-random2b(TPM2B_NONCE *nonce, size_t len, void *ud)
-{
-	(void)ud;
-	if (nonce == NULL)
-		return TSS2_ESYS_RC_BAD_REFERENCE;
-	if (len == 0)
-		len = sizeof(nonce->buffer);
-	if (len > sizeof(nonce->buffer))
-		return TSS2_ESYS_RC_BAD_SIZE;
-	nonce->size = (UINT16)len;
-	if (RAND_bytes(nonce->buffer, (int)len) != 1)
-		return TSS2_ESYS_RC_GENERAL_FAILURE;
-	return TSS2_RC_SUCCESS;
-}
-
-static TSS2_RC
-rsa_encrypt(TPM2B_PUBLIC *pub, size_t in_len, BYTE *in, size_t max,
-    BYTE *out, size_t *out_len, const char *label, void *ud)
-{
-	(void)pub; (void)in_len; (void)in; (void)max; (void)out;
-	(void)out_len; (void)label; (void)ud;
-	sk_debug("%s: sessions are salted with the ECC SRK only", __func__);
-	return TSS2_ESYS_RC_NOT_IMPLEMENTED;
-}
-
-/* The TPM's public point as an OpenSSL key on the named curve. */
-static EVP_PKEY *
-peer_key(const char *group, const TPMS_ECC_POINT *q, size_t coord)
-{
-	uint8_t point[1 + 2 * 66];
-	OSSL_PARAM params[3];
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *pkey = NULL;
-
-	if (q->x.size > coord || q->y.size > coord)
-		return NULL;
-	/* Uncompressed SEC1 point, each coordinate left-padded. */
-	memset(point, 0, sizeof(point));
-	point[0] = 0x04;
-	memcpy(point + 1 + coord - q->x.size, q->x.buffer, q->x.size);
-	memcpy(point + 1 + 2 * coord - q->y.size, q->y.buffer, q->y.size);
-	params[0] = OSSL_PARAM_construct_utf8_string(
-	    OSSL_PKEY_PARAM_GROUP_NAME, (char *)(uintptr_t)group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(
-	    OSSL_PKEY_PARAM_PUB_KEY, point, 1 + 2 * coord);
-	params[2] = OSSL_PARAM_construct_end();
-	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
-		pkey = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	return pkey;
-}
-
-/*
- * Salted session, TPM 2.0 part 1 C.6.1: an ephemeral key pair on the salt
- * key's curve; Z is the x coordinate of our private scalar times the TPM's
- * point, Q our public point, also handed back marshalled.
- */
-static TSS2_RC
-ecdh_point(TPM2B_PUBLIC *key, size_t max, TPM2B_ECC_PARAMETER *z,
-    TPMS_ECC_POINT *q, BYTE *out, size_t *out_len, void *ud)
-{
-	uint8_t point[1 + 2 * 66];
-	EVP_PKEY *eph = NULL, *peer = NULL;
-	EVP_PKEY_CTX *dctx = NULL;
-	const char *group;
-	size_t coord, n, off = 0;
-	TSS2_RC rc = TSS2_ESYS_RC_GENERAL_FAILURE;
-
-	(void)ud;
-	if (key == NULL || z == NULL || q == NULL || out == NULL ||
-	    out_len == NULL)
-		return TSS2_ESYS_RC_BAD_REFERENCE;
-	switch (key->publicArea.parameters.eccDetail.curveID) {
-	case TPM2_ECC_NIST_P256:
-		group = "P-256";
-		coord = 32;
-		break;
-	case TPM2_ECC_NIST_P384:
-		group = "P-384";
-		coord = 48;
-		break;
-	case TPM2_ECC_NIST_P521:
-		group = "P-521";
-		coord = 66;
-		break;
-	default:
-		return TSS2_ESYS_RC_NOT_IMPLEMENTED;
-	}
-	if ((peer = peer_key(group, &key->publicArea.unique.ecc, coord)) ==
-	    NULL || (eph = EVP_PKEY_Q_keygen(NULL, NULL, "EC", group)) ==
-	    NULL)
-		goto out;
-	if (EVP_PKEY_get_octet_string_param(eph,
-	    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof(point), &n) !=
-	    1 || n != 1 + 2 * coord || point[0] != 0x04)
-		goto out;
-	memcpy(q->x.buffer, point + 1, coord);
-	memcpy(q->y.buffer, point + 1 + coord, coord);
-	q->x.size = q->y.size = (UINT16)coord;
-	n = sizeof(z->buffer);
-	if ((dctx = EVP_PKEY_CTX_new_from_pkey(NULL, eph, NULL)) == NULL ||
-	    EVP_PKEY_derive_init(dctx) != 1 ||
-	    EVP_PKEY_derive_set_peer(dctx, peer) != 1 ||
-	    EVP_PKEY_derive(dctx, z->buffer, &n) != 1 || n != coord)
-		goto out;
-	z->size = (UINT16)coord;
-	if ((rc = Tss2_MU_TPMS_ECC_POINT_Marshal(q, out, max, &off)) !=
-	    TSS2_RC_SUCCESS)
-		goto out;
-	*out_len = off;
-	rc = TSS2_RC_SUCCESS;
-out:
-	EVP_PKEY_CTX_free(dctx);
-	EVP_PKEY_free(eph);
-	EVP_PKEY_free(peer);
-	return rc;
-}
-
-/* AES-CFB, the only parameter encryption TPM 2.0 has besides XOR. */
-static TSS2_RC
-aes_cfb(int enc, uint8_t *key, TPM2_ALG_ID alg, TPMI_AES_KEY_BITS bits,
-    TPM2_ALG_ID mode, uint8_t *buf, size_t len, uint8_t *iv)
-{
-	const EVP_CIPHER *cipher;
-	EVP_CIPHER_CTX *ctx = NULL;
-	int n;
-	TSS2_RC rc = TSS2_ESYS_RC_GENERAL_FAILURE;
-
-	if (key == NULL || buf == NULL || iv == NULL)
-		return TSS2_ESYS_RC_BAD_REFERENCE;
-	if (alg != TPM2_ALG_AES || mode != TPM2_ALG_CFB || len > INT32_MAX)
-		return TSS2_ESYS_RC_BAD_VALUE;
-	switch (bits) {
-	case 128:
-		cipher = EVP_aes_128_cfb128();
-		break;
-	case 192:
-		cipher = EVP_aes_192_cfb128();
-		break;
-	case 256:
-		cipher = EVP_aes_256_cfb128();
-		break;
-	default:
-		return TSS2_ESYS_RC_BAD_VALUE;
-	}
-	if ((ctx = EVP_CIPHER_CTX_new()) == NULL ||
-	    EVP_CipherInit_ex(ctx, cipher, NULL, key, iv, enc) != 1 ||
-	    EVP_CipherUpdate(ctx, buf, &n, buf, (int)len) != 1 ||
-	    EVP_CipherFinal_ex(ctx, buf + n, &n) != 1)
-		goto out;
-	rc = TSS2_RC_SUCCESS;
-out:
-	/* Frees the provider's context with its key schedule cleansed. */
-	EVP_CIPHER_CTX_free(ctx);
-	return rc;
-}
-
-static TSS2_RC
-aes_encrypt(uint8_t *key, TPM2_ALG_ID alg, TPMI_AES_KEY_BITS bits,
-    TPM2_ALG_ID mode, uint8_t *buf, size_t len, uint8_t *iv, void *ud)
-{
-	(void)ud;
-	return aes_cfb(1, key, alg, bits, mode, buf, len, iv);
-}
-
-static TSS2_RC
-aes_decrypt(uint8_t *key, TPM2_ALG_ID alg, TPMI_AES_KEY_BITS bits,
-    TPM2_ALG_ID mode, uint8_t *buf, size_t len, uint8_t *iv, void *ud)
-{
-	(void)ud;
-	return aes_cfb(0, key, alg, bits, mode, buf, len, iv);
-}
-
 void
 crypto_callbacks(ESYS_CRYPTO_CALLBACKS *cb)
 {
 	memset(cb, 0, sizeof(*cb));
-	cb->rsa_pk_encrypt = rsa_encrypt;
 	cb->hash_start = hash_start;
 	cb->hash_update = update;
 	cb->hash_finish = finish;
@@ -411,11 +228,8 @@ crypto_callbacks(ESYS_CRYPTO_CALLBACKS *cb)
 	cb->hmac_update = update;
 	cb->hmac_finish = finish;
 	cb->hmac_abort = abort_ctx;
-	cb->get_random2b = random2b;
-	cb->get_ecdh_point = ecdh_point;
-	cb->aes_encrypt = aes_encrypt;
-	cb->aes_decrypt = aes_decrypt;
-	/* SM4 left to ESYS: we never ask for it. */
+	/* Nonces, the salt's ECDH and AES-CFB: tpm-crypto-pk.c. */
+	crypto_callbacks_pk(cb);
 }
 
 int

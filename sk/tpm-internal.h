@@ -54,6 +54,8 @@ int crypto_install(struct tpm *);
 #ifdef SK_TPM_ESYS_CRYPTO_CALLBACKS
 /* The table crypto_install hands to ESYS (for the unit tests). */
 void crypto_callbacks(ESYS_CRYPTO_CALLBACKS *);
+/* tpm-crypto-pk.c: its nonce, ECDH, AES and RSA entries. */
+void crypto_callbacks_pk(ESYS_CRYPTO_CALLBACKS *);
 #endif
 
 /* tpm-nv.c, tpm-nv-write.c: the attributes of every index sk-tpm
