@@ -6,46 +6,20 @@
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "tpm-conn.h"
 #include "tpm-pcr-util.h"
-
-struct pconn {
-	TSS2_TCTI_CONTEXT *tcti;
-	ESYS_CONTEXT *esys;
-};
-
-static int
-popen_tpm(const char *tcti, struct pconn *c)
-{
-	memset(c, 0, sizeof(*c));
-	if (Tss2_TctiLdr_Initialize(tcti, &c->tcti) != TSS2_RC_SUCCESS)
-		return -1;
-	if (Esys_Initialize(&c->esys, c->tcti, NULL) != TSS2_RC_SUCCESS) {
-		Tss2_TctiLdr_Finalize(&c->tcti);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-pclose_tpm(struct pconn *c)
-{
-	if (c->esys != NULL)
-		Esys_Finalize(&c->esys);
-	if (c->tcti != NULL)
-		Tss2_TctiLdr_Finalize(&c->tcti);
-}
 
 int
 tu_pcr_reset(const char *tcti, unsigned pcr)
 {
-	struct pconn c;
+	struct tu_conn c;
 	int r;
 
-	if (pcr > 23 || popen_tpm(tcti, &c) != 0)
+	if (pcr > 23 || tu_conn_open(tcti, &c) != 0)
 		return -1;
 	r = Esys_PCR_Reset(c.esys, ESYS_TR_PCR0 + pcr, ESYS_TR_PASSWORD,
 	    ESYS_TR_NONE, ESYS_TR_NONE) == TSS2_RC_SUCCESS ? 0 : -1;
-	pclose_tpm(&c);
+	tu_conn_close(&c);
 	return r;
 }
 
@@ -53,10 +27,10 @@ int
 tu_pcr_extend(const char *tcti, unsigned pcr, uint8_t byte)
 {
 	TPML_DIGEST_VALUES v;
-	struct pconn c;
+	struct tu_conn c;
 	int r;
 
-	if (pcr > 23 || popen_tpm(tcti, &c) != 0)
+	if (pcr > 23 || tu_conn_open(tcti, &c) != 0)
 		return -1;
 	memset(&v, 0, sizeof(v));
 	v.count = 1;
@@ -64,7 +38,7 @@ tu_pcr_extend(const char *tcti, unsigned pcr, uint8_t byte)
 	memset(v.digests[0].digest.sha256, byte, 32);
 	r = Esys_PCR_Extend(c.esys, ESYS_TR_PCR0 + pcr, ESYS_TR_PASSWORD,
 	    ESYS_TR_NONE, ESYS_TR_NONE, &v) == TSS2_RC_SUCCESS ? 0 : -1;
-	pclose_tpm(&c);
+	tu_conn_close(&c);
 	return r;
 }
 
@@ -76,10 +50,10 @@ tu_policy_trial(const char *tcti, uint32_t mask, bool auth_value,
 	TPML_PCR_SELECTION sel;
 	TPM2B_DIGEST empty = { .size = 0 }, *d = NULL;
 	ESYS_TR s = ESYS_TR_NONE;
-	struct pconn c;
+	struct tu_conn c;
 	int r = -1;
 
-	if (popen_tpm(tcti, &c) != 0)
+	if (tu_conn_open(tcti, &c) != 0)
 		return -1;
 	memset(&sel, 0, sizeof(sel));
 	sel.count = 1;
@@ -107,7 +81,7 @@ out:
 	Esys_Free(d);
 	if (s != ESYS_TR_NONE)
 		Esys_FlushContext(c.esys, s);
-	pclose_tpm(&c);
+	tu_conn_close(&c);
 	return r;
 }
 
@@ -126,7 +100,7 @@ tu_sign_with_auth(const char *tcti, const uint8_t *pub_buf, size_t pub_len,
 	    .hierarchy = TPM2_RH_NULL };
 	TPMT_SIGNATURE *sig = NULL;
 	ESYS_TR srk = ESYS_TR_NONE, key = ESYS_TR_NONE, s = ESYS_TR_NONE;
-	struct pconn c;
+	struct tu_conn c;
 	size_t off;
 	uint32_t rc = 0xffffffffu;
 
@@ -140,7 +114,7 @@ tu_sign_with_auth(const char *tcti, const uint8_t *pub_buf, size_t pub_len,
 	if (Tss2_MU_TPM2B_PRIVATE_Unmarshal(priv_buf, priv_len, &off,
 	    &priv) != TSS2_RC_SUCCESS)
 		return rc;
-	if (popen_tpm(tcti, &c) != 0)
+	if (tu_conn_open(tcti, &c) != 0)
 		return rc;
 	if (Esys_TR_FromTPMPublic(c.esys, 0x81000001, ESYS_TR_NONE,
 	    ESYS_TR_NONE, ESYS_TR_NONE, &srk) != TSS2_RC_SUCCESS ||
@@ -164,7 +138,7 @@ out:
 		Esys_FlushContext(c.esys, key);
 	if (srk != ESYS_TR_NONE)
 		Esys_TR_Close(c.esys, &srk);
-	pclose_tpm(&c);
+	tu_conn_close(&c);
 	return rc;
 }
 

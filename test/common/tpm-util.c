@@ -5,15 +5,11 @@
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "tpm-conn.h"
 #include "tpm-util.h"
 
-struct conn {
-	TSS2_TCTI_CONTEXT *tcti;
-	ESYS_CONTEXT *esys;
-};
-
-static int
-conn_open(const char *tcti, struct conn *c)
+int
+tu_conn_open(const char *tcti, struct tu_conn *c)
 {
 	memset(c, 0, sizeof(*c));
 	if (Tss2_TctiLdr_Initialize(tcti, &c->tcti) != TSS2_RC_SUCCESS)
@@ -25,8 +21,8 @@ conn_open(const char *tcti, struct conn *c)
 	return 0;
 }
 
-static void
-conn_close(struct conn *c)
+void
+tu_conn_close(struct tu_conn *c)
 {
 	if (c->esys != NULL)
 		Esys_Finalize(&c->esys);
@@ -39,11 +35,11 @@ tu_count_handles(const char *tcti, uint32_t first)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more;
-	struct conn c;
+	struct tu_conn c;
 	uint32_t i;
 	int n = -1;
 
-	if (conn_open(tcti, &c) != 0)
+	if (tu_conn_open(tcti, &c) != 0)
 		return -1;
 	if (Esys_GetCapability(c.esys, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, TPM2_CAP_HANDLES, first, TPM2_MAX_CAP_HANDLES, &more,
@@ -56,7 +52,7 @@ tu_count_handles(const char *tcti, uint32_t first)
 				n++;
 	}
 	Esys_Free(cap);
-	conn_close(&c);
+	tu_conn_close(&c);
 	return n;
 }
 
@@ -77,15 +73,15 @@ tu_count_leftovers(const char *tcti)
 int
 tu_da_reset(const char *tcti)
 {
-	struct conn c;
+	struct tu_conn c;
 	int r = -1;
 
-	if (conn_open(tcti, &c) != 0)
+	if (tu_conn_open(tcti, &c) != 0)
 		return -1;
 	if (Esys_DictionaryAttackLockReset(c.esys, ESYS_TR_RH_LOCKOUT,
 	    ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE) == TSS2_RC_SUCCESS)
 		r = 0;
-	conn_close(&c);
+	tu_conn_close(&c);
 	return r;
 }
 
@@ -94,10 +90,10 @@ tu_da_counter(const char *tcti)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more;
-	struct conn c;
+	struct tu_conn c;
 	int n = -1;
 
-	if (conn_open(tcti, &c) != 0)
+	if (tu_conn_open(tcti, &c) != 0)
 		return -1;
 	if (Esys_GetCapability(c.esys, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES, TPM2_PT_LOCKOUT_COUNTER, 1,
@@ -107,7 +103,7 @@ tu_da_counter(const char *tcti)
 	    TPM2_PT_LOCKOUT_COUNTER)
 		n = (int)cap->data.tpmProperties.tpmProperty[0].value;
 	Esys_Free(cap);
-	conn_close(&c);
+	tu_conn_close(&c);
 	return n;
 }
 
@@ -141,10 +137,10 @@ tu_srk_persist(const char *tcti)
 	TPML_PCR_SELECTION pcrs = { 0 };
 	TPM2B_PUBLIC tmpl;
 	ESYS_TR prim = ESYS_TR_NONE, persisted = ESYS_TR_NONE;
-	struct conn c;
+	struct tu_conn c;
 	int r = -1;
 
-	if (conn_open(tcti, &c) != 0)
+	if (tu_conn_open(tcti, &c) != 0)
 		return -1;
 	srk_template(&tmpl);
 	if (Esys_CreatePrimary(c.esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
@@ -160,7 +156,7 @@ tu_srk_persist(const char *tcti)
 out:
 	if (prim != ESYS_TR_NONE)
 		Esys_FlushContext(c.esys, prim);
-	conn_close(&c);
+	tu_conn_close(&c);
 	return r;
 }
 
@@ -168,10 +164,10 @@ int
 tu_srk_evict(const char *tcti)
 {
 	ESYS_TR srk = ESYS_TR_NONE, out_tr = ESYS_TR_NONE;
-	struct conn c;
+	struct tu_conn c;
 	int r = -1;
 
-	if (conn_open(tcti, &c) != 0)
+	if (tu_conn_open(tcti, &c) != 0)
 		return -1;
 	if (Esys_TR_FromTPMPublic(c.esys, 0x81000001, ESYS_TR_NONE,
 	    ESYS_TR_NONE, ESYS_TR_NONE, &srk) != TSS2_RC_SUCCESS)
@@ -182,7 +178,7 @@ tu_srk_evict(const char *tcti)
 		goto out;
 	r = 0;
 out:
-	conn_close(&c);
+	tu_conn_close(&c);
 	return r;
 }
 
@@ -190,11 +186,11 @@ int
 tu_owner_auth(const char *tcti, const char *old, const char *new_auth)
 {
 	TPM2B_AUTH a = { .size = 0 };
-	struct conn c;
+	struct tu_conn c;
 	int r = -1;
 
 	if (strlen(old) > sizeof(a.buffer) ||
-	    strlen(new_auth) > sizeof(a.buffer) || conn_open(tcti, &c) != 0)
+	    strlen(new_auth) > sizeof(a.buffer) || tu_conn_open(tcti, &c) != 0)
 		return -1;
 	a.size = (uint16_t)strlen(old);
 	memcpy(a.buffer, old, a.size);
@@ -209,7 +205,7 @@ tu_owner_auth(const char *tcti, const char *old, const char *new_auth)
 		goto out;
 	r = 0;
 out:
-	conn_close(&c);
+	tu_conn_close(&c);
 	return r;
 }
 
@@ -217,7 +213,7 @@ out:
 #define NV_LAST		0x01a5c5ffu
 
 static int
-nv_indices(struct conn *c, TPM2_HANDLE *out, int max)
+nv_indices(struct tu_conn *c, TPM2_HANDLE *out, int max)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more;
@@ -240,10 +236,10 @@ tu_nv_clear(const char *tcti)
 {
 	TPM2_HANDLE idx[256];
 	ESYS_TR nv;
-	struct conn c;
+	struct tu_conn c;
 	int i, n, r = -1;
 
-	if (conn_open(tcti, &c) != 0)
+	if (tu_conn_open(tcti, &c) != 0)
 		return -1;
 	if ((n = nv_indices(&c, idx, 256)) < 0)
 		goto out;
@@ -257,7 +253,7 @@ tu_nv_clear(const char *tcti)
 	}
 	r = 0;
 out:
-	conn_close(&c);
+	tu_conn_close(&c);
 	return r;
 }
 
@@ -268,10 +264,10 @@ tu_nv_read_first(const char *tcti, uint8_t **buf, size_t *len)
 	TPM2B_NV_PUBLIC *pub = NULL;
 	TPM2B_MAX_NV_BUFFER *data = NULL;
 	ESYS_TR nv;
-	struct conn c;
+	struct tu_conn c;
 	int r = -1;
 
-	if (conn_open(tcti, &c) != 0)
+	if (tu_conn_open(tcti, &c) != 0)
 		return -1;
 	if (nv_indices(&c, idx, 1) != 1 ||
 	    Esys_TR_FromTPMPublic(c.esys, idx[0], ESYS_TR_NONE, ESYS_TR_NONE,
@@ -290,7 +286,7 @@ tu_nv_read_first(const char *tcti, uint8_t **buf, size_t *len)
 out:
 	Esys_Free(pub);
 	Esys_Free(data);
-	conn_close(&c);
+	tu_conn_close(&c);
 	return r;
 }
 
@@ -302,10 +298,10 @@ tu_nv_write(const char *tcti, uint32_t index, const uint8_t *buf,
 	TPM2B_NV_PUBLIC pub = { .size = 0 };
 	TPM2B_MAX_NV_BUFFER data;
 	ESYS_TR nv;
-	struct conn c;
+	struct tu_conn c;
 	int r = -1;
 
-	if (len > sizeof(data.buffer) || conn_open(tcti, &c) != 0)
+	if (len > sizeof(data.buffer) || tu_conn_open(tcti, &c) != 0)
 		return -1;
 	pub.nvPublic.nvIndex = index;
 	pub.nvPublic.nameAlg = TPM2_ALG_SHA256;
@@ -321,6 +317,6 @@ tu_nv_write(const char *tcti, uint32_t index, const uint8_t *buf,
 		goto out;
 	r = 0;
 out:
-	conn_close(&c);
+	tu_conn_close(&c);
 	return r;
 }

@@ -23,19 +23,7 @@
 
 #include "log.h"
 #include "pin.h"
-
-static void
-unhex(const char *hex, uint8_t *out, size_t len)
-{
-	size_t i;
-	unsigned int v;
-
-	assert_int_equal(strlen(hex), 2 * len);
-	for (i = 0; i < len; i++) {
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-}
+#include "hexvec.h"
 
 static void
 check(const char *application, const char *pin, const char *hex)

@@ -1,0 +1,19 @@
+/*
+ * One ESYS connection of the test helpers (tpm-util.c, tpm-pcr-util.c):
+ * a TCTI loaded by name and an ESYS context on it.
+ */
+#ifndef TEST_TPM_CONN_H
+#define TEST_TPM_CONN_H
+
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_tctildr.h>
+
+struct tu_conn {
+	TSS2_TCTI_CONTEXT *tcti;
+	ESYS_CONTEXT *esys;
+};
+
+int tu_conn_open(const char *tcti, struct tu_conn *);
+void tu_conn_close(struct tu_conn *);
+
+#endif /* TEST_TPM_CONN_H */
