@@ -22,8 +22,9 @@
  *    line), never an error: the SRK is derived as without a cache.
  *
  * A key made under the transient SRK also meets its SRK at 0x81000001
- * after "sk-tpm setup": the persistent SRK is used when the TPM says its
- * Name is the handle's.
+ * after "sk-tpm setup": without a usable cache file, the persistent SRK is
+ * used when the TPM says its Name is the handle's (and then nothing is
+ * saved), before the SRK is derived.
  *
  * File: 8 bytes "SKTPMSRK", UINT16 version 1, TPM2B_NAME, TPMS_CONTEXT as
  * the TPM returns it (sequence, savedHandle, hierarchy, contextBlob).
@@ -300,14 +301,15 @@ srk_transient_cached(struct tpm *t, const TPM2B_PUBLIC *srk_pub,
 
 	if (srk_name_of(srk_pub, &want) != 0)
 		return SSH_SK_ERR_GENERAL;
-	if ((r = persistent_same(t, srk_pub, &want, srk)) != 1)
-		return r;
 	if (srk_cache_file_name(&want, file) == 0)
 		dir = srk_cache_dir_open(1);
 	if (dir != -1 && cached(t, dir, file, srk_pub, &want, srk) == 0) {
 		r = 0;
 		goto out;
 	}
+	/* A miss: the SRK made persistent since, else derived. */
+	if ((r = persistent_same(t, srk_pub, &want, srk)) != 1)
+		goto out;
 	if ((r = srk_create_transient(t, srk)) != 0)
 		goto out;
 	/* Only the SRK the handle names is worth keeping; another one is
