@@ -63,6 +63,14 @@ void crypto_callbacks_pk(ESYS_CRYPTO_CALLBACKS *);
 #define NV_ATTRIBUTES	(TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | \
 			 TPMA_NV_AUTHREAD | TPMA_NV_NO_DA)
 
+/* tpm-nv.c: take the owner password out of ESYS's owner-hierarchy object
+ * as soon as the command that needed it is done, so that no later command
+ * of the context (a CreatePrimary in a password session) sends it in
+ * clear. A full-size filler without zero bytes first: tpm2-tss 4.x copies
+ * the whole TPM2B and then strips trailing zeros, so only a full-size
+ * copy overwrites every byte the password took; then the empty auth. */
+void owner_auth_forget(struct tpm *);
+
 /* tpm-load.c: the key of a handle, loaded under the SRK it was made
  * under (srk and session are the caller's to close). */
 int key_load(struct tpm *, const struct kh *, const TPM2B_PUBLIC *pub,
@@ -95,6 +103,30 @@ int serial_nv_public(struct tpm *, ESYS_TR, TPM2B_NV_PUBLIC *);
  * without a TPM command. */
 int serial_key_ref(struct tpm *, TPM2_HANDLE, const TPM2B_NAME *,
     const TPM2B_PUBLIC *, ESYS_TR *out);
+/* The same reference as bytes (Esys_TR_Serialize's form of a key), at
+ * *off in buf; at most SERIAL_KEY_MAX of them. */
+#define SERIAL_KEY_MAX	(4 + sizeof(TPM2B_NAME) + 4 + sizeof(TPM2B_PUBLIC))
+TSS2_RC serial_key_marshal(TPM2_HANDLE, const TPM2B_NAME *,
+    const TPM2B_PUBLIC *, uint8_t *buf, size_t size, size_t *off);
+
+/* tpm-srk-cache.c: the transient SRK of a handle made under it, from a
+ * saved context in $XDG_RUNTIME_DIR/sk-tpm when one is there and still
+ * valid, else from the persistent SRK if 0x81000001 holds the same key,
+ * else derived (and the context saved for next time). srk_pub is the
+ * handle's SRK public area (its Name checked by the decoder); the result
+ * always has that public area and Name, checked by the TPM, or is what
+ * srk_create_transient made. */
+int srk_transient_cached(struct tpm *, const TPM2B_PUBLIC *srk_pub,
+    struct srk *);
+/* The cache file's form: magic, version, the SRK Name, the TPM's own
+ * TPMS_CONTEXT (no ESYS metadata). Decoding is strict: 0 or -1. */
+#define SRK_CACHE_NAME_MAX	80
+int srk_cache_encode(const TPM2B_NAME *, const TPMS_CONTEXT *, uint8_t *buf,
+    size_t size, size_t *len);
+int srk_cache_decode(const uint8_t *buf, size_t len, TPM2B_NAME *,
+    TPMS_CONTEXT *);
+/* "srk-<hex of the Name>.ctx" */
+int srk_cache_file_name(const TPM2B_NAME *, char out[SRK_CACHE_NAME_MAX]);
 
 /* tpm-tcti.c: *tcti (from Tss2_TctiLdr) wrapped so that no wait for an
  * answer lasts beyond bound_ms after its command went out; then the

@@ -118,7 +118,7 @@ key_load(struct tpm *t, const struct kh *kh, const TPM2B_PUBLIC *pub,
 		sk_debug("the persistent SRK is gone; the derived one has "
 		    "the handle's Name");
 	} else {
-		if ((r = srk_create_transient(t, srk)) != 0)
+		if ((r = srk_transient_cached(t, srk_pub, srk)) != 0)
 			return r;
 		if (!srk_is_handles(srk, kh))
 			return other_srk();

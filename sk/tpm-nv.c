@@ -43,6 +43,20 @@ tpm_set_owner_auth(struct tpm *t, const char *auth)
 	return 0;
 }
 
+void
+owner_auth_forget(struct tpm *t)
+{
+	TPM2B_AUTH filler;
+
+	if (t->esys == NULL)
+		return;
+	memset(&filler, 0xa5, sizeof(filler));
+	filler.size = sizeof(filler.buffer);
+	(void)Esys_TR_SetAuth(t->esys, ESYS_TR_RH_OWNER, &filler);
+	memset(&filler, 0, sizeof(filler));
+	(void)Esys_TR_SetAuth(t->esys, ESYS_TR_RH_OWNER, &filler);
+}
+
 static void
 store_limit(void *ctx, const TPMS_TAGGED_PROPERTY *p)
 {

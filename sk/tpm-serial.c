@@ -87,23 +87,33 @@ serial_nv_public(struct tpm *t, ESYS_TR tr, TPM2B_NV_PUBLIC *pub)
 	return read_public(t, tr, RSRC_NV, pub);
 }
 
+TSS2_RC
+serial_key_marshal(TPM2_HANDLE handle, const TPM2B_NAME *name,
+    const TPM2B_PUBLIC *pub, uint8_t *buf, size_t size, size_t *off)
+{
+	TSS2_RC rc;
+
+	if ((rc = Tss2_MU_UINT32_Marshal(handle, buf, size, off)) !=
+	    TSS2_RC_SUCCESS ||
+	    (rc = Tss2_MU_TPM2B_NAME_Marshal(name, buf, size, off)) !=
+	    TSS2_RC_SUCCESS ||
+	    (rc = Tss2_MU_UINT32_Marshal(RSRC_KEY, buf, size, off)) !=
+	    TSS2_RC_SUCCESS)
+		return rc;
+	return Tss2_MU_TPM2B_PUBLIC_Marshal(pub, buf, size, off);
+}
+
 int
 serial_key_ref(struct tpm *t, TPM2_HANDLE handle, const TPM2B_NAME *name,
     const TPM2B_PUBLIC *pub, ESYS_TR *out)
 {
-	uint8_t buf[4 + sizeof(TPM2B_NAME) + 4 + sizeof(TPM2B_PUBLIC)];
+	uint8_t buf[SERIAL_KEY_MAX];
 	size_t off = 0;
 	TSS2_RC rc;
 
 	*out = ESYS_TR_NONE;
-	if ((rc = Tss2_MU_UINT32_Marshal(handle, buf, sizeof(buf), &off)) !=
-	    TSS2_RC_SUCCESS ||
-	    (rc = Tss2_MU_TPM2B_NAME_Marshal(name, buf, sizeof(buf), &off)) !=
-	    TSS2_RC_SUCCESS ||
-	    (rc = Tss2_MU_UINT32_Marshal(RSRC_KEY, buf, sizeof(buf), &off)) !=
-	    TSS2_RC_SUCCESS ||
-	    (rc = Tss2_MU_TPM2B_PUBLIC_Marshal(pub, buf, sizeof(buf), &off)) !=
-	    TSS2_RC_SUCCESS) {
+	rc = serial_key_marshal(handle, name, pub, buf, sizeof(buf), &off);
+	if (rc != TSS2_RC_SUCCESS) {
 		sk_error("cannot marshal a TPM object reference: %s",
 		    Tss2_RC_Decode(rc));
 		return SSH_SK_ERR_GENERAL;

@@ -117,10 +117,9 @@ srk_create_transient(struct tpm *t, struct srk *srk)
 		if (rc_base(rc) == TPM2_RC_AUTH_FAIL ||
 		    rc_base(rc) == TPM2_RC_BAD_AUTH) {
 			sk_error("the TPM owner hierarchy has a password, so "
-			    "the storage key cannot be derived; ask the "
-			    "administrator to persist the standard SRK at "
-			    "0x81000001 (tpm2_createprimary + "
-			    "tpm2_evictcontrol)");
+			    "the storage key cannot be derived; make it "
+			    "persistent once with \"SK_TPM_OWNER_AUTH=... "
+			    "sk-tpm setup\"");
 			goto out;
 		}
 		r = rc_fail("deriving the storage root key", rc);

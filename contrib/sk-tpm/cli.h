@@ -55,6 +55,7 @@ int cli_open(const struct cli *, struct tpm **);
 int cmd_list(struct cli *, int argc, char **argv);
 int cmd_delete(struct cli *, int argc, char **argv);
 int cmd_doctor(struct cli *, int argc, char **argv);
+int cmd_setup(struct cli *, int argc, char **argv);
 int cmd_verify_attestation(struct cli *, int argc, char **argv);
 int cmd_attest(struct cli *, int argc, char **argv);
 

@@ -4,34 +4,16 @@
  * FAIL makes the exit status 1. Read-only: the one transient SRK and one
  * session it makes are flushed again.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "doctor.h"
 #include "log.h"
 #include "resident.h"
 #include "tpm-info.h"
-
-#define TPMRM_PATH	"/dev/tpmrm0"
-#define TPM0_PATH	"/dev/tpm0"
-#define TSS_GROUP	"tss"
-
-enum level { OK, INFO, WARN, FAIL };
-
-struct doctor {
-	unsigned int problems;
-	unsigned int warnings;
-	char first_problem[1024];
-};
 
 static void
 usage(FILE *f)
@@ -53,11 +35,7 @@ usage(FILE *f)
 	    f);
 }
 
-static void
-report(struct doctor *d, enum level level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
+void
 report(struct doctor *d, enum level level, const char *fmt, ...)
 {
 	static const char *const tags[] = {
@@ -78,8 +56,7 @@ report(struct doctor *d, enum level level, const char *fmt, ...)
 		    line);
 }
 
-/* The library's error line for a failed check, then forget it. */
-static const char *
+const char *
 library_error(char *buf, size_t len, const char *fallback)
 {
 	const char *e = log_last_error();
@@ -87,134 +64,6 @@ library_error(char *buf, size_t len, const char *fallback)
 	snprintf(buf, len, "%s", e != NULL ? e : fallback);
 	log_reset();
 	return buf;
-}
-
-/* The kernel's TPM resource manager, which the library opens without
- * SK_TPM_TCTI. A build made for the tests (test/cli, SK_TPM_DOCTOR_TEST)
- * examines a stand-in file instead, to exercise the permission advice. */
-static const char *
-tpmrm_path(void)
-{
-#ifdef SK_TPM_DOCTOR_TEST
-	const char *p = getenv("SK_TPM_DOCTOR_TPMRM");
-
-	if (p != NULL && *p != '\0')
-		return p;
-#endif
-	return TPMRM_PATH;
-}
-
-/* A copy: getpwuid()'s result is overwritten by the next lookup. */
-static void
-user_name(char *buf, size_t len)
-{
-	struct passwd *pw = getpwuid(geteuid());
-
-	snprintf(buf, len, "%s", pw != NULL ? pw->pw_name : "you");
-}
-
-static bool
-in_group(gid_t gid)
-{
-	gid_t groups[256];
-	int i, n;
-
-	if (getegid() == gid)
-		return true;
-	if ((n = getgroups((int)(sizeof(groups) / sizeof(groups[0])),
-	    groups)) < 0)
-		return false;
-	for (i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return true;
-	return false;
-}
-
-/* Listed as a member in the group database (which only takes effect in
- * sessions started after the change). */
-static bool
-listed_in_group(const struct group *gr, const char *name)
-{
-	char **m;
-
-	for (m = gr->gr_mem; m != NULL && *m != NULL; m++)
-		if (strcmp(*m, name) == 0)
-			return true;
-	return false;
-}
-
-/*
- * Without SK_TPM_TCTI the library opens /dev/tpmrm0, so that is what a
- * user without access hits. The verdict on a device we cannot open waits
- * until we know whether tpm2-abrmd served instead; *denied receives the
- * reason, empty when there is none.
- */
-static void
-check_device(struct doctor *d, char *denied, size_t denied_len)
-{
-	struct stat st;
-	struct passwd *owner;
-	struct group *gr, *tss;
-	const char *path = tpmrm_path();
-	char me[64];
-	int fd;
-
-	denied[0] = '\0';
-	user_name(me, sizeof(me));
-	if (stat(path, &st) != 0) {
-		if (stat(TPM0_PATH, &st) == 0)
-			report(d, INFO, "%s: absent, but %s exists: the "
-			    "kernel offers no TPM 2.0 resource manager (a TPM "
-			    "1.2 chip, or a kernel older than 4.12); sk-tpm "
-			    "needs %s or tpm2-abrmd", path, TPM0_PATH,
-			    TPMRM_PATH);
-		else
-			report(d, INFO, "%s: absent: the kernel found no TPM "
-			    "2.0 (is it enabled in the firmware setup?)",
-			    path);
-		return;
-	}
-	owner = getpwuid(st.st_uid);
-	gr = getgrgid(st.st_gid);
-	report(d, INFO, "%s: present, owner %s, group %s, mode %04o",
-	    path, owner != NULL ? owner->pw_name : "?",
-	    gr != NULL ? gr->gr_name : "?", (unsigned int)(st.st_mode & 07777));
-
-	if ((fd = open(path, O_RDWR | O_CLOEXEC)) != -1) {
-		close(fd);
-		report(d, OK, "%s: %s can open it", path, me);
-	} else if (errno == EACCES || errno == EPERM) {
-		if (gr != NULL && listed_in_group(gr, me) &&
-		    !in_group(gr->gr_gid))
-			snprintf(denied, denied_len, "%s: permission denied: "
-			    "%s was added to group %s after this session "
-			    "started; log out and in again", path, me,
-			    gr->gr_name);
-		else if (gr != NULL && (st.st_mode & 060) == 060)
-			snprintf(denied, denied_len, "%s: permission denied "
-			    "for %s; add yourself to group %s (sudo usermod "
-			    "-aG %s %s), then log in again", path, me,
-			    gr->gr_name, gr->gr_name, me);
-		else
-			snprintf(denied, denied_len, "%s: permission denied "
-			    "for %s, and its group may not use it either; "
-			    "install the tpm2-tss udev rules (Debian: "
-			    "tpm-udev), which give group %s read and write "
-			    "access", path, me, TSS_GROUP);
-	} else
-		snprintf(denied, denied_len, "%s: cannot be opened: %s",
-		    path, strerror(errno));
-
-	if ((tss = getgrnam(TSS_GROUP)) == NULL)
-		report(d, INFO, "group %s: does not exist on this system",
-		    TSS_GROUP);
-	else if (in_group(tss->gr_gid))
-		report(d, OK, "group %s: %s is a member", TSS_GROUP, me);
-	else if (geteuid() == 0)
-		report(d, INFO, "group %s: root is not a member (and need "
-		    "not be); other users do", TSS_GROUP);
-	else
-		report(d, INFO, "group %s: %s is not a member", TSS_GROUP, me);
 }
 
 static void
@@ -255,59 +104,6 @@ check_identity(struct doctor *d, const struct tpm_info *info)
 		    "(ECDSA timing) affected firmware");
 		break;
 	}
-}
-
-static void
-check_srk(struct doctor *d, struct tpm *tpm)
-{
-	enum tpm_srk_state state;
-	char err[512];
-
-	if (tpm_srk_state(tpm, &state) != 0) {
-		report(d, FAIL, "SRK: %s", library_error(err, sizeof(err),
-		    "cannot look at 0x81000001"));
-		return;
-	}
-	switch (state) {
-	case TPM_SRK_STANDARD:
-		report(d, OK, "SRK: the standard ECC P-256 SRK is persistent "
-		    "at 0x81000001");
-		break;
-	case TPM_SRK_OTHER:
-		report(d, WARN, "SRK: 0x81000001 holds another key than the "
-		    "standard ECC P-256 SRK; sk-tpm leaves it alone and "
-		    "derives its own (2 extra TPM commands per signature)");
-		break;
-	default:
-		report(d, WARN, "SRK: no persistent SRK at 0x81000001 (each "
-		    "operation derives it: 2 extra TPM commands per "
-		    "signature)");
-		break;
-	}
-}
-
-static void
-check_crypto(struct doctor *d, struct tpm *tpm)
-{
-	char err[512];
-	bool has, persistent;
-
-	if (tpm_has_p256(tpm, &has) != 0)
-		report(d, FAIL, "ECC NIST P-256: %s", library_error(err,
-		    sizeof(err), "cannot list the ECC curves"));
-	else if (has)
-		report(d, OK, "ECC NIST P-256: supported");
-	else
-		report(d, FAIL, "ECC NIST P-256: not supported; ecdsa-sk keys "
-		    "cannot be made on this TPM");
-
-	if (tpm_salted_session_check(tpm, &persistent) != 0)
-		report(d, FAIL, "salted session: %s", library_error(err,
-		    sizeof(err), "cannot start one"));
-	else
-		report(d, OK, "salted session: an HMAC session salted to the "
-		    "%s SRK started and was flushed", persistent ?
-		    "persistent" : "derived");
 }
 
 static void
@@ -437,10 +233,10 @@ cmd_doctor(struct cli *cli, int argc, char **argv)
 		report(&d, INFO, "TPM: %s names \"%s\"", cli->tcti_source,
 		    cli->tcti);
 		report(&d, INFO, "%s: not checked (%s chooses the TPM)",
-		    tpmrm_path(), cli->tcti_source);
+		    doctor_tpmrm_path(), cli->tcti_source);
 	} else {
 		report(&d, INFO, "TPM: no SK_TPM_TCTI: trying %s, then "
-		    "tpm2-abrmd (never a simulator)", tpmrm_path());
+		    "tpm2-abrmd (never a simulator)", doctor_tpmrm_path());
 		check_device(&d, denied, sizeof(denied));
 	}
 

@@ -30,6 +30,7 @@ usage(FILE *f)
 "  list      show the resident credentials stored in the TPM\n"
 "  delete    remove one resident credential\n"
 "  doctor    check that this TPM and this account can use sk-tpm\n"
+"  setup     make the standard SRK persistent (faster signatures)\n"
 "  verify-attestation  check an ssh-keygen -O write-attestation file\n"
 "  attest    export the AK and EK certificates; install-cert the AK's\n"
 "\n"
@@ -148,6 +149,7 @@ static const struct {
 	{ "list", cmd_list },
 	{ "delete", cmd_delete },
 	{ "doctor", cmd_doctor },
+	{ "setup", cmd_setup },
 	{ "verify-attestation", cmd_verify_attestation },
 	{ "attest", cmd_attest },
 };

@@ -11,7 +11,9 @@
 #   tpm2-abrmd    tpm2-abrmd in front of swtpm, standing in for the kernel's
 #                 /dev/tpmrm0, with the TCTI between abrmd and swtpm, so the
 #                 broker's context swaps are charged too
-# each with the standard SRK persisted at 0x81000001 and without it.
+# each with the standard SRK persisted at 0x81000001, without it, and
+# without it but with the library's saved context of the derived SRK
+# (XDG_RUNTIME_DIR set; "SRK cache"; tpm2-pkcs11 is not measured there).
 # In each, latency-config.sh measures our provider (N runs per operation)
 # and one real ssh login with our key and with tpm2-pkcs11's.
 # Needs SK_TPM_TESTUTIL (for --srk). Prints the table and a per-command
@@ -38,10 +40,12 @@ trap 'rm -rf "$dir"' EXIT
 rows=$dir/rows
 : >"$rows"
 
-# run_config MODE SRK LABEL
+# run_config MODE SRK LABEL (SRK: srk, none or cache)
 run_config() {
 	local mode=$1 srk=$2 label=$3 opts=() wrap=()
 	export SK_LATENCY_LOG=$dir/$mode-$srk.log SK_LATENCY_CONFIG=$label
+	export SK_LATENCY_SRK_CACHE=
+	[ "$srk" = cache ] && SK_LATENCY_SRK_CACHE=1
 	: >"$SK_LATENCY_LOG"
 	[ "$srk" = srk ] && opts=(--srk)
 	[ "$mode" = abrmd ] && wrap=(env ABRMD_TCTI_WRAPPER="$module" bash "$abrmd")
@@ -56,6 +60,8 @@ run_config direct srk "direct, persistent SRK" || status=$?
 [ "$status" = 0 ] && { run_config direct none "direct, no persistent SRK" || status=$?; }
 [ "$status" = 0 ] && { run_config abrmd srk "tpm2-abrmd, persistent SRK" || status=$?; }
 [ "$status" = 0 ] && { run_config abrmd none "tpm2-abrmd, no persistent SRK" || status=$?; }
+[ "$status" = 0 ] && { run_config direct cache "direct, SRK cache" || status=$?; }
+[ "$status" = 0 ] && { run_config abrmd cache "tpm2-abrmd, SRK cache" || status=$?; }
 if [ "$status" != 0 ]; then
 	echo "latency.sh: a measurement failed (status $status)" >&2
 	exit "$status"

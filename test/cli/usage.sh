@@ -13,7 +13,7 @@ say "--help and help"
 sk help-global --help
 expect_rc "sk-tpm --help" 0
 assert_grep "$OUT" '^usage: sk-tpm \[--tcti TCTI\] COMMAND' "sk-tpm --help"
-for cmd in list delete doctor; do
+for cmd in list delete doctor setup; do
 	assert_grep "$OUT" "^  $cmd " "sk-tpm --help lists $cmd"
 done
 assert_empty "$ERR" "sk-tpm --help"
@@ -21,7 +21,7 @@ sk help-word help
 expect_rc "sk-tpm help" 0
 assert_grep "$OUT" '^usage: sk-tpm ' "sk-tpm help"
 
-for cmd in list delete doctor; do
+for cmd in list delete doctor setup; do
 	sk "help-$cmd" "$cmd" --help
 	expect_rc "sk-tpm $cmd --help" 0
 	assert_grep "$OUT" "^usage: sk-tpm $cmd" "sk-tpm $cmd --help"
@@ -71,6 +71,7 @@ usage_error tcti-empty '--tcti needs a TCTI string' --tcti '' list
 usage_error list-bad-option 'unknown option --frob' list --frob
 usage_error list-operand 'unexpected argument "extra"' list extra
 usage_error doctor-operand 'unexpected argument "now"' doctor now
+usage_error setup-operand 'unexpected argument "now"' setup now
 usage_error delete-nothing 'either --application or --index' delete
 usage_error delete-both 'either --application or --index' \
     delete --application ssh:x --index 0x01a5c500

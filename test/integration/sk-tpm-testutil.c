@@ -5,9 +5,12 @@
  * standard one.
  *
  *   sk-tpm-testutil persist-srk | evict-srk | leftovers | da-reset
+ *   sk-tpm-testutil owner-auth OLD NEW
  *
  * The TPM comes from SK_TPM_TCTI. "leftovers" prints the number of
  * transient objects and sessions and exits 1 if there are any.
+ * "owner-auth" changes the owner password through a password session:
+ * both passwords cross in clear (a control for capture tests).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +24,14 @@ main(int argc, char **argv)
 	const char *tcti = getenv("SK_TPM_TCTI");
 	int n;
 
+	if (argc == 4 && tcti != NULL && strcmp(argv[1], "owner-auth") == 0) {
+		setenv("TSS2_LOG", "all+NONE", 0);
+		return tu_owner_auth(tcti, argv[2], argv[3]) == 0 ? 0 : 1;
+	}
 	if (argc != 2 || tcti == NULL) {
 		fprintf(stderr, "usage: SK_TPM_TCTI=... sk-tpm-testutil "
-		    "persist-srk|evict-srk|leftovers|da-reset\n");
+		    "persist-srk|evict-srk|leftovers|da-reset | "
+		    "owner-auth OLD NEW\n");
 		return 2;
 	}
 	setenv("TSS2_LOG", "all+NONE", 0);
