@@ -12,6 +12,9 @@
  *    that HMAC session with its parameter, the digest, encrypted (not in
  *    the capture) and continueSession clear; neither the PIN nor
  *    its auth value nor a quarter of it anywhere in the capture;
+ *  - a key without a PIN bound to a PCR: one StartAuthSession, unsalted
+ *    and unbound, and Sign in that policy session without parameter
+ *    encryption (there is nothing secret to encrypt);
  *  - the key's FlushContext is sent to a TPM reached directly and left to
  *    the resource manager (which flushes on close) through tpm2-abrmd.
  * Afterwards the TPM holds nothing either way.
@@ -32,6 +35,7 @@
 #include "message.h"
 #include "sk-api.h"
 #include "sk-test-util.h"
+#include "tpm-pcr-util.h"
 #include "tpm-util.h"
 
 #define APP		"ssh:"
@@ -337,6 +341,50 @@ test_pin(void **state)
 	stu_free_enroll(e);
 }
 
+static void
+test_no_pin_pcr(void **state)
+{
+	struct sk_enroll_response *e;
+	const uint8_t *cmd[MAX_FOUND];
+	uint8_t digest[32];
+	struct capture c;
+	struct auth a;
+	size_t i, n;
+
+	(void)state;
+	assert_int_equal(tu_pcr_reset(direct, 16), 0);
+	assert_int_equal(tu_pcr_extend(direct, 16, 0x5a), 0);
+	setenv("SK_TPM_PCRS", "16", 1);
+	assert_int_equal(stu_capture_start(), 0);	/* the PCR warning */
+	e = enroll(0, NULL);
+	(void)stu_capture_stop();
+	unsetenv("SK_TPM_PCRS");
+	sign_captured(e, 0, NULL, &c, digest);
+
+	/* tpmKey and bind both TPM_RH_NULL, an empty encryptedSalt, a
+	 * policy session (type 1) without symmetric algorithm. */
+	assert_int_equal(find_commands(&c, CC_SAS, false, cmd, MAX_FOUND), 1);
+	assert_int_equal(be32(cmd[0] + 10), TPM_RH_NULL);
+	assert_int_equal(be32(cmd[0] + 14), TPM_RH_NULL);
+	assert_int_equal(be16(cmd[0] + 20 + be16(cmd[0] + 18)), 0);
+	assert_int_equal(cmd[0][22 + be16(cmd[0] + 18)], 0x01);
+	assert_int_equal(be16(cmd[0] + 23 + be16(cmd[0] + 18)), 0x0010);
+	check_load(&c);
+	n = find_commands(&c, CC_SIGN, true, cmd, MAX_FOUND);
+	assert_true(n >= 1);
+	for (i = 0; i < n; i++) {
+		parse_auth(cmd[i], 1, &a);
+		assert_int_equal(a.handle >> 24, 0x03);
+		assert_int_equal(a.attrs & (ATTR_DECRYPT | ATTR_ENCRYPT), 0);
+		assert_int_equal(a.attrs & ATTR_CONTINUE, 0);
+		assert_int_equal(be16(a.params), 32);
+		assert_memory_equal(a.params + 2, digest, 32);
+	}
+	check_flushes(&c);
+	free(c.buf);
+	stu_free_enroll(e);
+}
+
 static int
 setup(void **state)
 {
@@ -367,6 +415,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_no_pin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_pin_pcr, setup,
+		    teardown),
 	};
 
 	setenv("TSS2_LOG", "all+NONE", 1);
