@@ -16,6 +16,9 @@ struct tpm {
 	ESYS_CONTEXT *esys;
 	char tcti_name[256];
 	TPM2B_AUTH owner_auth;	/* SK_TPM_OWNER_AUTH; wiped on close */
+	/* A resource manager (/dev/tpmrm<N>, tpm2-abrmd) flushes what the
+	 * connection holds when it closes (tpm-rm.c). */
+	bool rm_flushes;
 };
 
 /* The parent every key is made under: the TCG ECC P-256 SRK. */
@@ -42,8 +45,9 @@ int srk_persistent_present(struct tpm *, bool *present);
 int srk_create_transient(struct tpm *, struct srk *);
 /* An ESYS_TR for 0x81000001 built from a public area we already hold,
  * without asking the TPM (saves a ReadPublic per signature). The TPM
- * checks it for us: a different object there makes the salted session's
- * HMAC fail. */
+ * checks it for us: a different object there refuses to load a key
+ * wrapped under this one (tpm-load.c), and a session salted to it is
+ * useless to anybody but the holder of its private key. */
 int srk_from_public(struct tpm *, const TPM2B_PUBLIC *, struct srk *);
 void srk_close(struct tpm *, struct srk *);
 
@@ -71,11 +75,27 @@ void crypto_callbacks_pk(ESYS_CRYPTO_CALLBACKS *);
  * copy overwrites every byte the password took; then the empty auth. */
 void owner_auth_forget(struct tpm *);
 
+/* tpm-rm.c: whether a connection through this TCTI string goes to a
+ * resource manager that flushes everything when it closes. */
+bool tcti_flushes_on_close(const char *tcti);
+
 /* tpm-load.c: the key of a handle, loaded under the SRK it was made
- * under (srk and session are the caller's to close). */
+ * under, authorised by the SRK's empty auth in a password session (srk
+ * is the caller's to close). */
 int key_load(struct tpm *, const struct kh *, const TPM2B_PUBLIC *pub,
     const TPM2B_PRIVATE *priv, const TPM2B_PUBLIC *srk_pub, struct srk *,
-    ESYS_TR *session, ESYS_TR *key);
+    ESYS_TR *key);
+
+/* tpm-sign-auth.c: the session that authorises Sign with the key of kh,
+ * loaded under srk: ESYS_TR_NONE for a password session (a key without
+ * a PIN and without PCR binding), else a session for the caller to close
+ * (README, Security). */
+int sign_auth_start(struct tpm *, const struct kh *, ESYS_TR srk,
+    ESYS_TR *session);
+/* Sign was refused for its authorization: one error line that says why
+ * (wrong PIN and the tries left, lockout, a handle not for this
+ * application); SSH_SK_ERR_PIN_REQUIRED for a wrong PIN. */
+int sign_auth_explain(struct tpm *, const struct kh *, TSS2_RC);
 
 /* tpm-session.c */
 /* A salted HMAC session (salt encrypted to salt_key) with AES-128-CFB
@@ -95,6 +115,11 @@ void session_forget(struct tpm *, ESYS_TR *session);
 void session_flush(struct tpm *, ESYS_TR *session);
 /* Overwrite ESYS's copy of an object's auth value, then flush it. */
 void object_flush(struct tpm *, ESYS_TR *object);
+/* The same right before the connection closes: through a resource
+ * manager that flushes on close (struct tpm rm_flushes) the TPM command
+ * is left out, the wiping is not. */
+void object_release(struct tpm *, ESYS_TR *object);
+void session_release(struct tpm *, ESYS_TR *session);
 
 /* tpm-serial.c: ESYS's serialised resources (see the file for why) */
 int serial_key_public(struct tpm *, ESYS_TR, TPM2B_PUBLIC *);
@@ -146,7 +171,9 @@ int props_read(struct tpm *, TPM2_PT first, TPM2_PT last,
 /* How often a PCR check or a Sign refused with PCR_CHANGED is tried again
  * when the PCRs moved during the sequence. */
 #define POLICY_PCR_TRIES	3
-/* A policy session salted to salt_key, with parameter encryption. */
+/* A policy session salted to salt_key, with parameter encryption; with
+ * salt_key ESYS_TR_NONE unsalted and without (for a key whose auth value
+ * is public). */
 int policy_session_start(struct tpm *, ESYS_TR salt_key, ESYS_TR *session);
 /* The key's policy in session (PolicyRestart first if restart). A PCR
  * that differs from the handle's value gets the "platform state changed"

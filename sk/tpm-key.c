@@ -1,8 +1,11 @@
 /*
  * The signing key: create it under the SRK, load it back from the key
- * handle and sign with it. A signature costs five TPM commands with a
- * persistent SRK: ReadClock (the counter), StartAuthSession, Load, Sign,
- * FlushContext of the key; the session closes itself with the Sign.
+ * handle and sign with it. A signature with a persistent SRK costs four
+ * TPM commands for a key without a PIN: ReadClock (the counter, sign.c),
+ * Load and Sign in password sessions, FlushContext of the key (left to the
+ * resource manager when there is one); a PIN key adds a salted
+ * StartAuthSession for its Sign (tpm-sign-auth.c), which closes itself
+ * with the Sign.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -267,46 +270,14 @@ unmarshal_blobs(const struct kh *kh, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
 	return 0;
 }
 
-static int
-explain_auth_failure(struct tpm *t, const struct kh *kh, TSS2_RC rc)
+/* srk_close, but a transient SRK is left to a resource manager that
+ * flushes it when the connection closes. */
+static void
+srk_release(struct tpm *t, struct srk *srk)
 {
-	struct tpm_da_state da;
-	uint32_t left;
-
-	if (rc_base(rc) == TPM2_RC_LOCKOUT) {
-		if (tpm_read_da_state(t, &da) == 0 && da.interval > 0)
-			sk_error("the TPM is locked out after too many wrong "
-			    "PINs; it forgives one wrong PIN every %u s, so "
-			    "try again in %u s (an administrator can reset it "
-			    "now with tpm2_dictionarylockout -c)",
-			    da.interval, da.interval);
-		else
-			sk_error("the TPM is locked out after too many wrong "
-			    "PINs; an administrator can reset it with "
-			    "tpm2_dictionarylockout -c");
-		return SSH_SK_ERR_GENERAL;
-	}
-	if (!(kh->flags & KH_FLAG_PIN)) {
-		/* A key without a PIN has an auth value derived from the
-		 * application alone: a refusal means the handle is not
-		 * for this application or was altered. */
-		sk_error("the TPM refused the key: the key handle does not "
-		    "belong to application this key file names, or was "
-		    "altered");
-		return SSH_SK_ERR_GENERAL;
-	}
-	if (tpm_read_da_state(t, &da) == 0 && da.max_tries > 0) {
-		left = da.counter < da.max_tries ? da.max_tries - da.counter :
-		    0;
-		if (left == 0)
-			sk_error("wrong PIN; the TPM is now locked out for "
-			    "%u s", da.interval);
-		else
-			sk_error("wrong PIN; %u %s left before the TPM locks "
-			    "out", left, left == 1 ? "try" : "tries");
-	} else
-		sk_error("wrong PIN");
-	return SSH_SK_ERR_PIN_REQUIRED;
+	if (!srk->persistent)
+		object_release(t, &srk->handle);
+	srk_close(t, srk);
 }
 
 int
@@ -341,19 +312,13 @@ tpm_sign(struct tpm *t, const struct kh *kh, const uint8_t auth[TPM_AUTH_LEN],
 		sk_error("the key handle holds malformed TPM structures");
 		goto out;
 	}
-	if ((r = key_load(t, kh, &pub, &priv, &srk_pub, &srk, &session,
-	    &key)) != 0)
+	if ((r = key_load(t, kh, &pub, &priv, &srk_pub, &srk, &key)) != 0 ||
+	    (r = sign_auth_start(t, kh, srk.handle, &session)) != 0)
 		goto out;
-	/* A PCR-bound key answers only to a policy session, salted to the
-	 * SRK like the one that loaded it. */
-	if (kh->pcr_mask != 0) {
-		session_flush(t, &session);
-		if ((r = policy_session_start(t, srk.handle, &session)) != 0)
-			goto out;
-	}
-	/* The key is loaded; the SRK is no longer needed, and a transient
-	 * one would hold a slot the TPM may need for Sign. */
-	srk_close(t, &srk);
+	/* The key is loaded and a PIN key's session salted to the SRK; the
+	 * SRK is no longer needed, and a transient one would hold a slot the
+	 * TPM may need for Sign. */
+	srk_release(t, &srk);
 
 	key_auth.size = TPM_AUTH_LEN;
 	memcpy(key_auth.buffer, auth, TPM_AUTH_LEN);
@@ -363,15 +328,17 @@ tpm_sign(struct tpm *t, const struct kh *kh, const uint8_t auth[TPM_AUTH_LEN],
 		r = rc_fail("setting the key's auth value", rc);
 		goto out;
 	}
-	if ((r = session_last_use(t, session)) != 0)
+	if (session != ESYS_TR_NONE &&
+	    (r = session_last_use(t, session)) != 0)
 		goto out;
 	memcpy(digest.buffer, digest_in, 32);
 	for (tries = 0;; tries++) {
 		if (kh->pcr_mask != 0 && (r = policy_session_run(t, kh,
 		    session, tries > 0)) != 0)
 			goto out;
-		rc = Esys_Sign(t->esys, key, session, ESYS_TR_NONE,
-		    ESYS_TR_NONE, &digest, &scheme, &ticket, &sig);
+		rc = Esys_Sign(t->esys, key, session != ESYS_TR_NONE ?
+		    session : ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+		    &digest, &scheme, &ticket, &sig);
 		/* A bound PCR was extended between PolicyPCR and Sign. */
 		if (kh->pcr_mask == 0 || rc_base(rc) != TPM2_RC_PCR_CHANGED ||
 		    tries >= POLICY_PCR_TRIES)
@@ -383,7 +350,7 @@ tpm_sign(struct tpm *t, const struct kh *kh, const uint8_t auth[TPM_AUTH_LEN],
 		if (rc_base(rc) == TPM2_RC_AUTH_FAIL ||
 		    rc_base(rc) == TPM2_RC_BAD_AUTH ||
 		    rc_base(rc) == TPM2_RC_LOCKOUT)
-			r = explain_auth_failure(t, kh, rc);
+			r = sign_auth_explain(t, kh, rc);
 		else
 			r = rc_fail("signing in the TPM", rc);
 		goto out;
@@ -402,9 +369,10 @@ tpm_sign(struct tpm *t, const struct kh *kh, const uint8_t auth[TPM_AUTH_LEN],
 out:
 	OPENSSL_cleanse(&key_auth, sizeof(key_auth));
 	OPENSSL_cleanse(&priv, sizeof(priv));
-	object_flush(t, &key);
-	session_flush(t, &session);
-	srk_close(t, &srk);
+	/* sign_run closes the connection next. */
+	object_release(t, &key);
+	session_release(t, &session);
+	srk_release(t, &srk);
 	Esys_Free(sig);
 	return r;
 }

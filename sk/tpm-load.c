@@ -1,21 +1,29 @@
 /*
  * Loading a signing key from its handle under the SRK it was made under.
  *
+ * Load is authorised by the SRK's auth value, which is empty for the
+ * standard SRK and so public: a password session (TPM_RS_PW) carries it,
+ * and the command carries nothing else that is secret (the private area
+ * is wrapped under the SRK's seed). The key's own auth value is presented
+ * only later, at Sign (tpm-sign-auth.c).
+ *
  * The handle carries the SRK's Name and public area, and the decoder has
- * checked that the one hashes to the other (handle.h), so the salted
- * session of the fast path is encrypted to the key the Name names, and
- * only the TPM that holds that key can use it.
+ * checked that the one hashes to the other (handle.h). Only the TPM that
+ * holds the storage key the Name names can load the key: any other object
+ * refuses the private area (TPM_RC_INTEGRITY from another storage key,
+ * another error from anything else), and a session salted to the handle's
+ * public area is of use only to that TPM.
  *
  * Fast path (handle made under the persistent SRK): reference 0x81000001
- * from the handle's public area without asking the TPM, salt the session
- * to it and Load. When the TPM refuses that, there is exactly one
- * documented reason to try again: the persistent SRK is gone (or
- * 0x81000001 holds something else) and the same SRK is derived from the
- * template as a transient primary. So the SRK the TPM really has is looked
- * up, and the key is loaded again only under a derived SRK whose Name is
- * the handle's; a persistent standard SRK that refused is never retried,
- * and a storage key with another Name is reported as such, before any
- * command that carries key material or the key's auth is sent again.
+ * from the handle's public area without asking the TPM and Load. When the
+ * TPM refuses that, there is exactly one documented reason to try again:
+ * the persistent SRK is gone (or 0x81000001 holds something else) and the
+ * same SRK is derived from the template as a transient primary. So the SRK
+ * the TPM really has is looked up, and the key is loaded again only under
+ * a derived SRK whose Name is the handle's; a persistent standard SRK that
+ * refused is never retried (the handle was altered), and a storage key
+ * with another Name is reported as such (another TPM, or this one
+ * cleared), before any command that carries key material is sent again.
  */
 #include <string.h>
 
@@ -55,52 +63,52 @@ srk_is_handles(const struct srk *srk, const struct kh *kh)
 	    memcmp(srk->name.name, kh->srk_name, KH_NAME_LEN) == 0;
 }
 
+/* Load under srk, authorised by its empty auth value in a password
+ * session. */
+static TSS2_RC
+load_under(struct tpm *t, const struct srk *srk, const TPM2B_PUBLIC *pub,
+    const TPM2B_PRIVATE *priv, ESYS_TR *key)
+{
+	TSS2_RC rc;
+
+	rc = Esys_Load(t->esys, srk->handle, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+	    ESYS_TR_NONE, priv, pub, key);
+	if (rc != TSS2_RC_SUCCESS)
+		*key = ESYS_TR_NONE;
+	return rc;
+}
+
 /* Under the persistent SRK the handle names, without a ReadPublic. 0 with
  * the key loaded, 1 when the TPM refused (rc set), else an error. */
 static int
 load_fast(struct tpm *t, const TPM2B_PUBLIC *pub, const TPM2B_PRIVATE *priv,
-    const TPM2B_PUBLIC *srk_pub, struct srk *srk, ESYS_TR *session,
-    ESYS_TR *key, TSS2_RC *rc)
+    const TPM2B_PUBLIC *srk_pub, struct srk *srk, ESYS_TR *key, TSS2_RC *rc)
 {
 	int r;
 
 	if ((r = srk_from_public(t, srk_pub, srk)) != 0)
 		return r;
-	*rc = session_open(t, srk->handle, session);
-	if (*rc != TSS2_RC_SUCCESS) {
-		*session = ESYS_TR_NONE;
-		if (rc_is_tcti(*rc))
-			return rc_fail("starting a session", *rc);
-		return 1;
-	}
-	*rc = Esys_Load(t->esys, srk->handle, *session, ESYS_TR_NONE,
-	    ESYS_TR_NONE, priv, pub, key);
-	if (*rc == TSS2_RC_SUCCESS)
+	if ((*rc = load_under(t, srk, pub, priv, key)) == TSS2_RC_SUCCESS)
 		return 0;
-	*key = ESYS_TR_NONE;
-	if (rc_base(*rc) == TPM2_RC_INTEGRITY)
-		return altered();
 	if (rc_is_tcti(*rc))
 		return rc_fail("loading the key", *rc);
-	session_flush(t, session);
 	return 1;
 }
 
 int
 key_load(struct tpm *t, const struct kh *kh, const TPM2B_PUBLIC *pub,
     const TPM2B_PRIVATE *priv, const TPM2B_PUBLIC *srk_pub, struct srk *srk,
-    ESYS_TR *session, ESYS_TR *key)
+    ESYS_TR *key)
 {
 	TSS2_RC rc = TSS2_RC_SUCCESS;
 	int r;
 
 	if (kh->flags & KH_FLAG_SRK_PERSISTENT) {
-		if ((r = load_fast(t, pub, priv, srk_pub, srk, session, key,
-		    &rc)) != 1)
+		if ((r = load_fast(t, pub, priv, srk_pub, srk, key, &rc)) != 1)
 			return r;
 		srk_close(t, srk);
-		sk_debug("the persistent SRK refused (%s); looking at the "
-		    "TPM's SRK", Tss2_RC_Decode(rc));
+		sk_debug("the persistent SRK refused the key (%s); looking at "
+		    "the TPM's SRK", Tss2_RC_Decode(rc));
 		/* The standard SRK at 0x81000001 if there is one, else
 		 * the one derived from the template. */
 		if ((r = srk_open(t, srk)) != 0)
@@ -109,9 +117,10 @@ key_load(struct tpm *t, const struct kh *kh, const TPM2B_PUBLIC *pub,
 			return other_srk();
 		if (srk->persistent) {
 			/* The very storage key the handle names refused
-			 * the session or the key: nothing to fall back
-			 * to, and nothing is sent again. */
-			if (rc_is_auth_failure(rc))
+			 * the key: nothing to fall back to, and nothing is
+			 * sent again. */
+			if (rc_base(rc) == TPM2_RC_INTEGRITY ||
+			    rc_is_auth_failure(rc))
 				return altered();
 			return rc_fail("loading the key", rc);
 		}
@@ -123,12 +132,8 @@ key_load(struct tpm *t, const struct kh *kh, const TPM2B_PUBLIC *pub,
 		if (!srk_is_handles(srk, kh))
 			return other_srk();
 	}
-	if ((r = session_start(t, srk->handle, session)) != 0)
-		return r;
-	rc = Esys_Load(t->esys, srk->handle, *session, ESYS_TR_NONE,
-	    ESYS_TR_NONE, priv, pub, key);
+	rc = load_under(t, srk, pub, priv, key);
 	if (rc != TSS2_RC_SUCCESS) {
-		*key = ESYS_TR_NONE;
 		if (rc_base(rc) == TPM2_RC_INTEGRITY || rc_is_auth_failure(rc))
 			return altered();
 		return rc_fail("loading the key", rc);

@@ -142,7 +142,9 @@ tpm_open(const char *tcti, struct tpm **out)
 	if (rc != TSS2_RC_SUCCESS)
 		sk_debug("%s: Esys_SetTimeout: %s", __func__,
 		    Tss2_RC_Decode(rc));
-	sk_debug("TPM reached through %s", t->tcti_name);
+	t->rm_flushes = tcti_flushes_on_close(t->tcti_name);
+	sk_debug("TPM reached through %s%s", t->tcti_name, t->rm_flushes ?
+	    " (a resource manager: it flushes on close)" : "");
 	*out = t;
 	t = NULL;
 	r = 0;

@@ -1,8 +1,11 @@
 /*
- * Sessions and flushing. Every auth value we present goes through a salted
- * HMAC session: the salt is encrypted to the SRK, so somebody recording the
- * bus (or a TCP link to a simulator) can neither read the auth value nor
- * test guesses of it offline against the recorded HMACs.
+ * Sessions and flushing. Every secret auth value we present (a PIN key's,
+ * the owner password) goes through a salted HMAC or policy session: the
+ * salt is encrypted to the SRK, so somebody recording the bus (or a TCP
+ * link to a simulator) can neither read the auth value nor test guesses of
+ * it offline against the recorded HMACs. Auth values anybody can compute
+ * (the SRK's empty one, a key's without a PIN) go in password sessions
+ * (tpm-sign-auth.c says which is used when).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -198,7 +201,11 @@ scrub_esys(struct tpm *t, ESYS_TR session)
 		close(devnull);
 }
 
-/* A session of the given type salted to salt_key, AES-128-CFB both ways. */
+/*
+ * A session of the given type salted to salt_key, AES-128-CFB both ways.
+ * Without a salt key it is unsalted and unbound: its session key is empty,
+ * so parameter encryption would hide nothing and is left out.
+ */
 static TSS2_RC
 open_typed(struct tpm *t, ESYS_TR salt_key, TPM2_SE type, ESYS_TR *session)
 {
@@ -207,16 +214,19 @@ open_typed(struct tpm *t, ESYS_TR salt_key, TPM2_SE type, ESYS_TR *session)
 		.keyBits = { .aes = 128 },
 		.mode = { .aes = TPM2_ALG_CFB },
 	};
+	TPMT_SYM_DEF none = { .algorithm = TPM2_ALG_NULL };
+	bool salted = salt_key != ESYS_TR_NONE;
 	TSS2_RC rc;
 
 	rc = Esys_StartAuthSession(t->esys, salt_key, ESYS_TR_NONE,
 	    ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, NULL, type,
-	    &symmetric, TPM2_ALG_SHA256, session);
+	    salted ? &symmetric : &none, TPM2_ALG_SHA256, session);
 	if (rc != TSS2_RC_SUCCESS) {
 		*session = ESYS_TR_NONE;
 		return rc;
 	}
-	rc = Esys_TRSess_SetAttributes(t->esys, *session, SESSION_ATTRS, 0xff);
+	rc = Esys_TRSess_SetAttributes(t->esys, *session, salted ?
+	    SESSION_ATTRS : TPMA_SESSION_CONTINUESESSION, 0xff);
 	if (rc != TSS2_RC_SUCCESS)
 		session_flush(t, session);
 	return rc;
@@ -297,4 +307,41 @@ object_flush(struct tpm *t, ESYS_TR *object)
 	memset(&zero, 0, sizeof(zero));
 	(void)Esys_TR_SetAuth(t->esys, *object, &zero);
 	flush_tr(t, object);
+}
+
+void
+object_release(struct tpm *t, ESYS_TR *object)
+{
+	TPM2B_AUTH zero;
+	TSS2_RC rc;
+
+	if (*object == ESYS_TR_NONE)
+		return;
+	if (!t->rm_flushes) {
+		object_flush(t, object);
+		return;
+	}
+	/* Wiped as in object_flush; the manager flushes the object when
+	 * tpm_close closes the connection, which saves a command and,
+	 * through /dev/tpmrm0, the reload of everything else the
+	 * connection holds around it. */
+	memset(&zero, 0, sizeof(zero));
+	(void)Esys_TR_SetAuth(t->esys, *object, &zero);
+	if ((rc = Esys_TR_Close(t->esys, object)) != TSS2_RC_SUCCESS)
+		sk_debug("%s: %s", __func__, Tss2_RC_Decode(rc));
+	*object = ESYS_TR_NONE;
+}
+
+void
+session_release(struct tpm *t, ESYS_TR *session)
+{
+	if (*session == ESYS_TR_NONE)
+		return;
+	if (!t->rm_flushes) {
+		session_flush(t, session);
+		return;
+	}
+	scrub_esys(t, *session);
+	(void)Esys_TR_Close(t->esys, session);
+	*session = ESYS_TR_NONE;
 }

@@ -25,6 +25,10 @@
 #include "tpm-util.h"
 
 #define APP		"ssh:"
+/* A PIN key: its signature has a session too (StartAuthSession, Load,
+ * Sign), so the TPM can stop at each of the three. */
+#define PIN		"161803"
+#define FLAGS		SSH_SK_USER_VERIFICATION_REQD
 #define TIMEOUT_S	3
 #define HANG_S		30	/* a hang bound, not a speed test */
 #define SETTLE_S	30
@@ -71,7 +75,7 @@ sign_in_child(const struct sk_enroll_response *e, const char *err_path)
 	if (freopen(err_path, "w", stderr) == NULL)
 		_exit(99);
 	r = sk_sign(SSH_SK_ECDSA, data, sizeof(data), APP, e->key_handle,
-	    e->key_handle_len, 0, NULL, NULL, &s);
+	    e->key_handle_len, FLAGS, PIN, NULL, &s);
 	fflush(stderr);
 	_exit(r == 0 ? 0 : -r);
 }
@@ -178,8 +182,8 @@ main(int argc, char **argv)
 	 * broker's TCTI, does not survive a fork, so this process leaves the
 	 * broker to its children. */
 	setenv("SK_TPM_TCTI", direct, 1);
-	if (sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge), APP, 0,
-	    NULL, NULL, &e) != 0)
+	if (sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge), APP, FLAGS,
+	    PIN, NULL, &e) != 0)
 		return fail("enrollment");
 	if (tu_count_leftovers(direct) != 0)
 		return fail("leftovers after the enrollment");
