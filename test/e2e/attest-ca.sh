@@ -273,8 +273,8 @@ splice_cert() {
 	LC_ALL=C perl -0777 -e '
 	    open(F, "<:raw", $ARGV[0]) or die; $a = <F>; close F;
 	    open(F, "<:raw", $ARGV[1]) or die; $c = <F>; close F;
-	    ($m, $rest) = unpack("N/a* N/a* a*", $a) or die;
 	    ($m, $old, $rest) = unpack("N/a* N/a* a*", $a);
+	    $m eq "ssh-sk-attest-v01" or die "not an attestation";
 	    open(F, ">:raw", $ARGV[2]) or die;
 	    print F pack("N/a* N/a* a*", $m, $c, $rest); close F' "$@"
 }
