@@ -15,6 +15,8 @@
  *       that EK and the AK with that Name lives in it. The secret goes to
  *       OUT (mode 0600), or in hex to standard output.
  */
+#include <sys/stat.h>
+
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -47,7 +49,10 @@ read_small(const char *path, uint8_t *buf, size_t max, size_t *len)
 
 	if ((f = fopen(path, "rb")) == NULL)
 		return -1;
-	n = fread(buf, 1, max + 1, f);
+	n = fread(buf, 1, max, f);
+	/* one byte more than max: too long */
+	if (n == max && fgetc(f) != EOF)
+		n = max + 1;
 	fclose(f);
 	if (n > max)
 		return -1;
@@ -58,12 +63,16 @@ read_small(const char *path, uint8_t *buf, size_t max, size_t *len)
 static int
 write_private(const char *path, const uint8_t *buf, size_t len)
 {
+	struct stat st;
 	int fd, ok;
 
-	(void)unlink(path);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1) {
+	/* A file that exists already loses its other permissions first. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1 || fstat(fd, &st) != 0 ||
+	    (S_ISREG(st.st_mode) && fchmod(fd, 0600) != 0)) {
 		cli_error("%s: cannot write", path);
+		if (fd != -1)
+			close(fd);
 		return -1;
 	}
 	ok = write(fd, buf, len) == (ssize_t)len;
