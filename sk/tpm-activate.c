@@ -77,7 +77,8 @@ ek_create(struct tpm *t, int kind, ESYS_TR *ek)
 	if (rc == TSS2_RC_SUCCESS)
 		return 0;
 	*ek = ESYS_TR_NONE;
-	if (rc_base(rc) == TPM2_RC_BAD_AUTH || rc_base(rc) == TPM2_RC_AUTH_FAIL) {
+	if (rc_base(rc) == TPM2_RC_BAD_AUTH ||
+	    rc_base(rc) == TPM2_RC_AUTH_FAIL) {
 		sk_error("cannot derive the EK: the endorsement hierarchy has "
 		    "a password");
 		return SSH_SK_ERR_GENERAL;

@@ -170,8 +170,8 @@ cmd_attest(struct cli *cli, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
 			printf("usage: sk-tpm attest export DIR\n"
-			    "       sk-tpm attest challenge DIR -o CRED -s SECRET"
-			    " (--ek-ca ROOTS | --ek-pub PEM)\n"
+			    "       sk-tpm attest challenge DIR -o CRED "
+			    "-s SECRET (--ek-ca ROOTS | --ek-pub PEM)\n"
 			    "       sk-tpm attest activate CRED [-o SECRET]\n"
 			    "       sk-tpm attest install-cert CERT\n");
 			return CLI_OK;

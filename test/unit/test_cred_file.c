@@ -37,7 +37,8 @@ round_trip(void **state)
 	(void)state;
 	len = sample(buf, 68, 256);
 	assert_int_equal(len, 8 + 2 + 68 + 2 + 256);
-	assert_memory_equal(buf, "\xba\xdc\xc0\xde\x00\x00\x00\x01\x00\x44", 10);
+	assert_memory_equal(buf,
+	    "\xba\xdc\xc0\xde\x00\x00\x00\x01\x00\x44", 10);
 	assert_int_equal(buf[78], 0x01);
 	assert_int_equal(buf[79], 0x00);
 	assert_int_equal(cred_file_parse(buf, len, &c, &why), 0);
