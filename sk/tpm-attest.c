@@ -52,8 +52,8 @@ copy_scalar(const TPM2B_ECC_PARAMETER *in, uint8_t out[32])
 	return 0;
 }
 
-/* The AK, a transient primary. */
-static int
+/* The AK, a transient primary (tpm-internal.h). */
+int
 ak_create(struct tpm *t, ESYS_TR *ak, uint8_t **pub_out, size_t *len)
 {
 	TPM2B_SENSITIVE_CREATE sensitive;

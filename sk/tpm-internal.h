@@ -51,6 +51,10 @@ int srk_create_transient(struct tpm *, struct srk *);
 int srk_from_public(struct tpm *, const TPM2B_PUBLIC *, struct srk *);
 void srk_close(struct tpm *, struct srk *);
 
+/* tpm-attest.c: the AK (tpm-attest.h), a transient primary of the
+ * endorsement hierarchy, and its TPMT_PUBLIC (malloc'ed). */
+int ak_create(struct tpm *, ESYS_TR *ak, uint8_t **pub, size_t *len);
+
 /* tpm-crypto.c: on tpm2-tss >= 4.0, ESYS's hashes, HMACs, AES, ECDH and
  * nonces through our own callbacks, so that every HMAC key (session key
  * and auth value) lives only in memory we wipe; a no-op before 4.0. */

@@ -38,9 +38,11 @@ key_template(TPM2B_PUBLIC *pub, bool with_da, const uint8_t *policy)
 	    (with_da ? 0 : TPMA_OBJECT_NODA);
 	pub->publicArea.parameters.eccDetail.symmetric.algorithm =
 	    TPM2_ALG_NULL;
-	pub->publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_ECDSA;
-	pub->publicArea.parameters.eccDetail.scheme.details.ecdsa.hashAlg =
-	    TPM2_ALG_SHA256;
+	/* No scheme in the key: tpm_sign names ECDSA-SHA-256 at each
+	 * signature. WebAuthn "tpm" verifiers (python-fido2) parse only
+	 * TPMS_ECC_PARMS with a NULL scheme, so a key with one fails their
+	 * check of the attestation. Keys made before keep theirs. */
+	pub->publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
 	pub->publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
 	pub->publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
 	if (policy != NULL) {

@@ -1,8 +1,7 @@
 /*
  * sk-tpm attest export DIR | install-cert CERT: this machine's side of the
  * EK round trip that binds the AK to the TPM for a fleet CA (README,
- * "Attestation"). The CA side needs no TPM: tpm2_makecredential -T none
- * with the EK public key from the EK certificate and the AK name.
+ * "Attestation"); challenge and activate are in attest-round.c.
  *
  * export writes into DIR (which must exist):
  *   ek-cert-N.der   the EK certificates found in NV
@@ -109,7 +108,7 @@ install_cert(struct cli *cli, const char *file)
 	uint8_t *pub = NULL;
 	unsigned char *der = NULL;
 	size_t pub_len = 0;
-	char path[4096];
+	char path[4096], manufacturer[64], why[160];
 	X509 *x = NULL;
 	FILE *f;
 	int len, r;
@@ -128,6 +127,11 @@ install_cert(struct cli *cli, const char *file)
 		X509_free(x);
 		return CLI_FAIL;
 	}
+	if (av_ak_profile(x, manufacturer, sizeof(manufacturer), why,
+	    sizeof(why)) != 0)
+		cli_error("warning: %s is not in WebAuthn's AK certificate "
+		    "profile (section 8.3.1); WebAuthn verifiers will refuse "
+		    "it: %s", file, why);
 	X509_free(x);
 	if ((r = cli_open(cli, &tpm)) != CLI_OK)
 		goto out;
@@ -166,6 +170,9 @@ cmd_attest(struct cli *cli, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
 			printf("usage: sk-tpm attest export DIR\n"
+			    "       sk-tpm attest challenge DIR -o CRED "
+			    "-s SECRET (--ek-ca ROOTS | --ek-pub PEM)\n"
+			    "       sk-tpm attest activate CRED [-o SECRET]\n"
 			    "       sk-tpm attest install-cert CERT\n");
 			return CLI_OK;
 		} else if (r != 0)
@@ -175,5 +182,10 @@ cmd_attest(struct cli *cli, int argc, char **argv)
 		return export(cli, argv[optind + 1]);
 	if (argc - optind == 2 && strcmp(argv[optind], "install-cert") == 0)
 		return install_cert(cli, argv[optind + 1]);
-	return cli_usage_error(cli, "give export DIR or install-cert CERT");
+	if (argc - optind >= 1 && (strcmp(argv[optind], "challenge") == 0 ||
+	    strcmp(argv[optind], "activate") == 0))
+		return cmd_attest_round(cli, argv[optind], argc - optind,
+		    argv + optind);
+	return cli_usage_error(cli, "give export DIR, challenge DIR ..., "
+	    "activate CRED or install-cert CERT");
 }

@@ -176,9 +176,8 @@ av_load_roots(const char *path)
 	return store;
 }
 
-/* Whether leaf chains to store with the others as intermediates. */
-static int
-chains(X509_STORE *store, X509 *leaf, STACK_OF(X509) *others, char *why,
+int
+av_chains(X509_STORE *store, X509 *leaf, STACK_OF(X509) *others, char *why,
     size_t whylen)
 {
 	X509_STORE_CTX *ctx;
@@ -196,8 +195,8 @@ chains(X509_STORE *store, X509 *leaf, STACK_OF(X509) *others, char *why,
 	return ok;
 }
 
-static void
-describe(X509 *x, char *out, size_t len)
+void
+av_describe(X509 *x, char *out, size_t len)
 {
 	EVP_PKEY *k = X509_get0_pubkey(x);
 	char issuer[160] = "?";
@@ -236,9 +235,9 @@ av_ek_certs(X509_STORE *store, const uint8_t *der, size_t len, int *nleaf,
 		if (X509_check_ca(x) != 0)
 			continue;
 		(*nleaf)++;
-		if (store != NULL && chains(store, x, all, why, sizeof(why))) {
+		if (store != NULL && av_chains(store, x, all, why, sizeof(why))) {
 			if (good++ == 0)
-				describe(x, msg, msglen);
+				av_describe(x, msg, msglen);
 		}
 	}
 	if (store != NULL && good == 0)
@@ -258,7 +257,7 @@ av_ak_cert(X509_STORE *store, const uint8_t *der, size_t len,
 	X509 *x;
 	EVP_PKEY *k;
 	size_t ptlen;
-	char why[160] = "?";
+	char why[160] = "?", manufacturer[64];
 	int r = -1;
 
 	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
@@ -272,12 +271,18 @@ av_ak_cert(X509_STORE *store, const uint8_t *der, size_t len,
 		    "than the AK that signed");
 		goto out;
 	}
-	if (!chains(store, x, NULL, why, sizeof(why))) {
+	if (av_ak_profile(x, manufacturer, sizeof(manufacturer), why,
+	    sizeof(why)) != 0) {
+		snprintf(msg, msglen, "the AK certificate does not follow "
+		    "WebAuthn's TPM profile (section 8.3.1): %s", why);
+		goto out;
+	}
+	if (!av_chains(store, x, NULL, why, sizeof(why))) {
 		snprintf(msg, msglen, "the AK certificate does not chain to "
 		    "--ak-ca: %s", why);
 		goto out;
 	}
-	describe(x, msg, msglen);
+	av_describe(x, msg, msglen);
 	r = 0;
 out:
 	OPENSSL_free(pt);

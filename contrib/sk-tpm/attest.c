@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -30,24 +31,6 @@
 
 #define CLI_INCOMPLETE	3
 #define FILE_MAX	(256 * 1024)
-
-/* TPM constants (TPM 2.0 Part 2). */
-#define TPM_GENERATED		0xff544347u
-#define TPM_ST_ATTEST_CERTIFY	0x8017
-#define TPM_ALG_SHA256		0x000b
-#define TPM_ALG_ECDSA		0x0018
-#define TPM_ECC_NIST_P256	0x0003
-#define TPM_RH_ENDORSEMENT	0x4000000bu
-#define A_FIXEDTPM		0x00000002u
-#define A_FIXEDPARENT		0x00000010u
-#define A_SENSITIVEDATAORIGIN	0x00000020u
-#define A_USERWITHAUTH		0x00000040u
-#define A_NODA			0x00000400u
-#define A_RESTRICTED		0x00010000u
-#define A_SIGN			0x00040000u
-#define KEY_ATTRS	(A_FIXEDTPM | A_FIXEDPARENT | A_SENSITIVEDATAORIGIN | \
-			 A_USERWITHAUTH | A_SIGN)
-#define AK_ATTRS	(KEY_ATTRS | A_RESTRICTED)
 
 struct report {
 	int failed, incomplete;
@@ -125,15 +108,18 @@ check_key(struct report *rep, const struct att_public *k, uint8_t flags)
 	bool pin = (flags & ATT_FLAG_UV) != 0;
 
 	if (k->name_alg != TPM_ALG_SHA256 || k->curve != TPM_ECC_NIST_P256 ||
-	    k->scheme != TPM_ALG_ECDSA || k->scheme_hash != TPM_ALG_SHA256 ||
+	    (k->scheme != TPM_ALG_NULL && (k->scheme != TPM_ALG_ECDSA ||
+	    k->scheme_hash != TPM_ALG_SHA256)) ||
 	    (k->attributes & ~A_NODA) != KEY_ATTRS || k->auth_policy_len != 0)
 		bad(rep, "key attributes 0x%08x: not a non-exportable, "
 		    "signing-only ECDSA P-256 key authorised by its auth value "
 		    "alone", k->attributes);
 	else
 		ok(rep, "key: fixedTPM, fixedParent, sensitiveDataOrigin: made "
-		    "inside the TPM and never leaves it; ECDSA P-256, "
-		    "signing only, not restricted, no policy");
+		    "inside the TPM and never leaves it; ECC P-256, "
+		    "signing only (ECDSA-SHA-256 %s), not restricted, no "
+		    "policy", k->scheme == TPM_ALG_NULL ? "named at each "
+		    "signature" : "fixed in the key");
 	if (pin && (k->attributes & A_NODA))
 		bad(rep, "PIN: authData claims a PIN but the key is noDA");
 	else if (!pin && !(k->attributes & A_NODA))
@@ -207,6 +193,22 @@ check_cert_info(struct report *rep, const struct att_stmt *st,
 		    "SHA-256(challenge)); made for this challenge");
 }
 
+/* Who made the TPM, by its EK certificate and by its own word (which
+ * nothing signs): shown, not judged. */
+static void
+show_manufacturer(const struct att_stmt *st)
+{
+	char ek[64], tpm[32];
+
+	if (av_ek_manufacturer(st->ek_certs, st->ek_certs_len, ek,
+	    sizeof(ek)) != 0 || st->manufacturer == 0)
+		return;
+	av_manufacturer_text(st->manufacturer, tpm, sizeof(tpm));
+	printf("  %-10s manufacturer: %s in the EK certificate, %s as the "
+	    "TPM reports it (unsigned): %s\n", "note", ek, tpm,
+	    strncasecmp(ek, tpm, 11) == 0 ? "the same" : "they differ");
+}
+
 static void
 check_ek(struct report *rep, const struct att_stmt *st, const char *ek_ca)
 {
@@ -230,6 +232,7 @@ check_ek(struct report *rep, const struct att_stmt *st, const char *ek_ca)
 		    "--ek-ca)", nleaf);
 	else
 		ok(rep, "EK certificate: %s, chains to --ek-ca", msg);
+	show_manufacturer(st);
 	X509_STORE_free(store);
 }
 

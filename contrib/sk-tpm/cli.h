@@ -58,6 +58,8 @@ int cmd_doctor(struct cli *, int argc, char **argv);
 int cmd_setup(struct cli *, int argc, char **argv);
 int cmd_verify_attestation(struct cli *, int argc, char **argv);
 int cmd_attest(struct cli *, int argc, char **argv);
+/* attest-round.c: "challenge" or "activate", argv[0] being it. */
+int cmd_attest_round(struct cli *, const char *sub, int argc, char **argv);
 
 /* fingerprint.c: how a credential is shown */
 

@@ -95,7 +95,9 @@ tu_sign_with_auth(const char *tcti, const uint8_t *pub_buf, size_t pub_len,
 	TPM2B_PRIVATE priv;
 	TPM2B_AUTH a = { .size = 32 };
 	TPM2B_DIGEST digest = { .size = 32 };
-	TPMT_SIG_SCHEME scheme = { .scheme = TPM2_ALG_NULL };
+	/* Named, as tpm_sign does: keys carry no scheme of their own. */
+	TPMT_SIG_SCHEME scheme = { .scheme = TPM2_ALG_ECDSA,
+	    .details = { .ecdsa = { .hashAlg = TPM2_ALG_SHA256 } } };
 	TPMT_TK_HASHCHECK ticket = { .tag = TPM2_ST_HASHCHECK,
 	    .hierarchy = TPM2_RH_NULL };
 	TPMT_SIGNATURE *sig = NULL;

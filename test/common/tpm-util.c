@@ -34,24 +34,37 @@ int
 tu_count_handles(const char *tcti, uint32_t first)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
-	TPMI_YES_NO more;
+	TPMI_YES_NO more = TPM2_YES;
 	struct tu_conn c;
-	uint32_t i;
-	int n = -1;
+	uint32_t i, next = first, h;
+	int n = 0;
 
 	if (tu_conn_open(tcti, &c) != 0)
 		return -1;
-	if (Esys_GetCapability(c.esys, ESYS_TR_NONE, ESYS_TR_NONE,
-	    ESYS_TR_NONE, TPM2_CAP_HANDLES, first, TPM2_MAX_CAP_HANDLES, &more,
-	    &cap) == TSS2_RC_SUCCESS) {
-		n = 0;
+	/* At most TPM2_MAX_CAP_HANDLES (254) per answer: ask again from
+	 * the last one while the TPM says there are more in our range. */
+	while (more == TPM2_YES) {
+		if (Esys_GetCapability(c.esys, ESYS_TR_NONE, ESYS_TR_NONE,
+		    ESYS_TR_NONE, TPM2_CAP_HANDLES, next, TPM2_MAX_CAP_HANDLES,
+		    &more, &cap) != TSS2_RC_SUCCESS) {
+			n = -1;
+			break;
+		}
+		if (cap->data.handles.count == 0)
+			more = TPM2_NO;
 		/* The list continues into the next range; count ours. */
-		for (i = 0; i < cap->data.handles.count; i++)
-			if ((cap->data.handles.handle[i] & 0xff000000u) ==
-			    (first & 0xff000000u))
-				n++;
+		for (i = 0; i < cap->data.handles.count; i++) {
+			h = cap->data.handles.handle[i];
+			if ((h & 0xff000000u) != (first & 0xff000000u)) {
+				more = TPM2_NO;
+				break;
+			}
+			n++;
+			next = h + 1;
+		}
+		Esys_Free(cap);
+		cap = NULL;
 	}
-	Esys_Free(cap);
 	tu_conn_close(&c);
 	return n;
 }

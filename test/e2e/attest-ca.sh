@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# The EK round trip for a fleet CA, with tpm2-tools and openssl as the CA
-# and the real ssh-keygen: sk-tpm attest export; the CA checks the EK
-# certificate and makes a credential for the AK name with
-# tpm2_makecredential -T none (no TPM); the machine activates it
-# (tpm2-tools: the EK with its PolicySecret(endorsement) session and our
-# AK, rebuilt from the same template); the CA issues the AK certificate
-# with openssl; sk-tpm attest install-cert; then an enrollment's
-# attestation verifies in one shot (exit 0) with x5c. A certificate for
-# another TPM's AK is neither installed nor attached.
+# The EK round trip for a fleet CA, then x5c: sk-tpm attest export; the CA
+# checks the EK certificate and seals a secret for the AK's Name with
+# sk-tpm attest challenge (no TPM); the machine recovers it with sk-tpm
+# attest activate; the CA (openssl) issues the AK certificate in WebAuthn's
+# profile; sk-tpm attest install-cert; then an enrollment's attestation
+# verifies in one shot (exit 0) with x5c, and python-fido2's WebAuthn
+# "tpm" verifier is run on it. Interoperability with tpm2-tools both ways
+# (tpm2_makecredential -T none activated by sk-tpm, sk-tpm's challenge
+# activated by tpm2_activatecredential), the ECC P-256 EK, and refusals:
+# a credential for another TPM, an altered or malformed one, a key that is
+# not an AK, an EK certificate of another CA, AK certificates off the
+# profile, and another TPM's AK certificate.
 # shellcheck source=lib.sh disable=SC2015
 . "$(dirname "$0")/lib.sh" "$@"
 
 CLI=${2:?usage: attest-ca.sh LIB SK-TPM}
 [ -n "${SWTPM_EK_CA:-}" ] && [ -n "${SK_TPM_TCTI_2:-}" ] ||
     fail "run me through with-swtpm.sh --ek-cert --second"
-for tool in tpm2_makecredential tpm2_activatecredential tpm2_createek \
-    tpm2_policysecret openssl; do
-	command -v "$tool" >/dev/null || { echo "$tool missing" >&2; exit 77; }
+need_tools tpm2_makecredential tpm2_activatecredential tpm2_createek \
+    tpm2_policysecret tpm2_startauthsession openssl perl python3
+# the python3 that has python3-fido2 (Debian's, when another is first)
+PY= FIDO2_RAN=
+for p in python3 /usr/bin/python3; do
+	if "$p" -c 'import fido2' 2>/dev/null; then PY=$p; break; fi
 done
+WEBAUTHN=$(dirname "$0")/webauthn-tpm.py
 E=$T/export CA=$T/ca
 mkdir -p "$E" "$CA"
 
@@ -27,20 +34,40 @@ expect_ok "attest export"
 assert_grep "$OUT" '^2 EK certificates written' "export"
 tpm_clean "after export"
 
-say "CA: the EK certificate chains to the manufacturer CA"
-openssl x509 -inform der -in "$E/ek-cert-1.der" -out "$CA/ek.crt" ||
-    fail "EK certificate not DER"
-run ek-verify openssl verify -CAfile "$SWTPM_EK_CA" "$CA/ek.crt"
-expect_ok "EK certificate chain"
-openssl x509 -in "$CA/ek.crt" -pubkey -noout >"$CA/ek.pem"
+say "CA: sk-tpm attest challenge, the EK certificate checked"
+run challenge "$CLI" attest challenge "$E" -o "$CA/cred" -s "$CA/secret" \
+    --ek-ca "$SWTPM_EK_CA"
+expect_ok "attest challenge"
+assert_grep "$OUT" "^credential for AK $(cat "$E/ak.name")\$" "AK name"
+assert_grep "$OUT" '^sealed to the EK RSA-2048, issued by' "EK"
+[ "$(stat -c %a "$CA/secret")" = 600 ] || fail "the secret is not mode 0600"
+[ "$(stat -c %s "$CA/secret")" = 32 ] || fail "the secret is not 32 bytes"
 
-say "CA: a credential for the AK name, without a TPM"
-head -c 32 /dev/urandom >"$CA/secret"
+say "machine: sk-tpm attest activate"
+run activate "$CLI" attest activate "$CA/cred" -o "$T/got"
+expect_ok "attest activate"
+assert_quiet "$ERR" "attest activate"
+cmp -s "$CA/secret" "$T/got" || fail "the activated secret differs"
+tpm_clean "after activation"
+run activate-hex "$CLI" attest activate "$CA/cred"
+expect_ok "attest activate to stdout"
+[ "$(cat "$OUT")" = "$(od -An -v -tx1 "$CA/secret" | tr -d ' \n')" ] ||
+    fail "the secret printed in hex differs"
+tpm_clean "after the second activation"
+
+say "interop: tpm2_makecredential -T none, activated by sk-tpm"
+openssl x509 -inform der -in "$E/ek-cert-1.der" -pubkey -noout \
+    >"$CA/ek.pem" || fail "EK public key"
+head -c 32 /dev/urandom >"$CA/secret-tools"
 run makecred tpm2_makecredential -T none -u "$CA/ek.pem" -G rsa \
-    -s "$CA/secret" -n "$(cat "$E/ak.name")" -o "$CA/cred"
+    -s "$CA/secret-tools" -n "$(cat "$E/ak.name")" -o "$CA/cred-tools"
 expect_ok "tpm2_makecredential -T none"
+run activate-tools "$CLI" attest activate "$CA/cred-tools" -o "$T/got-tools"
+expect_ok "sk-tpm activates tpm2-tools' credential"
+cmp -s "$CA/secret-tools" "$T/got-tools" || fail "tpm2-tools' secret differs"
+tpm_clean "after activating tpm2-tools' credential"
 
-say "machine: activate the credential with the EK and the AK"
+say "interop: sk-tpm's challenge, activated by tpm2_activatecredential"
 run createek tpm2_createek -c "$T/ek.ctx" -G rsa -u "$T/ek.pub"
 expect_ok "tpm2_createek"
 # Without a resource manager the tools leave their objects loaded.
@@ -50,43 +77,164 @@ run createak tpm2_createprimary -C e -g sha256 -G ecc256:ecdsa-sha256:null \
     -c "$T/ak.ctx"
 expect_ok "rebuild the AK with tpm2_createprimary"
 tpm2_flushcontext -t >/dev/null
-run akname tpm2_readpublic -c "$T/ak.ctx" -n "$T/ak.name.bin"
-expect_ok "tpm2_readpublic"
-[ "$(od -An -v -tx1 "$T/ak.name.bin" | tr -d ' \n')" = "$(cat "$E/ak.name")" ] ||
-    fail "tpm2-tools' AK has another name than sk-tpm's"
 run session tpm2_startauthsession --policy-session -S "$T/s.ctx"
 expect_ok "policy session"
 run policysecret tpm2_policysecret -S "$T/s.ctx" -c e
 expect_ok "PolicySecret(endorsement)"
-run activate tpm2_activatecredential -c "$T/ak.ctx" -C "$T/ek.ctx" \
-    -i "$CA/cred" -o "$T/secret" -P "session:$T/s.ctx"
-expect_ok "tpm2_activatecredential"
+run activate-by-tools tpm2_activatecredential -c "$T/ak.ctx" -C "$T/ek.ctx" \
+    -i "$CA/cred" -o "$T/got-by-tools" -P "session:$T/s.ctx"
+expect_ok "tpm2_activatecredential of sk-tpm's credential"
 tpm2_flushcontext "$T/s.ctx" >/dev/null 2>&1 || true
 tpm2_flushcontext -t >/dev/null
-cmp -s "$CA/secret" "$T/secret" || fail "the activated secret differs"
-tpm_clean "after activation"
+cmp -s "$CA/secret" "$T/got-by-tools" || fail "tpm2-tools recovered another secret"
+tpm_clean "after tpm2_activatecredential"
 
-say "CA: the secret came back, so issue the AK certificate"
+say "the ECC P-256 EK (low range, no certificate here: --ek-pub)"
+run createek-ecc tpm2_createek -c "$T/ek-ecc.ctx" -G ecc -u "$CA/ek-ecc.pem" -f pem
+expect_ok "tpm2_createek -G ecc"
+tpm2_flushcontext -t >/dev/null
+run challenge-ecc "$CLI" attest challenge "$E" -o "$CA/cred-ecc" \
+    -s "$CA/secret-ecc" --ek-pub "$CA/ek-ecc.pem"
+expect_ok "attest challenge --ek-pub (ECC)"
+assert_grep "$OUT" '^sealed to the EK ECC-256 from' "ECC EK"
+run activate-ecc "$CLI" attest activate "$CA/cred-ecc" -o "$T/got-ecc"
+expect_ok "attest activate with the ECC EK"
+cmp -s "$CA/secret-ecc" "$T/got-ecc" || fail "the ECC secret differs"
+run makecred-ecc tpm2_makecredential -T none -u "$CA/ek-ecc.pem" -G ecc \
+    -s "$CA/secret-tools" -n "$(cat "$E/ak.name")" -o "$CA/cred-tools-ecc"
+expect_ok "tpm2_makecredential -T none -G ecc"
+run activate-tools-ecc "$CLI" attest activate "$CA/cred-tools-ecc" \
+    -o "$T/got-tools-ecc"
+expect_ok "sk-tpm activates tpm2-tools' ECC credential"
+cmp -s "$CA/secret-tools" "$T/got-tools-ecc" || fail "ECC interop secret differs"
+tpm_clean "after the ECC activations"
+
+say "refused: a credential for another TPM"
+E2=$T/export2
+mkdir -p "$E2"
+run export2 env SK_TPM_TCTI="$SK_TPM_TCTI_2" "$CLI" attest export "$E2"
+expect_ok "export on the second TPM"
+run challenge2 "$CLI" attest challenge "$E2" -o "$CA/cred2" -s "$CA/secret2" \
+    --ek-ca "$SWTPM_EK_CA"
+expect_ok "challenge for the second TPM"
+run activate-other "$CLI" attest activate "$CA/cred2" -o "$T/got2"
+[ "$RC" = 1 ] || fail "activating another TPM's credential: exit $RC"
+assert_grep "$ERR" "not made for this TPM's EK and AK" "another TPM"
+[ ! -e "$T/got2" ] || fail "a secret was written for another TPM"
+tpm_clean "after refusing another TPM's credential"
+# The right EK, another AK Name (the second TPM's AK): the HMAC fails.
+cp "$E/ek-cert-1.der" "$E/ek-cert-2.der" "$T/" && mkdir -p "$T/mixed" &&
+    cp "$E"/ek-cert-*.der "$E2/ak.tpmt" "$T/mixed/" || fail "mixed export"
+run challenge-mixed "$CLI" attest challenge "$T/mixed" -o "$CA/cred-mixed" \
+    -s "$CA/secret-mixed" --ek-ca "$SWTPM_EK_CA"
+expect_ok "challenge for this EK and another AK"
+run activate-mixed "$CLI" attest activate "$CA/cred-mixed"
+[ "$RC" = 1 ] || fail "activating for another AK: exit $RC"
+assert_grep "$ERR" "not made for this TPM's EK and AK" "another AK"
+tpm_clean "after refusing a credential for another AK"
+
+say "refused: an altered credential, a malformed file"
+cp "$CA/cred" "$CA/cred-bad"
+printf '\x55' | dd of="$CA/cred-bad" bs=1 seek=20 conv=notrunc status=none
+run activate-bad "$CLI" attest activate "$CA/cred-bad"
+[ "$RC" = 1 ] || fail "activating an altered credential: exit $RC"
+assert_grep "$ERR" "not made for this TPM's EK and AK, or it was altered" "altered"
+tpm_clean "after refusing an altered credential"
+head -c 100 "$CA/cred" >"$CA/cred-short"
+run activate-short "$CLI" attest activate "$CA/cred-short"
+[ "$RC" = 1 ] || fail "activating a truncated file: exit $RC"
+assert_grep "$ERR" "truncated" "truncated credential"
+head -c 700 /dev/zero >"$CA/cred-long"
+run activate-long "$CLI" attest activate "$CA/cred-long"
+[ "$RC" = 2 ] || fail "activating an over-long file: exit $RC"
+assert_grep "$ERR" "too long for a credential" "over-long credential"
+run activate-junk "$CLI" attest activate "$E/ak.tpmt"
+[ "$RC" = 1 ] || fail "activating a non-credential: exit $RC"
+assert_grep "$ERR" "no 0xBADCC0DE magic" "not a credential"
+
+say "refused by the CA: a key that is not an AK, an EK of another CA"
+mkdir -p "$T/notak"
+cp "$E"/ek-cert-*.der "$T/notak/"
+# a signing key of the TPM that is not restricted: it could sign anything
+run notak tpm2_createprimary -C e -g sha256 -G ecc256:ecdsa-sha256:null \
+    -a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign' \
+    -c "$T/notak.ctx"
+expect_ok "an unrestricted signing key"
+run notak-pub tpm2_readpublic -c "$T/notak.ctx" -o "$T/notak.tss"
+expect_ok "tpm2_readpublic"
+tpm2_flushcontext -t >/dev/null
+tail -c +3 "$T/notak.tss" >"$T/notak/ak.tpmt"
+run challenge-notak "$CLI" attest challenge "$T/notak" -o "$CA/x" -s "$CA/y" \
+    --ek-ca "$SWTPM_EK_CA"
+[ "$RC" = 1 ] || fail "challenge for a key that is not an AK: exit $RC"
+assert_grep "$ERR" 'not a restricted ECDSA P-256 signing key' "not an AK"
+[ ! -e "$CA/x" ] && [ ! -e "$CA/y" ] || fail "files written for a non-AK"
+tpm_clean "after the non-AK key"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$CA/other.key" -out "$CA/other.pem" -subj /CN=other-ca -days 2 \
+    >/dev/null 2>&1 || fail "other CA"
+run challenge-otherca "$CLI" attest challenge "$E" -o "$CA/x" -s "$CA/y" \
+    --ek-ca "$CA/other.pem"
+[ "$RC" = 1 ] || fail "challenge with an EK of another CA: exit $RC"
+assert_grep "$ERR" 'no RSA-2048 or ECC P-256 EK certificate that chains' "other CA"
+[ ! -e "$CA/x" ] && [ ! -e "$CA/y" ] || fail "files written for a refused EK"
+run challenge-usage "$CLI" attest challenge "$E" -o "$CA/x" -s "$CA/y"
+[ "$RC" = 2 ] || fail "challenge without --ek-ca/--ek-pub: exit $RC"
+
+say "CA: the secret came back, so issue the AK certificate (WebAuthn profile)"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$CA/ca.key" -out "$CA/ca.pem" -subj /CN=fleet-ak-ca -days 2 \
     >/dev/null 2>&1 || fail "CA"
-# a throwaway request: openssl takes the AK's public key from ak.pem
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$CA/dummy.key" -out "$CA/dummy.csr" -subj /CN=sk-tpm-ak \
-    >/dev/null 2>&1 || fail "CSR"
-printf '%s\n' 'basicConstraints=critical,CA:FALSE' \
-    'extendedKeyUsage=2.23.133.8.3' >"$CA/ak.ext"
-issue() {
+# The TPM's manufacturer, model and version, as its EK certificate says.
+san=$(openssl x509 -inform der -in "$E/ek-cert-1.der" -noout \
+    -ext subjectAltName | grep -o 'DirName:.*') || fail "no SAN in the EK certificate"
+tpm_attr() { printf '%s\n' "$san" | tr '/' '\n' | sed -n "s/^$1=//p"; }
+MANUF=$(tpm_attr 2.23.133.2.1) MODEL=$(tpm_attr 2.23.133.2.2) VERSION=$(tpm_attr 2.23.133.2.3)
+[ -n "$MANUF" ] && [ -n "$MODEL" ] && [ -n "$VERSION" ] ||
+    fail "EK certificate SAN without manufacturer, model, version: $san"
+# issue_ak PUB.pem OUT.crt [subject|no-eku|ca|no-san|san-not-critical]:
+# the profile (empty subject, critical SAN directoryName with the TPM's
+# attributes, EKU tcg-kp-AIKCertificate, CA:FALSE), or one deviation.
+issue_ak() {
+	local subj=/ bc='critical,CA:FALSE' eku=2.23.133.8.3 crit='critical,'
+	local hex
+	case "${3:-}" in
+	subject) subj=/CN=sk-tpm-ak ;;
+	no-eku) eku=clientAuth ;;
+	ca) bc='critical,CA:TRUE' ;;
+	san-not-critical) crit= ;;
+	esac
+	printf '%s\n' 'asn1=SEQUENCE:gn' '[gn]' 'd=EXPLICIT:4C,SEQUENCE:name' \
+	    '[name]' 'r1=SET:rdn1' 'r2=SET:rdn2' 'r3=SET:rdn3' \
+	    '[rdn1]' 'a=SEQUENCE:atv1' '[rdn2]' 'a=SEQUENCE:atv2' \
+	    '[rdn3]' 'a=SEQUENCE:atv3' \
+	    '[atv1]' 'o=OID:2.23.133.2.1' "v=UTF8:$MANUF" \
+	    '[atv2]' 'o=OID:2.23.133.2.2' "v=UTF8:$MODEL" \
+	    '[atv3]' 'o=OID:2.23.133.2.3' "v=UTF8:$VERSION" >"$CA/san.cnf"
+	openssl asn1parse -genconf "$CA/san.cnf" -noout -out "$CA/san.der" \
+	    >/dev/null || fail "SAN"
+	hex=$(od -An -v -tx1 "$CA/san.der" | tr -d ' \n')
+	{
+		printf '%s\n' "basicConstraints=$bc" \
+		    'keyUsage=critical,digitalSignature' "extendedKeyUsage=$eku"
+		[ "${3:-}" = no-san ] || printf '2.5.29.17=%sDER:%s\n' "$crit" "$hex"
+	} >"$CA/ak.ext"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$CA/dummy.key" -out "$CA/dummy.csr" -subj "$subj" \
+	    >/dev/null 2>&1 || fail "CSR"
 	openssl x509 -req -in "$CA/dummy.csr" -force_pubkey "$1" -CA "$CA/ca.pem" \
 	    -CAkey "$CA/ca.key" -CAcreateserial -extfile "$CA/ak.ext" -days 2 \
-	    -out "$2" >/dev/null 2>&1 || fail "issue $2"
+	    -outform der -out "$2" >/dev/null 2>&1 || fail "issue $2"
 }
-issue "$E/ak.pem" "$CA/ak.crt"
+issue_ak "$E/ak.pem" "$CA/ak.der"
 
 say "machine: sk-tpm attest install-cert"
-run install "$CLI" attest install-cert "$CA/ak.crt"
+run install "$CLI" attest install-cert "$CA/ak.der"
 expect_ok "install-cert"
+assert_no_grep "$ERR" 'warning' "install-cert of a certificate in the profile"
 [ -s "$HOME/.config/sk-tpm/ak-cert.der" ] || fail "no certificate installed"
+cmp -s "$HOME/.config/sk-tpm/ak-cert.der" "$CA/ak.der" ||
+    fail "the installed certificate differs"
 
 say "enroll: the attestation verifies in one shot with x5c"
 head -c 32 /dev/urandom >"$T/chal"
@@ -96,9 +244,72 @@ run verify "$CLI" verify-attestation "$T/key.pub" "$T/key.att" \
     --challenge "$T/chal" --ek-ca "$SWTPM_EK_CA" --ak-ca "$CA/ca.pem"
 [ "$RC" = 0 ] || fail "verify: exit status $RC, expected 0"
 assert_grep "$OUT" 'ok +AK: certified .*chains to --ak-ca' "AK certified"
+assert_grep "$OUT" "note +manufacturer: $MANUF in the EK certificate, id:[0-9A-F]{8} .* as the TPM reports it" \
+    "manufacturer shown"
 assert_grep "$OUT" '^result: OK' "result"
 assert_no_grep "$OUT" 'NOT SHOWN|FAILED' "every guarantee shown"
 sed 's/^/    /' "$OUT"
+
+say "an independent verifier: python-fido2's WebAuthn \"tpm\" attestation"
+if [ -z "$PY" ]; then
+	say "  SKIPPED: python3-fido2 is not installed (.ci/packages has it)"
+else
+	run webauthn "$PY" "$WEBAUTHN" "$T/key.att" "$T/chal"
+	sed 's/^/    /' "$OUT"
+	if [ "$RC" = 77 ]; then
+		assert_grep "$OUT" '^webauthn-tpm: SKIPPED: python-fido2 0\.9' \
+		    "only fido2 0.9 is skipped"
+	else
+		[ "$RC" = 0 ] || fail "fido2's TPM attestation verifier: exit $RC"
+		assert_grep "$OUT" '^webauthn-tpm: OK' "fido2 accepts"
+		head -c 32 /dev/urandom >"$T/chal-other"
+		run webauthn-chal "$PY" "$WEBAUTHN" "$T/key.att" "$T/chal-other"
+		[ "$RC" = 1 ] || fail "fido2 with another challenge: exit $RC"
+		assert_grep "$OUT" 'REFUSED by fido2: .*authData and ClientData' \
+		    "fido2 refuses another challenge"
+		FIDO2_RAN=1
+	fi
+fi
+
+say "refused: AK certificates off WebAuthn's profile"
+# splice_cert ATT DER OUT: the attestation with another certificate
+splice_cert() {
+	LC_ALL=C perl -0777 -e '
+	    open(F, "<:raw", $ARGV[0]) or die; $a = <F>; close F;
+	    open(F, "<:raw", $ARGV[1]) or die; $c = <F>; close F;
+	    ($m, $old, $rest) = unpack("N/a* N/a* a*", $a);
+	    $m eq "ssh-sk-attest-v01" or die "not an attestation";
+	    open(F, ">:raw", $ARGV[2]) or die;
+	    print F pack("N/a* N/a* a*", $m, $c, $rest); close F' "$@"
+}
+for bad in subject:'its subject is not empty' \
+    no-eku:'its extended key usage lacks tcg-kp-AIKCertificate' \
+    ca:'it is a CA certificate' \
+    no-san:'no subjectAltName with the TPM manufacturer' \
+    san-not-critical:'its subjectAltName is not critical'; do
+	kind=${bad%%:*} why=${bad#*:}
+	issue_ak "$E/ak.pem" "$CA/ak-$kind.der" "$kind"
+	splice_cert "$T/key.att" "$CA/ak-$kind.der" "$T/key-$kind.att" ||
+	    fail "splice $kind"
+	run "verify-$kind" "$CLI" verify-attestation "$T/key.pub" \
+	    "$T/key-$kind.att" --challenge "$T/chal" --ak-ca "$CA/ca.pem"
+	[ "$RC" = 1 ] || fail "verify with an AK certificate ($kind): exit $RC"
+	assert_grep "$OUT" "FAILED +AK: the AK certificate does not follow WebAuthn's TPM profile \\(section 8.3.1\\): $why" \
+	    "AK certificate $kind"
+	# fido2 checks the EKU of the profile (its subject check, as of 1.1,
+	# looks for an attribute that no name has, so it passes anything)
+	if [ -n "$FIDO2_RAN" ] && [ "$kind" = no-eku ]; then
+		run "webauthn-$kind" "$PY" "$WEBAUTHN" "$T/key-$kind.att" "$T/chal"
+		[ "$RC" = 1 ] || fail "fido2 with an AK certificate ($kind): exit $RC"
+		assert_grep "$OUT" 'REFUSED by fido2: InvalidData' "fido2 $kind"
+	fi
+done
+run install-subject "$CLI" attest install-cert "$CA/ak-subject.der"
+expect_ok "install-cert of a certificate off the profile"
+assert_grep "$ERR" "warning: .*WebAuthn verifiers will refuse it: its subject is not empty" \
+    "install-cert warns"
+run install-back "$CLI" attest install-cert "$CA/ak.der"
+expect_ok "install-cert again"
 
 say "refused: the AK certificate checked against another CA"
 run verify-other "$CLI" verify-attestation "$T/key.pub" "$T/key.att" \
@@ -107,11 +318,8 @@ run verify-other "$CLI" verify-attestation "$T/key.pub" "$T/key.att" \
 assert_grep "$OUT" 'FAILED +AK: the AK certificate does not chain' "other AK CA"
 
 say "another TPM: its AK certificate is not installed here, nor attached"
-mkdir -p "$T/export2"
-run export2 env SK_TPM_TCTI="$SK_TPM_TCTI_2" "$CLI" attest export "$T/export2"
-expect_ok "export on the second TPM"
-issue "$T/export2/ak.pem" "$CA/ak2.crt"
-run install-other "$CLI" attest install-cert "$CA/ak2.crt"
+issue_ak "$E2/ak.pem" "$CA/ak2.der"
+run install-other "$CLI" attest install-cert "$CA/ak2.der"
 [ "$RC" = 1 ] || fail "installing another TPM's AK certificate: exit $RC"
 assert_grep "$ERR" "certifies another key than this TPM's AK" "install other"
 enroll_ok key2 SK_TPM_TCTI="$SK_TPM_TCTI_2" -O challenge="$T/chal" \

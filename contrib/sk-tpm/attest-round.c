@@ -1,0 +1,354 @@
+/*
+ * sk-tpm attest challenge | activate: the EK round trip that binds the AK
+ * to this TPM for a fleet CA (README, "Attestation"), interoperable with
+ * tpm2-tools in both directions (the credential file of cred-file.h).
+ *
+ *   challenge DIR -o CRED -s SECRET (--ek-ca ROOTS | --ek-pub PEM)
+ *       The CA's side, no TPM. From what `sk-tpm attest export` wrote in
+ *       DIR: the AK (ak.tpmt, checked to be a restricted signing key of
+ *       the TPM: nothing else is worth certifying) and an EK certificate
+ *       (ek-cert-N.der) chaining to ROOTS, or an EK public key the CA
+ *       trusts otherwise. A fresh 32-byte secret, kept in SECRET (mode
+ *       0600), sealed in CRED for that EK and the AK's Name.
+ *   activate CRED [-o OUT]
+ *       The machine's side: the TPM recovers the secret only if its EK is
+ *       that EK and the AK with that Name lives in it. The secret goes to
+ *       OUT (mode 0600), or in hex to standard output.
+ */
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "attest-codec.h"
+#include "attest-makecred.h"
+#include "attest-verify.h"
+#include "cli.h"
+#include "cred-file.h"
+#include "message.h"
+#include "tpm-activate.h"
+
+#define EK_CERTS_MAX	16
+
+/* At most max bytes of path; 0, or -1 (missing, unreadable, too long). */
+static int
+read_small(const char *path, uint8_t *buf, size_t max, size_t *len)
+{
+	FILE *f;
+	size_t n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return -1;
+	n = fread(buf, 1, max, f);
+	/* one byte more than max: too long */
+	if (n == max && fgetc(f) != EOF)
+		n = max + 1;
+	fclose(f);
+	if (n > max)
+		return -1;
+	*len = n;
+	return 0;
+}
+
+static int
+write_private(const char *path, const uint8_t *buf, size_t len)
+{
+	struct stat st;
+	int fd, ok;
+
+	/* A file that exists already loses its other permissions first. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1 || fstat(fd, &st) != 0 ||
+	    (S_ISREG(st.st_mode) && fchmod(fd, 0600) != 0)) {
+		cli_error("%s: cannot write", path);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	ok = write(fd, buf, len) == (ssize_t)len;
+	if (close(fd) != 0 || !ok) {
+		cli_error("%s: cannot write", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* RSA-2048 or ECC P-256: the low-range EKs sk-tpm activates with. */
+static bool
+ek_key_ok(EVP_PKEY *k)
+{
+	char group[32];
+
+	if (k == NULL)
+		return false;
+	if (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA)
+		return EVP_PKEY_get_bits(k) == 2048;
+	return EVP_PKEY_get_base_id(k) == EVP_PKEY_EC &&
+	    EVP_PKEY_get_utf8_string_param(k, "group", group, sizeof(group),
+	    NULL) == 1 && strcmp(group, "prime256v1") == 0;
+}
+
+/* The AK's TPMT_PUBLIC from DIR and its Name. */
+static int
+load_ak(const char *dir, uint8_t name[MC_NAME_LEN])
+{
+	struct att_public ak;
+	uint8_t buf[1024];
+	char path[4096];
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/ak.tpmt", dir);
+	if (read_small(path, buf, sizeof(buf), &len) != 0) {
+		cli_error("%s: cannot read (run sk-tpm attest export)", path);
+		return -1;
+	}
+	if (att_public_parse(buf, len, &ak) != 0 ||
+	    ak.attributes != AK_ATTRS || ak.name_alg != TPM_ALG_SHA256 ||
+	    ak.curve != TPM_ECC_NIST_P256 || ak.scheme != TPM_ALG_ECDSA ||
+	    ak.auth_policy_len != 0) {
+		cli_error("%s: not a restricted ECDSA P-256 signing key made "
+		    "in a TPM (fixedTPM, fixedParent, sensitiveDataOrigin); "
+		    "refusing to certify it", path);
+		return -1;
+	}
+	name[0] = 0x00;
+	name[1] = 0x0b;
+	return sha256(buf, len, name + 2);
+}
+
+/* The first EK certificate of DIR with a usable key that chains to
+ * roots (the others in DIR as intermediates); its key. */
+static EVP_PKEY *
+load_ek_cert(const char *dir, const char *roots, char *desc, size_t desclen)
+{
+	STACK_OF(X509) *all = NULL;
+	X509_STORE *store = NULL;
+	EVP_PKEY *key = NULL;
+	const unsigned char *p;
+	uint8_t der[4096];
+	char path[4096], why[160] = "no EK certificate in the export";
+	size_t len;
+	X509 *x;
+	int i, n;
+
+	if ((store = av_load_roots(roots)) == NULL) {
+		cli_error("%s: no certificate could be read", roots);
+		return NULL;
+	}
+	if ((all = sk_X509_new_null()) == NULL)
+		goto out;
+	for (n = 1; n <= EK_CERTS_MAX; n++) {
+		snprintf(path, sizeof(path), "%s/ek-cert-%d.der", dir, n);
+		if (read_small(path, der, sizeof(der), &len) != 0)
+			break;
+		p = der;
+		if ((x = d2i_X509(NULL, &p, (long)len)) == NULL ||
+		    p != der + len) {
+			X509_free(x);
+			cli_error("%s: not a DER certificate", path);
+			goto out;
+		}
+		if (sk_X509_push(all, x) == 0) {
+			X509_free(x);
+			goto out;
+		}
+	}
+	for (i = 0; i < sk_X509_num(all) && key == NULL; i++) {
+		x = sk_X509_value(all, i);
+		if (X509_check_ca(x) != 0 || !ek_key_ok(X509_get0_pubkey(x)))
+			continue;
+		if (!av_chains(store, x, all, why, sizeof(why)))
+			continue;
+		if ((key = X509_get_pubkey(x)) != NULL)
+			av_describe(x, desc, desclen);
+	}
+	if (key == NULL)
+		cli_error("%s: no RSA-2048 or ECC P-256 EK certificate that "
+		    "chains to %s (%s)", dir, roots, why);
+out:
+	sk_X509_pop_free(all, X509_free);
+	X509_STORE_free(store);
+	return key;
+}
+
+static EVP_PKEY *
+load_ek_pub(const char *path, char *desc, size_t desclen)
+{
+	EVP_PKEY *key = NULL;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) != NULL) {
+		key = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	if (!ek_key_ok(key)) {
+		cli_error("%s: not a PEM RSA-2048 or ECC P-256 public key",
+		    path);
+		EVP_PKEY_free(key);
+		return NULL;
+	}
+	snprintf(desc, desclen, "%s-%d from %s",
+	    EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? "RSA" : "ECC",
+	    EVP_PKEY_get_bits(key), path);
+	return key;
+}
+
+static int
+challenge(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "out", required_argument, NULL, 'o' },
+		{ "secret", required_argument, NULL, 's' },
+		{ "ek-ca", required_argument, NULL, 'e' },
+		{ "ek-pub", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL, *secret_path = NULL, *ek_ca = NULL;
+	const char *ek_pub = NULL;
+	uint8_t name[MC_NAME_LEN], secret[32], id[CRED_ID_MAX];
+	uint8_t enc[CRED_SECRET_MAX], file[CRED_FILE_MAX];
+	struct cred_file cf;
+	EVP_PKEY *ek = NULL;
+	char desc[256], hex[2 * MC_NAME_LEN + 1];
+	size_t i, file_len;
+	int ch, r;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":ho:s:", opts, NULL)) != -1) {
+		if (ch == 'o')
+			out = optarg;
+		else if (ch == 's')
+			secret_path = optarg;
+		else if (ch == 'e')
+			ek_ca = optarg;
+		else if (ch == 'p')
+			ek_pub = optarg;
+		else if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
+			printf("usage: sk-tpm attest challenge DIR -o CRED "
+			    "-s SECRET (--ek-ca ROOTS | --ek-pub PEM)\n");
+			return CLI_OK;
+		} else if (r != 0)
+			return r;
+	}
+	if (argc - optind != 1 || out == NULL || secret_path == NULL)
+		return cli_usage_error(cli, "give DIR, -o CRED and -s SECRET");
+	if ((ek_ca == NULL) == (ek_pub == NULL))
+		return cli_usage_error(cli, "give --ek-ca ROOTS (to check the "
+		    "EK certificate) or --ek-pub PEM (an EK you trust)");
+	r = CLI_FAIL;
+	memset(&cf, 0, sizeof(cf));
+	if (load_ak(argv[optind], name) != 0)
+		goto out;
+	ek = ek_ca != NULL ? load_ek_cert(argv[optind], ek_ca, desc,
+	    sizeof(desc)) : load_ek_pub(ek_pub, desc, sizeof(desc));
+	if (ek == NULL)
+		goto out;
+	if (RAND_bytes(secret, sizeof(secret)) != 1 ||
+	    mc_make(ek, name, secret, sizeof(secret), id, &cf.id_len, enc,
+	    &cf.secret_len) != 0) {
+		cli_error("cannot make the credential");
+		goto out;
+	}
+	cf.id = id;
+	cf.secret = enc;
+	if ((file_len = cred_file_build(&cf, file)) == 0 ||
+	    write_private(secret_path, secret, sizeof(secret)) != 0 ||
+	    write_private(out, file, file_len) != 0)
+		goto out;
+	for (i = 0; i < sizeof(name); i++)
+		snprintf(hex + 2 * i, 3, "%02x", name[i]);
+	printf("credential for AK %s\nsealed to the EK %s\nsecret kept in %s; "
+	    "send %s to the machine (sk-tpm attest activate)\n", hex, desc,
+	    secret_path, out);
+	r = CLI_OK;
+out:
+	OPENSSL_cleanse(secret, sizeof(secret));
+	EVP_PKEY_free(ek);
+	return r;
+}
+
+static int
+activate(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ "out", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tpm *tpm = NULL;
+	struct cred_file cf;
+	uint8_t file[CRED_FILE_MAX], secret[TPM_CREDENTIAL_MAX];
+	const char *out = NULL, *why;
+	size_t len, secret_len = 0, i;
+	int ch, kind, r;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+		if (ch == 'o')
+			out = optarg;
+		else if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
+			printf("usage: sk-tpm attest activate CRED "
+			    "[-o SECRET]\n");
+			return CLI_OK;
+		} else if (r != 0)
+			return r;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(cli, "give the credential file");
+	if (read_small(argv[optind], file, sizeof(file), &len) != 0) {
+		cli_error("%s: cannot read, or too long for a credential",
+		    argv[optind]);
+		return CLI_USAGE;
+	}
+	if (cred_file_parse(file, len, &cf, &why) != 0) {
+		cli_error("%s: %s", argv[optind], why);
+		return CLI_FAIL;
+	}
+	kind = cred_ek_kind(&cf);
+	if (kind == CRED_EK_UNKNOWN) {
+		cli_error("%s: sealed to neither an RSA-2048 nor an ECC P-256 "
+		    "EK", argv[optind]);
+		return CLI_FAIL;
+	}
+	if ((r = cli_open(cli, &tpm)) != CLI_OK)
+		return r;
+	r = CLI_FAIL;
+	if (tpm_activate(tpm, kind == CRED_EK_RSA2048 ? TPM_EK_RSA2048 :
+	    TPM_EK_P256, cf.id, cf.id_len, cf.secret, cf.secret_len, secret,
+	    &secret_len) != 0) {
+		r = cli_fail("cannot activate the credential");
+		goto out;
+	}
+	if (out != NULL) {
+		if (write_private(out, secret, secret_len) != 0)
+			goto out;
+	} else {
+		for (i = 0; i < secret_len; i++)
+			printf("%02x", secret[i]);
+		putchar('\n');
+	}
+	r = CLI_OK;
+out:
+	OPENSSL_cleanse(secret, sizeof(secret));
+	tpm_close(&tpm);
+	return r;
+}
+
+int
+cmd_attest_round(struct cli *cli, const char *sub, int argc, char **argv)
+{
+	if (strcmp(sub, "challenge") == 0)
+		return challenge(cli, argc, argv);
+	return activate(cli, argc, argv);
+}

@@ -1,0 +1,96 @@
+/*
+ * The tpm2-tools credential file (cred-file.h).
+ */
+#include <string.h>
+
+#include "cred-file.h"
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static size_t
+get16(const uint8_t *p)
+{
+	return (size_t)p[0] << 8 | p[1];
+}
+
+int
+cred_file_parse(const uint8_t *buf, size_t len, struct cred_file *c,
+    const char **why)
+{
+	const uint8_t *p = buf, *end = buf + len;
+
+	memset(c, 0, sizeof(*c));
+	if (len < 8 || get32(p) != CRED_MAGIC) {
+		*why = "not a credential file (no 0xBADCC0DE magic)";
+		return -1;
+	}
+	if (get32(p + 4) != CRED_VERSION) {
+		*why = "credential file of an unknown version";
+		return -1;
+	}
+	p += 8;
+	if (end - p < 2 || (c->id_len = get16(p)) == 0 ||
+	    c->id_len > CRED_ID_MAX || (size_t)(end - p - 2) < c->id_len) {
+		*why = "credential file: bad or truncated credential blob";
+		return -1;
+	}
+	c->id = p + 2;
+	p += 2 + c->id_len;
+	if (end - p < 2 || (c->secret_len = get16(p)) == 0 ||
+	    c->secret_len > CRED_SECRET_MAX ||
+	    (size_t)(end - p - 2) < c->secret_len) {
+		*why = "credential file: bad or truncated encrypted secret";
+		return -1;
+	}
+	c->secret = p + 2;
+	p += 2 + c->secret_len;
+	if (p != end) {
+		*why = "credential file: bytes after the encrypted secret";
+		return -1;
+	}
+	return 0;
+}
+
+static uint8_t *
+put(uint8_t *p, const uint8_t *data, size_t len)
+{
+	p[0] = (uint8_t)(len >> 8);
+	p[1] = (uint8_t)len;
+	memcpy(p + 2, data, len);
+	return p + 2 + len;
+}
+
+size_t
+cred_file_build(const struct cred_file *c, uint8_t *out)
+{
+	uint8_t *p = out;
+
+	if (c->id_len == 0 || c->id_len > CRED_ID_MAX ||
+	    c->secret_len == 0 || c->secret_len > CRED_SECRET_MAX)
+		return 0;
+	p[0] = 0xba;
+	p[1] = 0xdc;
+	p[2] = 0xc0;
+	p[3] = 0xde;
+	p[4] = p[5] = p[6] = 0;
+	p[7] = CRED_VERSION;
+	p = put(p + 8, c->id, c->id_len);
+	p = put(p, c->secret, c->secret_len);
+	return (size_t)(p - out);
+}
+
+int
+cred_ek_kind(const struct cred_file *c)
+{
+	if (c->secret_len == 256)
+		return CRED_EK_RSA2048;
+	if (c->secret_len == 68 && get16(c->secret) == 32 &&
+	    get16(c->secret + 34) == 32)
+		return CRED_EK_P256;
+	return CRED_EK_UNKNOWN;
+}

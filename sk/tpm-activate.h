@@ -1,0 +1,32 @@
+/*
+ * The machine's side of the EK round trip (tpm-activate.c): TPM2_Activate
+ * Credential with the AK (tpm-attest.h) and the EK, so that a CA that
+ * sealed a secret to this TPM's EK for the AK's Name gets it back only
+ * if both keys live in this TPM.
+ */
+#ifndef SK_TPM_ACTIVATE_H
+#define SK_TPM_ACTIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tpm.h"
+
+/* The EKs the TCG EK profile's low range defines (templates L-1, L-2). */
+#define TPM_EK_RSA2048	1
+#define TPM_EK_P256	2
+
+/* The credential up to 64 bytes. */
+#define TPM_CREDENTIAL_MAX	64
+
+/* Recover the credential of a TPM2B_ID_OBJECT body (id) and a
+ * TPM2B_ENCRYPTED_SECRET body (secret) into out, with the EK of that
+ * kind, derived from its TCG template and authorised by PolicySecret
+ * (endorsement). The result travels encrypted (a session salted to the
+ * EK). A credential not made for this TPM's EK and AK is refused with
+ * that reason. */
+int tpm_activate(struct tpm *, int ek_kind, const uint8_t *id,
+    size_t id_len, const uint8_t *secret, size_t secret_len,
+    uint8_t out[TPM_CREDENTIAL_MAX], size_t *out_len);
+
+#endif /* SK_TPM_ACTIVATE_H */
