@@ -28,6 +28,14 @@ struct srk {
 
 #define SRK_INIT { .handle = ESYS_TR_NONE }
 
+/* tpm-key.c, tpm-create.c: the attributes of every signing key. */
+#define KEY_ATTRIBUTES	(TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | \
+	TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH | \
+	TPMA_OBJECT_SIGN_ENCRYPT)
+/* PCR-bound (tpm-policy.c): only a policy session can use the key. */
+#define KEY_ATTRIBUTES_POLICY	((KEY_ATTRIBUTES & \
+	~TPMA_OBJECT_USERWITHAUTH) | TPMA_OBJECT_ADMINWITHPOLICY)
+
 /* tpm-srk.c */
 void srk_template(TPM2B_PUBLIC *);
 bool srk_public_matches_template(const TPMT_PUBLIC *);
