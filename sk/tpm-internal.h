@@ -16,6 +16,8 @@ struct tpm {
 	ESYS_CONTEXT *esys;
 	char tcti_name[256];
 	TPM2B_AUTH owner_auth;	/* SK_TPM_OWNER_AUTH; wiped on close */
+	struct tpm_hold *hold;	/* tpm-hold.c; NULL when not holding */
+	struct tpm_nv_limits nv_limits;	/* once read (tpm-nv.c) */
 };
 
 /* The parent every key is made under: the TCG ECC P-256 SRK. */
@@ -24,6 +26,7 @@ struct srk {
 	bool persistent;	/* at 0x81000001 (TR_Close, never flush) */
 	TPM2B_PUBLIC public;
 	TPM2B_NAME name;
+	bool borrowed;		/* the held SRK (tpm-hold.c): never closed */
 };
 
 #define SRK_INIT { .handle = ESYS_TR_NONE }
@@ -54,6 +57,19 @@ int srk_create_transient(struct tpm *, struct srk *);
  * HMAC fail. */
 int srk_from_public(struct tpm *, const TPM2B_PUBLIC *, struct srk *);
 void srk_close(struct tpm *, struct srk *);
+
+/* tpm-hold.c: what one enrollment keeps between its steps. */
+struct tpm_hold {
+	struct srk srk;		/* opened at first use */
+	ESYS_TR session;	/* the salted session of a PIN key's creation */
+	ESYS_TR key;		/* the new key, loaded since its creation */
+};
+/* srk_open while holding: the held SRK, opened at the first call, lent
+ * out (borrowed, so srk_close leaves it). */
+int hold_srk(struct tpm *, struct srk *);
+/* A transient held SRK is flushed once the key exists: it would hold a
+ * TPM slot the attestation key needs. */
+void hold_srk_drop_transient(struct tpm *);
 
 /* tpm-crypto.c: on tpm2-tss >= 4.0, ESYS's hashes, HMACs, AES, ECDH and
  * nonces through our own callbacks, so that every HMAC key (session key
