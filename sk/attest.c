@@ -5,13 +5,16 @@
  * the certification with what a verifier needs beyond it (attest-codec.h).
  *
  * Always done: the provider cannot tell whether ssh-keygen will write the
- * attestation out, and an enrollment happens once per key. With a
- * persistent SRK it adds 13 TPM commands (GetCapability and ReadPublic for
- * the SRK, StartAuthSession salted, Load, CreatePrimary of the AK, Certify,
- * two FlushContext; GetCapability, then NV_ReadPublic and NV_Read per EK
- * certificate; GetCapability of the identity): about 385 ms on a discrete
- * TPM by the latency model of issue 10, 530 ms without a persistent SRK
- * (README, "Attestation").
+ * attestation out, and an enrollment happens once per key. The key is
+ * still loaded from its creation, in the session that created it
+ * (tpm-hold.c), so it adds 6 TPM commands: GetCapability of the EK
+ * indices (then NV_ReadPublic and NV_Read per EK certificate) and of the
+ * identity, read first while nothing is loaded (attest_prepare);
+ * CreatePrimary of the AK, Certify, FlushContext of the AK and of the key.
+ * About 207 ms on a discrete TPM by the latency model of issue 10 (+18
+ * with a PIN key's session), 340-410 ms through a resource manager, which
+ * swaps the key, the AK and the session around Certify (README,
+ * "Attestation").
  */
 #include <stdlib.h>
 #include <string.h>
