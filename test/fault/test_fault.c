@@ -436,6 +436,61 @@ test_passthrough(void **state)
 	assert_int_equal(log_count(" FlushContext ok"), 1);
 }
 
+/*
+ * An enrollment sends no command twice: the SRK is read once (for the
+ * records' check and the key's creation), the key stays loaded from its
+ * CreateLoaded for Certify (no Load), the only CreatePrimary is the AK's
+ * (persistent SRK), and only a PIN key's creation pays for a salted
+ * session, which its Certify then reuses.
+ */
+static void
+test_enroll_commands(void **state)
+{
+	/* Successes: swtpm answers Certify with RETRY now and then. */
+	static const char *once[] = { " ReadPublic ok 0x00000000",
+	    " CreateLoaded ok 0x00000000", " CreatePrimary ok 0x00000000",
+	    " Certify ok 0x00000000" };
+	struct sk_enroll_response *e = NULL;
+	uint8_t challenge[32] = { 5 };
+	uint32_t nv_keep[256];
+	size_t nkeep, i;
+	struct outcome o;
+	int pin;
+
+	(void)state;
+	nkeep = nv_snapshot(nv_keep, 256);
+	for (pin = 0; pin < 2; pin++) {
+		log_reset();
+		setenv("SK_TPM_TCTI", fault_tcti, 1);
+		if (pin) {
+			assert_int_equal(sk_enroll(SSH_SK_ECDSA, challenge,
+			    sizeof(challenge), APP,
+			    SSH_SK_USER_VERIFICATION_REQD, "fault-pin-0815",
+			    NULL, &e), 0);
+		} else {
+			run_enroll(RK_APP, SSH_SK_RESIDENT_KEY, "commands", &e,
+			    &o);
+			expect_success("resident enrollment", &o);
+		}
+		setenv("SK_TPM_TCTI", tcti, 1);
+		printf("# %s enrollment:\n%s", pin ? "PIN key" :
+		    "resident no-PIN key", log_read());
+		assert_true(e->signature_len > 0);
+		for (i = 0; i < sizeof(once) / sizeof(once[0]); i++)
+			assert_int_equal(log_count(once[i]), 1);
+		assert_int_equal(log_count(" Load "), 0);
+		assert_int_equal(log_count(" Create "), 0);
+		assert_int_equal(log_count(" StartAuthSession "), pin);
+		/* Records, EK indices, identity and NV limits, the SRK. */
+		assert_int_equal(log_count(" GetCapability "), pin ? 3 : 4);
+		assert_int_equal(log_count(" NV_DefineSpace "), pin ? 0 : 1);
+		stu_free_enroll(e);
+		e = NULL;
+	}
+	assert_true(nv_remove(0, nv_keep, nkeep) >= 0);
+	assert_int_equal(tu_count_leftovers(tcti), 0);
+}
+
 /* swtpm killed just before a command of enroll or sign reaches it. */
 static void
 killed_during(const char *at, int enroll)
@@ -1052,6 +1107,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_busy_always, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_no_create_loaded, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_enroll_commands, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_io_enroll_create, setup,
 		    teardown),
