@@ -5,13 +5,16 @@
  * the certification with what a verifier needs beyond it (attest-codec.h).
  *
  * Always done: the provider cannot tell whether ssh-keygen will write the
- * attestation out, and an enrollment happens once per key. With a
- * persistent SRK it adds 13 TPM commands (GetCapability and ReadPublic for
- * the SRK, StartAuthSession salted, Load, CreatePrimary of the AK, Certify,
- * two FlushContext; GetCapability, then NV_ReadPublic and NV_Read per EK
- * certificate; GetCapability of the identity): about 385 ms on a discrete
- * TPM by the latency model of issue 10, 530 ms without a persistent SRK
- * (README, "Attestation").
+ * attestation out, and an enrollment happens once per key. The key is
+ * still loaded from its creation, in the session that created it
+ * (tpm-hold.c), so it adds 6 TPM commands: GetCapability of the EK
+ * indices (then NV_ReadPublic and NV_Read per EK certificate) and of the
+ * identity, read first while nothing is loaded (attest_prepare);
+ * CreatePrimary of the AK, Certify, FlushContext of the AK and of the key.
+ * About 207 ms on a discrete TPM by the latency model of issue 10 (+18
+ * with a PIN key's session), 340-410 ms through a resource manager, which
+ * swaps the key, the AK and the session around Certify (README,
+ * "Attestation").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -87,18 +90,38 @@ missing(const char *what)
 }
 
 void
+attest_prepare(struct tpm *t, struct attest_prep *p)
+{
+	int nek = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (tpm_ek_certs(t, &p->ek, &p->ek_len, &nek) != 0)
+		missing("no EK certificates");
+	else if (nek == 0)
+		sk_debug("attestation: this TPM has no EK certificate in NV");
+	if (tpm_identity(t, &p->manufacturer, &p->firmware) != 0)
+		missing("no TPM manufacturer and firmware");
+}
+
+void
+attest_prep_free(struct attest_prep *p)
+{
+	free(p->ek);
+	memset(p, 0, sizeof(*p));
+}
+
+void
 attest_enrollment(struct tpm *t, const struct tpm_new_key *key,
-    const uint8_t auth[TPM_AUTH_LEN], const char *application, uint8_t flags,
+    const struct attest_prep *prep, const char *application, uint8_t flags,
     const uint8_t *challenge, size_t challenge_len,
     struct sk_enroll_response *resp)
 {
 	struct tpm_certified cert;
 	struct att_stmt st;
 	uint8_t rp_hash[32], chal_hash[32], extra[32], sig[80];
-	uint8_t *authdata = NULL, *both = NULL, *ek = NULL, *stmt = NULL;
+	uint8_t *authdata = NULL, *both = NULL, *stmt = NULL;
 	uint8_t *wrapped = NULL, ad_flags = 0;
-	size_t authdata_len = 0, ek_len = 0, stmt_len = 0, wrapped_len = 0;
-	int nek = 0;
+	size_t authdata_len = 0, stmt_len = 0, wrapped_len = 0;
 
 	memset(&cert, 0, sizeof(cert));
 	memset(&st, 0, sizeof(st));
@@ -120,16 +143,12 @@ attest_enrollment(struct tpm *t, const struct tpm_new_key *key,
 	memcpy(both + authdata_len, chal_hash, 32);
 	if (sha256(both, authdata_len + 32, extra) != 0)
 		goto out;
-	if (tpm_attest_certify(t, key, auth, extra, &cert) != 0) {
+	if (tpm_attest_certify(t, extra, &cert) != 0) {
 		missing("no certification of the key");
 		goto out;
 	}
-	if (tpm_ek_certs(t, &ek, &ek_len, &nek) != 0)
-		missing("no EK certificates");
-	else if (nek == 0)
-		sk_debug("attestation: this TPM has no EK certificate in NV");
-	if (tpm_identity(t, &st.manufacturer, &st.firmware) != 0)
-		missing("no TPM manufacturer and firmware");
+	st.manufacturer = prep->manufacturer;
+	st.firmware = prep->firmware;
 	if (der_signature(cert.r, cert.s, sig, &st.sig_len) != 0) {
 		sk_debug("attestation: cannot encode the signature");
 		goto out;
@@ -142,8 +161,8 @@ attest_enrollment(struct tpm *t, const struct tpm_new_key *key,
 	st.pub_area_len = key->public_len - 2;
 	st.ak_pub = cert.ak_pub;
 	st.ak_pub_len = cert.ak_pub_len;
-	st.ek_certs = ek;
-	st.ek_certs_len = ek_len;
+	st.ek_certs = prep->ek;
+	st.ek_certs_len = prep->ek_len;
 	if (att_stmt_encode(&st, &stmt, &stmt_len) != KH_OK ||
 	    wrap_bytes(authdata, authdata_len, &wrapped, &wrapped_len) != 0) {
 		sk_debug("attestation: cannot encode the statement");
@@ -164,7 +183,6 @@ out:
 	tpm_certified_reset(&cert);
 	free(authdata);
 	free(both);
-	free(ek);
 	free(stmt);
 	free(wrapped);
 }

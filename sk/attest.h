@@ -13,16 +13,34 @@
 
 struct sk_enroll_response;
 
+/* What attestation reads from the TPM before the key is made (EK
+ * certificates, manufacturer and firmware): cheap reads, done while
+ * nothing of the enrollment is loaded, so that a resource manager has
+ * nothing to swap around them. */
+struct attest_prep {
+	uint8_t *ek;			/* EK certificates, malloc'ed */
+	size_t ek_len;
+	uint32_t manufacturer;
+	uint64_t firmware;
+};
+
+/* Never fails; what could not be read is named in a debug line and is
+ * missing from the statement. */
+void attest_prepare(struct tpm *, struct attest_prep *);
+void attest_prep_free(struct attest_prep *);
+
 /*
- * Called once the key exists and resp->key_handle is built. Never fails
- * the enrollment: the key is made and must not be lost for want of
- * evidence about it. What could not be gathered is named in a debug line
+ * Called once the key exists, still held loaded since its creation
+ * (tpm_hold_begin), and resp->key_handle is built. Never fails the
+ * enrollment: the key is made and must not be lost for want of evidence
+ * about it. What could not be gathered is named in a debug line
  * (SK_TPM_DEBUG=1) and is missing from the attestation, where the
  * verifier reports it: without TPM2_Certify the three fields stay empty;
- * without EK certificates in NV the statement has none.
+ * without EK certificates in NV the statement has none. The key and its
+ * session are flushed when it returns.
  */
 void attest_enrollment(struct tpm *, const struct tpm_new_key *,
-    const uint8_t auth[TPM_AUTH_LEN], const char *application, uint8_t flags,
+    const struct attest_prep *, const char *application, uint8_t flags,
     const uint8_t *challenge, size_t challenge_len,
     struct sk_enroll_response *resp);
 

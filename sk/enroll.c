@@ -68,6 +68,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	struct tpm_new_key key;
 	struct resident_list list;
 	struct pcr_bind bind;
+	struct attest_prep prep;
 	const struct resident *old = NULL;
 	uint8_t auth[PIN_AUTH_LEN];
 	uint32_t index = 0;
@@ -78,6 +79,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	memset(&key, 0, sizeof(key));
 	memset(&list, 0, sizeof(list));
 	memset(&bind, 0, sizeof(bind));
+	memset(&prep, 0, sizeof(prep));
 	memset(auth, 0, sizeof(auth));
 	if (alg == SSH_SK_ED25519) {
 		sk_error("ed25519-sk is not supported: TPM 2.0 chips have no "
@@ -127,8 +129,12 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	if (pin_derive_auth(application, with_pin ? pin : NULL, auth) != 0)
 		goto out;
 
-	if ((r = tpm_open(cfg->tcti, &tpm)) != 0)
+	/* The SRK is opened once for every step; the attestation's reads
+	 * come first, while nothing of ours is loaded. */
+	if ((r = tpm_open(cfg->tcti, &tpm)) != 0 ||
+	    (r = tpm_hold_begin(tpm)) != 0)
 		goto out;
+	attest_prepare(tpm, &prep);
 	if (resident) {
 		if ((r = tpm_set_owner_auth(tpm, cfg->owner_auth)) != 0 ||
 		    (r = resident_load(tpm, &list)) != 0)
@@ -170,8 +176,11 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	}
 	/* Before the resident record: attestation forgets the error lines
 	 * of its own failures, and must not forget one of that step. */
-	attest_enrollment(tpm, &key, auth, application, flags, challenge,
+	attest_enrollment(tpm, &key, &prep, application, flags, challenge,
 	    challenge_len, resp);
+	/* The NV store opens what it needs afresh (an owner password's
+	 * salted session); nothing of the key stays loaded around it. */
+	tpm_hold_end(tpm);
 	if (resident) {
 		if ((r = resident_store(tpm, &list, application,
 		    opts->user_id, opts->user_id_len, resp->key_handle,
@@ -195,6 +204,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 out:
 	OPENSSL_cleanse(auth, sizeof(auth));
 	tpm_new_key_reset(&key);
+	attest_prep_free(&prep);
 	resident_list_free(&list);
 	tpm_close(&tpm);
 	if (resp != NULL) {

@@ -1,7 +1,8 @@
 /*
- * The attestation key and TPM2_Certify of a new key by it. Costs, with a
- * persistent SRK: StartAuthSession (salted), Load, CreatePrimary of the AK,
- * Certify, two FlushContext; the session closes itself with the Certify.
+ * The attestation key and TPM2_Certify of the new key by it: the key is
+ * still loaded from its creation (tpm-hold.c), in the session that created
+ * it, so this costs CreatePrimary of the AK, Certify and two FlushContext;
+ * a PIN key's session closes itself with the Certify.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -94,70 +95,41 @@ out:
 }
 
 int
-tpm_attest_certify(struct tpm *t, const struct tpm_new_key *k,
-    const uint8_t auth[TPM_AUTH_LEN], const uint8_t extra[32],
+tpm_attest_certify(struct tpm *t, const uint8_t extra[32],
     struct tpm_certified *out)
 {
-	struct srk srk = SRK_INIT;
-	ESYS_TR session = ESYS_TR_NONE, key = ESYS_TR_NONE, ak = ESYS_TR_NONE;
-	TPM2B_PUBLIC pub;
-	TPM2B_PRIVATE priv;
-	TPM2B_AUTH key_auth;
+	struct tpm_hold *h = t->hold;
+	ESYS_TR ak = ESYS_TR_NONE, key_session;
 	TPM2B_DATA qualifying = { .size = 32 };
 	TPMT_SIG_SCHEME scheme = { .scheme = TPM2_ALG_NULL };
 	TPM2B_ATTEST *info = NULL;
 	TPMT_SIGNATURE *sig = NULL;
-	size_t off;
 	TSS2_RC rc;
 	int r = SSH_SK_ERR_GENERAL;
 
 	memset(out, 0, sizeof(*out));
-	memset(&pub, 0, sizeof(pub));
-	memset(&priv, 0, sizeof(priv));
-	memset(&key_auth, 0, sizeof(key_auth));
-	off = 0;
-	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(k->public, k->public_len, &off,
-	    &pub) != TSS2_RC_SUCCESS) {
-		sk_error("cannot read back the new key's public area");
+	if (h == NULL || h->key == ESYS_TR_NONE) {
+		sk_error("the new key is no longer loaded");
 		goto out;
 	}
-	off = 0;
-	if (Tss2_MU_TPM2B_PRIVATE_Unmarshal(k->private, k->private_len, &off,
-	    &priv) != TSS2_RC_SUCCESS) {
-		sk_error("cannot read back the new key's private area");
-		goto out;
-	}
-	if ((r = srk_open(t, &srk)) != 0 ||
-	    (r = session_start(t, srk.handle, &session)) != 0)
-		goto out;
-	rc = Esys_Load(t->esys, srk.handle, session, ESYS_TR_NONE,
-	    ESYS_TR_NONE, &priv, &pub, &key);
-	if (rc != TSS2_RC_SUCCESS) {
-		key = ESYS_TR_NONE;
-		r = rc_fail("loading the new key", rc);
-		goto out;
-	}
-	/* A transient SRK would hold a slot the AK needs. */
-	srk_close(t, &srk);
 	if ((r = ak_create(t, &ak, &out->ak_pub, &out->ak_pub_len)) != 0)
 		goto out;
-	key_auth.size = TPM_AUTH_LEN;
-	memcpy(key_auth.buffer, auth, TPM_AUTH_LEN);
-	rc = Esys_TR_SetAuth(t->esys, key, &key_auth);
-	if (rc != TSS2_RC_SUCCESS) {
-		r = rc_fail("setting the key's auth value", rc);
-		goto out;
+	/* The key's auth value (set at its creation) in the session that
+	 * created it: a PIN key's only in the salted, encrypted one. */
+	key_session = ESYS_TR_PASSWORD;
+	if (h->session != ESYS_TR_NONE) {
+		if ((r = session_last_use(t, h->session)) != 0)
+			goto out;
+		key_session = h->session;
 	}
-	if ((r = session_last_use(t, session)) != 0)
-		goto out;
 	memcpy(qualifying.buffer, extra, 32);
-	rc = Esys_Certify(t->esys, key, ak, session, ESYS_TR_PASSWORD,
+	rc = Esys_Certify(t->esys, h->key, ak, key_session, ESYS_TR_PASSWORD,
 	    ESYS_TR_NONE, &qualifying, &scheme, &info, &sig);
 	if (rc != TSS2_RC_SUCCESS) {
 		r = rc_fail("certifying the key with the attestation key", rc);
 		goto out;
 	}
-	session_forget(t, &session);
+	session_forget(t, &h->session);
 	r = SSH_SK_ERR_GENERAL;
 	if (sig->sigAlg != TPM2_ALG_ECDSA ||
 	    copy_scalar(&sig->signature.ecdsa.signatureR, out->r) != 0 ||
@@ -170,14 +142,14 @@ tpm_attest_certify(struct tpm *t, const struct tpm_new_key *k,
 	out->cert_info_len = info->size;
 	r = 0;
 out:
-	OPENSSL_cleanse(&key_auth, sizeof(key_auth));
-	OPENSSL_cleanse(&priv, sizeof(priv));
 	if (r != 0)
 		tpm_certified_reset(out);
 	object_flush(t, &ak);
-	object_flush(t, &key);
-	session_flush(t, &session);
-	srk_close(t, &srk);
+	/* Done with the key and its session, whatever happened. */
+	if (h != NULL) {
+		object_flush(t, &h->key);
+		session_flush(t, &h->session);
+	}
 	Esys_Free(info);
 	Esys_Free(sig);
 	return r;

@@ -27,11 +27,11 @@ struct tpm_certified {
 };
 void tpm_certified_reset(struct tpm_certified *);
 
-/* Load the new key, derive the AK and let it certify the key with
- * qualifying data extra. The key's auth value only crosses the bus in a
- * salted session. */
-int tpm_attest_certify(struct tpm *, const struct tpm_new_key *,
-    const uint8_t auth[TPM_AUTH_LEN], const uint8_t extra[32],
+/* Derive the AK and let it certify the new key, still held loaded since
+ * tpm_create_key, with qualifying data extra; then flush the key and its
+ * session. A PIN key's auth value only crosses the bus in the salted
+ * session it was created in. */
+int tpm_attest_certify(struct tpm *, const uint8_t extra[32],
     struct tpm_certified *);
 
 /* The AK's TPMT_PUBLIC (malloc'ed), for sk-tpm attest. */

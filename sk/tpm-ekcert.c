@@ -174,6 +174,7 @@ tpm_ek_certs(struct tpm *t, uint8_t **out, size_t *len, int *count)
 
 struct ident {
 	uint32_t manufacturer, fw1, fw2;
+	struct tpm_nv_limits nv;
 };
 
 static void
@@ -187,18 +188,27 @@ store_ident(void *ctx, const TPMS_TAGGED_PROPERTY *p)
 		id->fw1 = p->value;
 	else if (p->property == TPM2_PT_FIRMWARE_VERSION_2)
 		id->fw2 = p->value;
+	else if (p->property == TPM2_PT_NV_INDEX_MAX)
+		id->nv.index_max = p->value;
+	else if (p->property == TPM2_PT_NV_BUFFER_MAX)
+		id->nv.buffer_max = p->value;
 }
 
 int
 tpm_identity(struct tpm *t, uint32_t *manufacturer, uint64_t *firmware)
 {
-	struct ident id = { 0, 0, 0 };
+	struct ident id;
 	int r;
 
-	if ((r = props_read(t, TPM2_PT_MANUFACTURER,
-	    TPM2_PT_FIRMWARE_VERSION_2, store_ident, &id)) != 0)
+	/* On to the NV limits in the same command: a resident enrollment
+	 * needs them next (tpm_nv_limits keeps them). */
+	memset(&id, 0, sizeof(id));
+	if ((r = props_read(t, TPM2_PT_MANUFACTURER, TPM2_PT_NV_BUFFER_MAX,
+	    store_ident, &id)) != 0)
 		return r;
 	*manufacturer = id.manufacturer;
 	*firmware = (uint64_t)id.fw1 << 32 | id.fw2;
+	if (id.nv.index_max != 0 && id.nv.buffer_max != 0)
+		t->nv_limits = id.nv;
 	return 0;
 }

@@ -19,6 +19,8 @@ struct tpm {
 	/* A resource manager (/dev/tpmrm<N>, tpm2-abrmd) flushes what the
 	 * connection holds when it closes (tpm-rm.c). */
 	bool rm_flushes;
+	struct tpm_hold *hold;	/* tpm-hold.c; NULL when not holding */
+	struct tpm_nv_limits nv_limits;	/* once read (tpm-nv.c) */
 };
 
 /* The parent every key is made under: the TCG ECC P-256 SRK. */
@@ -27,9 +29,18 @@ struct srk {
 	bool persistent;	/* at 0x81000001 (TR_Close, never flush) */
 	TPM2B_PUBLIC public;
 	TPM2B_NAME name;
+	bool borrowed;		/* the held SRK (tpm-hold.c): never closed */
 };
 
 #define SRK_INIT { .handle = ESYS_TR_NONE }
+
+/* tpm-key.c, tpm-create.c: the attributes of every signing key. */
+#define KEY_ATTRIBUTES	(TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | \
+	TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH | \
+	TPMA_OBJECT_SIGN_ENCRYPT)
+/* PCR-bound (tpm-policy.c): only a policy session can use the key. */
+#define KEY_ATTRIBUTES_POLICY	((KEY_ATTRIBUTES & \
+	~TPMA_OBJECT_USERWITHAUTH) | TPMA_OBJECT_ADMINWITHPOLICY)
 
 /* tpm-srk.c */
 void srk_template(TPM2B_PUBLIC *);
@@ -54,6 +65,19 @@ void srk_close(struct tpm *, struct srk *);
 /* tpm-attest.c: the AK (tpm-attest.h), a transient primary of the
  * endorsement hierarchy, and its TPMT_PUBLIC (malloc'ed). */
 int ak_create(struct tpm *, ESYS_TR *ak, uint8_t **pub, size_t *len);
+
+/* tpm-hold.c: what one enrollment keeps between its steps. */
+struct tpm_hold {
+	struct srk srk;		/* opened at first use */
+	ESYS_TR session;	/* the salted session of a PIN key's creation */
+	ESYS_TR key;		/* the new key, loaded since its creation */
+};
+/* srk_open while holding: the held SRK, opened at the first call, lent
+ * out (borrowed, so srk_close leaves it). */
+int hold_srk(struct tpm *, struct srk *);
+/* A transient held SRK is flushed once the key exists: it would hold a
+ * TPM slot the attestation key needs. */
+void hold_srk_drop_transient(struct tpm *);
 
 /* tpm-crypto.c: on tpm2-tss >= 4.0, ESYS's hashes, HMACs, AES, ECDH and
  * nonces through our own callbacks, so that every HMAC key (session key

@@ -1,6 +1,6 @@
 /*
  * Storing and removing resident records in TPM NV (tpm-nv.c says how the
- * range and its indices look): the owner authorization through a salted
+ * range and its indices look): an owner password through a salted
  * session, forgotten again as soon as the command is done.
  */
 #include <stdlib.h>
@@ -100,13 +100,18 @@ owner_forget(struct tpm *t)
 }
 
 /* The owner authorization through a salted session, so that an owner
- * password never crosses the bus in clear. */
+ * password never crosses the bus in clear. An empty one is no secret: a
+ * password session, without the SRK and the session's ECDH. */
 static int
 owner_session(struct tpm *t, struct srk *srk, ESYS_TR *session)
 {
 	TSS2_RC rc;
 	int r;
 
+	if (t->owner_auth.size == 0) {
+		*session = ESYS_TR_PASSWORD;
+		return 0;
+	}
 	/* The SRK first: deriving it goes through a password session, which
 	 * must not carry the owner password. */
 	if ((r = srk_open(t, srk)) != 0)

@@ -73,6 +73,11 @@ tpm_nv_limits(struct tpm *t, struct tpm_nv_limits *lim)
 {
 	int r;
 
+	/* Fixed properties of the TPM: read once per connection. */
+	if (t->nv_limits.index_max != 0 && t->nv_limits.buffer_max != 0) {
+		*lim = t->nv_limits;
+		return 0;
+	}
 	memset(lim, 0, sizeof(*lim));
 	if ((r = props_read(t, TPM2_PT_NV_INDEX_MAX, TPM2_PT_NV_BUFFER_MAX,
 	    store_limit, lim)) != 0)
@@ -81,6 +86,7 @@ tpm_nv_limits(struct tpm *t, struct tpm_nv_limits *lim)
 		sk_error("the TPM did not report its NV limits");
 		return SSH_SK_ERR_GENERAL;
 	}
+	t->nv_limits = *lim;
 	return 0;
 }
 

@@ -161,6 +161,7 @@ tpm_close(struct tpm **tp)
 	if (tp == NULL || (t = *tp) == NULL)
 		return;
 	if (t->esys != NULL) {
+		tpm_hold_end(t);
 		/* ESYS frees its copy of the owner password unwiped. */
 		if (t->owner_auth.size > 0) {
 			OPENSSL_cleanse(&t->owner_auth, sizeof(t->owner_auth));
@@ -171,6 +172,7 @@ tpm_close(struct tpm **tp)
 	}
 	tcti_bounded_free(&t->tcti);
 	OPENSSL_cleanse(&t->owner_auth, sizeof(t->owner_auth));
+	free(t->hold);	/* left only if ESYS was gone */
 	free(t);
 	*tp = NULL;
 }

@@ -285,7 +285,7 @@ session_forget(struct tpm *t, ESYS_TR *session)
 void
 session_flush(struct tpm *t, ESYS_TR *session)
 {
-	if (*session == ESYS_TR_NONE)
+	if (*session == ESYS_TR_NONE || *session == ESYS_TR_PASSWORD)
 		return;
 	scrub_esys(t, *session);
 	flush_tr(t, session);

@@ -149,6 +149,8 @@ srk_open(struct tpm *t, struct srk *srk)
 	TSS2_RC rc;
 	int r;
 
+	if (t->hold != NULL)
+		return hold_srk(t, srk);
 	if ((r = srk_persistent_present(t, &present)) != 0)
 		return r;
 	if (!present)
@@ -228,6 +230,12 @@ srk_close(struct tpm *t, struct srk *srk)
 {
 	TSS2_RC rc;
 
+	if (srk->borrowed) {
+		/* The held one: tpm_hold_end closes it. */
+		srk->handle = ESYS_TR_NONE;
+		srk->borrowed = false;
+		return;
+	}
 	if (srk->handle == ESYS_TR_NONE)
 		return;
 	if (!srk->persistent) {

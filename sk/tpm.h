@@ -40,11 +40,24 @@ struct tpm_new_key {
 };
 void tpm_new_key_reset(struct tpm_new_key *);
 
+/*
+ * Hold what the steps of one enrollment share (tpm-hold.c): the SRK is
+ * opened once, at its first use, for listing resident records and
+ * creating the key, and the new key stays loaded from its creation, with
+ * its session, for the attestation. tpm_hold_end (or tpm_close, on any
+ * path) flushes what is still held.
+ */
+int tpm_hold_begin(struct tpm *);
+void tpm_hold_end(struct tpm *);
+
 /* Create an ECDSA P-256 signing key whose auth value is auth. DA-protected
- * when with_da, noDA otherwise. The auth value only crosses the bus
- * encrypted (salted session, parameter encryption). With a policy digest
- * (32 bytes, policy.h) the key is usable only through that policy:
- * userWithAuth clear, adminWithPolicy set. */
+ * when with_da, noDA otherwise. With a PIN (with_da), the auth value only
+ * crosses the bus encrypted (salted session, parameter encryption); the
+ * auth value of a key without one follows from the application alone and
+ * goes in a password session. With a policy digest (32 bytes, policy.h)
+ * the key is usable only through that policy: userWithAuth clear,
+ * adminWithPolicy set. While holding, the key stays loaded (and a PIN
+ * key's session open) for tpm_attest_certify. */
 int tpm_create_key(struct tpm *, const uint8_t auth[TPM_AUTH_LEN],
     bool with_da, const uint8_t *policy, struct tpm_new_key *out);
 

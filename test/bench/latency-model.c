@@ -60,6 +60,8 @@ static const struct cc_cost table[] = {
 	{ 0x153, "Create",			120, 1 },	/* ECC */
 	{ 0x191, "CreateLoaded",		120, 1 },	/* as Create */
 	{ 0x157, "Load",			40, 1 },	/* ECC key */
+	/* An ECDSA signature by the attestation key, as Sign. */
+	{ 0x148, "Certify",			45, 2 },
 	/* Unsalted; salted: SALTED_SESSION_MS. */
 	{ 0x176, "StartAuthSession",		3, 2 },
 	/* What a resource manager adds around every command. */

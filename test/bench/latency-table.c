@@ -13,7 +13,7 @@
 #define MAX_COLS	8
 #define MAX_LINES	32
 #define MAX_ROWS	(MAX_COLS * MAX_LINES)
-#define SEQ_MAX_COMMANDS 40	/* longer sequences: the breakdown only */
+#define SEQ_MAX_COMMANDS 80	/* longer sequences: the breakdown only */
 
 struct row {
 	char	*config, *impl, *op, *ms, *cmds, *breakdown, *seq;

@@ -92,6 +92,7 @@ static const struct {
 	{ "CreatePrimary", 0x131 },
 	{ "NV_Write", 0x137 },
 	{ "DictionaryAttackLockReset", 0x139 },
+	{ "Certify", 0x148 },
 	{ "NV_Read", 0x14e },
 	{ "Create", 0x153 },
 	{ "Load", 0x157 },
@@ -104,6 +105,7 @@ static const struct {
 	{ "StartAuthSession", 0x176 },
 	{ "GetCapability", 0x17a },
 	{ "ReadClock", 0x181 },
+	{ "CreateLoaded", 0x191 },
 };
 
 static const char *

@@ -476,6 +476,61 @@ test_passthrough(void **state)
 	assert_int_equal(log_count(" FlushContext ok"), 1);
 }
 
+/*
+ * An enrollment sends no command twice: the SRK is read once (for the
+ * records' check and the key's creation), the key stays loaded from its
+ * CreateLoaded for Certify (no Load), the only CreatePrimary is the AK's
+ * (persistent SRK), and only a PIN key's creation pays for a salted
+ * session, which its Certify then reuses.
+ */
+static void
+test_enroll_commands(void **state)
+{
+	/* Successes: swtpm answers Certify with RETRY now and then. */
+	static const char *once[] = { " ReadPublic ok 0x00000000",
+	    " CreateLoaded ok 0x00000000", " CreatePrimary ok 0x00000000",
+	    " Certify ok 0x00000000" };
+	struct sk_enroll_response *e = NULL;
+	uint8_t challenge[32] = { 5 };
+	uint32_t nv_keep[256];
+	size_t nkeep, i;
+	struct outcome o;
+	int pin;
+
+	(void)state;
+	nkeep = nv_snapshot(nv_keep, 256);
+	for (pin = 0; pin < 2; pin++) {
+		log_reset();
+		setenv("SK_TPM_TCTI", fault_tcti, 1);
+		if (pin) {
+			assert_int_equal(sk_enroll(SSH_SK_ECDSA, challenge,
+			    sizeof(challenge), APP,
+			    SSH_SK_USER_VERIFICATION_REQD, "fault-pin-0815",
+			    NULL, &e), 0);
+		} else {
+			run_enroll(RK_APP, SSH_SK_RESIDENT_KEY, "commands", &e,
+			    &o);
+			expect_success("resident enrollment", &o);
+		}
+		setenv("SK_TPM_TCTI", tcti, 1);
+		printf("# %s enrollment:\n%s", pin ? "PIN key" :
+		    "resident no-PIN key", log_read());
+		assert_true(e->signature_len > 0);
+		for (i = 0; i < sizeof(once) / sizeof(once[0]); i++)
+			assert_int_equal(log_count(once[i]), 1);
+		assert_int_equal(log_count(" Load "), 0);
+		assert_int_equal(log_count(" Create "), 0);
+		assert_int_equal(log_count(" StartAuthSession "), pin);
+		/* Records, EK indices, identity and NV limits, the SRK. */
+		assert_int_equal(log_count(" GetCapability "), pin ? 3 : 4);
+		assert_int_equal(log_count(" NV_DefineSpace "), pin ? 0 : 1);
+		stu_free_enroll(e);
+		e = NULL;
+	}
+	assert_true(nv_remove(0, nv_keep, nkeep) >= 0);
+	assert_int_equal(tu_count_leftovers(tcti), 0);
+}
+
 /* swtpm killed just before a command of enroll or sign reaches it. */
 static void
 killed_during(const char *at, int enroll)
@@ -507,7 +562,7 @@ static void
 test_kill_enroll_create(void **state)
 {
 	(void)state;
-	killed_during("Create:1", 1);
+	killed_during("CreateLoaded:1", 1);
 }
 
 static void
@@ -551,9 +606,10 @@ io_during(const char *at, int enroll, bool loaded)
 	printf("# %s: %d handles left in the TPM, %d flushed after the "
 	    "fault\n", what, left, log_count(" FlushContext ok 0x00000000"));
 	assert_int_equal(left, 0);
-	/* When something was loaded as the fault hit (the session of
-	 * Create, the key at Sign), the library flushed it although ESYS had
-	 * given up; before a signature's Load nothing is loaded, and nothing
+	/* When something was loaded as the fault hit (the key at Sign), the
+	 * library flushed it although ESYS had given up; before a
+	 * signature's Load, and at the creation of a key without a PIN
+	 * (password session, persistent SRK), nothing is loaded, and nothing
 	 * is flushed. */
 	if (loaded)
 		assert_true(log_count(" FlushContext ok 0x00000000") >= 1);
@@ -566,7 +622,7 @@ static void
 test_io_enroll_create(void **state)
 {
 	(void)state;
-	io_during("Create:1", 1, true);
+	io_during("CreateLoaded:1", 1, false);
 }
 
 static void
@@ -712,11 +768,11 @@ test_busy_once(void **state)
 			survived++;
 		}
 		log_reset();
-		fault_set("Create:1", codes[i], NULL);
+		fault_set("CreateLoaded:1", codes[i], NULL);
 		run_enroll(APP, 0, NULL, &e, &o);
-		expect_success("busy once at Create", &o);
-		assert_int_equal(log_count(" Create fault 0x"), 1);
-		assert_int_equal(log_count(" Create ok 0x00000000"), 1);
+		expect_success("busy once at CreateLoaded", &o);
+		assert_int_equal(log_count(" CreateLoaded fault 0x"), 1);
+		assert_int_equal(log_count(" CreateLoaded ok 0x00000000"), 1);
 		fault_clear();
 		run_sign(e, APP, &s, &o);
 		expect_success("signing with a key made through a retry", &o);
@@ -727,6 +783,45 @@ test_busy_once(void **state)
 	printf("# busy once: %d operations survived a RETRY/YIELDED/TESTING\n",
 	    survived);
 	assert_int_equal(tu_count_leftovers(tcti), 0);
+}
+
+/*
+ * A TPM without TPM2_CreateLoaded (before part 3 revision 1.38) answers it
+ * with TPM_RC_COMMAND_CODE: the key is made by Create and Load in the same
+ * salted session, which then certifies it. A PIN key, so that the session
+ * carries the auth value through all three.
+ */
+static void
+test_no_create_loaded(void **state)
+{
+	static const char *pin = "fault-pin-4711";
+	static const uint8_t data[] = "fallback";
+	const uint8_t flags = SSH_SK_USER_VERIFICATION_REQD;
+	struct sk_enroll_response *e = NULL;
+	struct sk_sign_response *s = NULL;
+	uint8_t challenge[32] = { 9 };
+
+	(void)state;
+	log_reset();
+	fault_set("CreateLoaded:1", "rc:0x143", NULL);
+	assert_int_equal(sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge),
+	    APP, flags, pin, NULL, &e), 0);
+	fault_clear();
+	printf("# CreateLoaded refused:\n%s", log_read());
+	assert_int_equal(log_count(" CreateLoaded fault 0x00000143"), 1);
+	assert_int_equal(log_count(" Create ok 0x00000000"), 1);
+	assert_int_equal(log_count(" Load ok 0x00000000"), 1);
+	assert_int_equal(log_count(" StartAuthSession ok"), 1);
+	assert_int_equal(log_count(" Certify ok 0x00000000"), 1);
+	/* Attested, and the key works. */
+	assert_true(e->signature_len > 0 && e->authdata_len > 0);
+	assert_int_equal(sk_sign(SSH_SK_ECDSA, data, sizeof(data), APP,
+	    e->key_handle, e->key_handle_len, flags, pin, NULL, &s), 0);
+	assert_int_equal(stu_verify(e->public_key, e->public_key_len, s, APP,
+	    data, sizeof(data)), 1);
+	assert_int_equal(tu_count_leftovers(tcti), 0);
+	stu_free_sign(s);
+	stu_free_enroll(e);
 }
 
 /* Busy on every attempt: ESYS gives up after its resubmissions and the
@@ -756,9 +851,9 @@ test_busy_always(void **state)
 		assert_int_equal(tu_count_leftovers(tcti), 0);
 
 		log_reset();
-		fault_set("Create:1", codes[i], "0");
+		fault_set("CreateLoaded:1", codes[i], "0");
 		run_enroll(APP, 0, NULL, &e, &o);
-		expect_clean_failure("busy at every Create", &o,
+		expect_clean_failure("busy at every CreateLoaded", &o,
 		    "the TPM is busy");
 		assert_null(e);
 		assert_int_equal(tu_count_leftovers(tcti), 0);
@@ -1071,6 +1166,10 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_busy_once, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_busy_always, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_no_create_loaded, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_enroll_commands, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_io_enroll_create, setup,
 		    teardown),

@@ -828,13 +828,13 @@ test_memory(void)
 }
 
 /*
- * The connection lost after the TPM acted on Sign, then on Create (the
- * fault TCTI, fault_tcti): ESYS then refuses every command on its context,
- * including the refused ones that overwrite its copies (tpm-session.c), so
- * the copies README names survive in its freed memory: the session value
- * (holding the key's auth value) after Sign, the saved Create input
- * (holding the new key's auth value) after Create. At most one copy of
- * each; never the PIN.
+ * The connection lost after the TPM acted on Sign, then on CreateLoaded
+ * (the fault TCTI, fault_tcti): ESYS then refuses every command on its
+ * context, including the refused ones that overwrite its copies
+ * (tpm-session.c), so the copies README names survive in its freed memory:
+ * the session value (holding the key's auth value) after Sign, the saved
+ * CreateLoaded input (holding the new key's auth value) after CreateLoaded.
+ * At most one copy of each; never the PIN.
  */
 static int
 test_lost(const char *fault_so)
@@ -847,7 +847,7 @@ test_lost(const char *fault_so)
 	    FLAG_UP | FLAG_UV, &pin, NULL, 0, 0 };
 	struct op sign = { "sign, answer to Sign lost", true, APP,
 	    FLAG_UP | FLAG_UV, &pin, NULL, 0, 0 };
-	struct op lost = { "enroll, answer to Create lost", false, LOST_APP,
+	struct op lost = { "enroll, answer to CreateLoaded lost", false, LOST_APP,
 	    FLAG_UP | FLAG_UV, &pin, NULL, 0, 0 };
 	char tcti[1024];
 	size_t hits;
@@ -877,7 +877,7 @@ test_lost(const char *fault_so)
 	if (hits > 2)
 		fail("more copies of the auth value than README says");
 
-	setenv("SK_FAULT_AT", "Create:1", 1);
+	setenv("SK_FAULT_AT", "CreateLoaded:1", 1);
 	op_call_deep(&lost, NULL);
 	expect_rc(&lost, SSH_SK_ERR_DEVICE_NOT_FOUND);
 	if (scan_memory("after the lost Create: the PIN", pins, 1) != 0)
@@ -885,7 +885,7 @@ test_lost(const char *fault_so)
 	hits = scan_memory("after the lost Create: the new auth value",
 	    lost_auths, 1);
 	printf("after the lost Create: %zu cop%s of the new key's auth value "
-	    "(README: at most one, the saved Create input)\n", hits / 2,
+	    "(README: at most one, the saved CreateLoaded input)\n", hits / 2,
 	    hits / 2 == 1 ? "y" : "ies");
 	if (hits > 2)
 		fail("more copies of the auth value than README says");
