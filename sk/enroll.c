@@ -173,17 +173,27 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	attest_enrollment(tpm, &key, auth, application, flags, challenge,
 	    challenge_len, resp);
 	if (resident) {
+		/* An overwrite stores above the record it replaces, and the
+		 * old record goes only once the new one is safe; concurrent
+		 * enrollments of the pair leave one record (resident-settle.c).
+		 */
 		if ((r = resident_store(tpm, &list, application,
 		    opts->user_id, opts->user_id_len, resp->key_handle,
-		    resp->key_handle_len, &index)) != 0)
+		    resp->key_handle_len, old != NULL ? resident_highest(&list,
+		    application, opts->user_id, opts->user_id_len) + 1 :
+		    TPM_NV_FIRST, &index)) != 0 ||
+		    (r = resident_settle(tpm, application, opts->user_id,
+		    opts->user_id_len, index, resp->key_handle,
+		    resp->key_handle_len)) != 0) {
+			if (r == SSH_SK_ERR_CREDENTIAL_EXISTS &&
+			    (flags & SSH_SK_FORCE_OPERATION)) {
+				sk_error("a concurrent enrollment of the same "
+				    "application and user replaced this one; "
+				    "run ssh-keygen again");
+				r = SSH_SK_ERR_GENERAL;
+			}
 			goto out;
-		/* The old record goes only once the new one is safe. */
-		if (old != NULL && tpm_nv_delete(tpm, old->index) != 0)
-			sk_error("the new credential is stored at NV index "
-			    "0x%08x, but the one it replaces at 0x%08x could "
-			    "not be removed; remove it with \"sk-tpm delete "
-			    "--index 0x%08x\"", index, old->index,
-			    old->index);
+		}
 	}
 	/* Never echo SSH_SK_FORCE_OPERATION into the key file. */
 	resp->flags = flags & (SSH_SK_USER_PRESENCE_REQD |
