@@ -57,6 +57,34 @@ build_handle(const struct tpm_new_key *k, const struct pcr_bind *bind,
 	return 0;
 }
 
+/*
+ * Before anything is asked of the TPM: whether the largest handle this
+ * enrollment could make (handle.h, kh_worst_len: it grows with the PCRs
+ * bound) fits in a resident record beside this application and user id.
+ * The handle actually made is checked again once it exists.
+ */
+static int
+resident_room_check(const struct sk_config *cfg, const char *application,
+    size_t user_id_len)
+{
+	uint32_t mask = 0;
+	size_t worst, room;
+
+	if (pcr_bind_selection(cfg, &mask) != 0)
+		return SSH_SK_ERR_GENERAL;
+	worst = kh_worst_len((unsigned)__builtin_popcount(mask));
+	room = rec_handle_room(strlen(application), user_id_len);
+	if (worst == 0 || worst > room) {
+		sk_error("a resident key for this application and user id "
+		    "bound to %d PCRs could need a key handle of %zu bytes, "
+		    "but its record has room for %zu; use a shorter "
+		    "application or user id, or bind fewer PCRs",
+		    __builtin_popcount(mask), worst, room);
+		return SSH_SK_ERR_GENERAL;
+	}
+	return 0;
+}
+
 int
 enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
     uint8_t flags, const char *pin, const uint8_t *challenge,
@@ -116,6 +144,9 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 		    rec_name_why(opts->user_id, opts->user_id_len, false));
 		goto out;
 	}
+	if (resident && (r = resident_room_check(cfg, application,
+	    opts->user_id_len)) != 0)
+		goto out;
 	if (with_pin && pin == NULL) {
 		/* OpenSSH prompts for the PIN and calls again; nothing to
 		 * report. */

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "handle.h"
 #include "record.h"
 #include "resident.h"
 #include "sk-api.h"
@@ -133,6 +134,16 @@ test_settle_higher_stays(void **state)
 	assert_int_equal(tpm_open(tcti, &t), 0);
 	assert_int_equal(tpm_nv_read(t, lo, &buf, &len), 0);
 	assert_int_equal(rec_decode(buf, len, &rec), KH_OK);
+	{
+		/* The simulator's blobs are within kh_worst_len's bounds. */
+		struct kh *kh = NULL;
+
+		assert_int_equal(kh_decode(rec->key_handle,
+		    rec->key_handle_len, &kh), KH_OK);
+		assert_true(kh->tpm_public_len <= KH_KEY_PUBLIC_BOUND);
+		assert_true(kh->tpm_private_len <= KH_KEY_PRIVATE_BOUND);
+		kh_free(&kh);
+	}
 
 	/* Another enrollment of the pair stored a copy above ours: ours
 	 * goes, theirs and the other pair's stay. */
@@ -219,6 +230,47 @@ test_overwrite_goes_above(void **state)
 	tpm_close(&t);
 }
 
+/* A resident key whose handle could outgrow its record (the longest
+ * application and user id, 24 PCRs) is refused before the TPM is asked
+ * anything: here the TCTI names a port where nothing listens, and the one
+ * line is about the size, not about a missing TPM. Fewer PCRs get as far
+ * as the TPM. */
+static void
+test_too_large_refused_before_tpm(void **state)
+{
+	static char app[REC_APP_MAX + 1], user[REC_USER_MAX + 1];
+	struct sk_enroll_response *e = NULL;
+	struct sk_option o = { opt_name, user, 0 }, *opts[] = { &o, NULL };
+	uint8_t challenge[32] = { 0 };
+	const char *err;
+
+	(void)state;
+	memset(app, 'a', REC_APP_MAX);
+	memcpy(app, "ssh:", 4);
+	memset(user, 'u', REC_USER_MAX);
+	setenv("SK_TPM_TCTI", "swtpm:host=127.0.0.1,port=1", 1);
+	setenv("SK_TPM_PCRS", "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,"
+	    "18,19,20,21,22,23", 1);
+	assert_int_equal(stu_capture_start(), 0);
+	assert_int_equal(sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge),
+	    app, SSH_SK_RESIDENT_KEY, NULL, opts, &e), SSH_SK_ERR_GENERAL);
+	err = stu_capture_stop();
+	assert_null(e);
+	assert_int_equal(stu_count_sk_lines(err), 1);
+	assert_non_null(strstr(err, "bound to 24 PCRs could need a key handle "
+	    "of 1835 bytes, but its record has room for 1703"));
+
+	setenv("SK_TPM_PCRS", "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,"
+	    "18", 1);
+	assert_int_equal(stu_capture_start(), 0);
+	assert_int_not_equal(sk_enroll(SSH_SK_ECDSA, challenge,
+	    sizeof(challenge), app, SSH_SK_RESIDENT_KEY, NULL, opts, &e), 0);
+	err = stu_capture_stop();
+	assert_null(strstr(err, "room"));
+	unsetenv("SK_TPM_PCRS");
+	setenv("SK_TPM_TCTI", tcti, 1);
+}
+
 int
 main(void)
 {
@@ -229,6 +281,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overwrite_goes_above,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_too_large_refused_before_tpm, setup, teardown),
 	};
 
 	setenv("TSS2_LOG", "all+NONE", 1);
