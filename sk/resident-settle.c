@@ -156,6 +156,10 @@ resident_settle(struct tpm *tpm, const char *application,
 	if (ours == NULL) {
 		sk_debug("NV 0x%08x: our record was removed by a concurrent "
 		    "enrollment of the same application and user", mine);
+		/* Normally gone; should it be there but unreadable, it must
+		 * not stay behind unaccounted for. */
+		withdraw(tpm, application, user_id, user_id_len, mine,
+		    key_handle, key_handle_len);
 		ret = SSH_SK_ERR_CREDENTIAL_EXISTS;
 		goto out;
 	}
