@@ -86,10 +86,11 @@ resident_highest(const struct resident_list *list, const char *application,
 	return high;
 }
 
-/* Remove r if it still holds what the listing read: 0 if removed or gone
- * or changed meanwhile, else an error (with an error line). */
+/* Remove r if it still holds what the listing read (ours: through a fresh
+ * context if need be): 0 if removed or gone or changed meanwhile, else an
+ * error (with an error line). */
 static int
-remove_record(struct tpm *tpm, const struct resident *r)
+remove_record(struct tpm *tpm, const struct resident *r, bool ours)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -99,7 +100,8 @@ remove_record(struct tpm *tpm, const struct resident *r)
 	    r->rec->user_id_len, r->rec->key_handle, r->rec->key_handle_len,
 	    &buf, &len)) != 0)
 		return ret;
-	ret = tpm_nv_remove_if(tpm, r->index, buf, len);
+	ret = ours ? tpm_nv_withdraw(tpm, r->index, buf, len) :
+	    tpm_nv_remove_if(tpm, r->index, buf, len);
 	OPENSSL_cleanse(buf, len);
 	free(buf);
 	if (ret == TPM_NV_GONE || ret == TPM_NV_CHANGED)
@@ -118,7 +120,7 @@ withdraw(struct tpm *tpm, const char *application, const uint8_t *user_id,
 	if (resident_encode(application, user_id, user_id_len, key_handle,
 	    key_handle_len, &buf, &len) != 0)
 		return;
-	(void)tpm_nv_remove_if(tpm, mine, buf, len);
+	(void)tpm_nv_withdraw(tpm, mine, buf, len);
 	OPENSSL_cleanse(buf, len);
 	free(buf);
 }
@@ -167,7 +169,7 @@ resident_settle(struct tpm *tpm, const char *application,
 		sk_debug("NV 0x%08x: a concurrent enrollment of the same "
 		    "application and user stored at 0x%08x; ours goes", mine,
 		    above);
-		if ((ret = remove_record(tpm, ours)) != 0) {
+		if ((ret = remove_record(tpm, ours, true)) != 0) {
 			sk_error("a concurrent enrollment stored this "
 			    "application and user at NV index 0x%08x; this "
 			    "one, at 0x%08x, could not be removed; remove it "
@@ -186,7 +188,7 @@ resident_settle(struct tpm *tpm, const char *application,
 			continue;
 		sk_debug("NV 0x%08x: an older record of the same application "
 		    "and user; removed", r->index);
-		if (remove_record(tpm, r) != 0) {
+		if (remove_record(tpm, r, false) != 0) {
 			/* Ours is stored; say what is left behind. */
 			sk_error("the new credential is stored at NV index "
 			    "0x%08x, but the one it replaces at 0x%08x could "

@@ -117,6 +117,23 @@ owner_session(struct tpm *t, struct srk *srk, ESYS_TR *session)
 	return session_start(t, srk->handle, session);
 }
 
+/* A fresh ESYS context on the same TCTI, for when a connection error left
+ * the old one refusing every command. The old context must hold no TPM
+ * object of ours any more; its copy of the owner password is wiped before
+ * ESYS frees it. */
+static TSS2_RC
+esys_renew(struct tpm *t)
+{
+	TSS2_RC rc;
+
+	owner_forget(t);
+	Esys_Finalize(&t->esys);
+	if ((rc = Esys_Initialize(&t->esys, t->tcti, NULL)) != TSS2_RC_SUCCESS)
+		return rc;
+	(void)Esys_SetTimeout(t->esys, NV_TIMEOUT_MS);
+	return TSS2_RC_SUCCESS;
+}
+
 /*
  * A write cut short by a connection error leaves ESYS's context refusing
  * every further command, while the TPM, if the fault was passing, still
@@ -135,11 +152,8 @@ undefine_afresh(struct tpm *t, uint32_t index, struct srk *srk,
 	srk_close(t, srk);
 	(void)Esys_TR_Close(t->esys, nv);
 	*nv = ESYS_TR_NONE;
-	owner_forget(t);
-	Esys_Finalize(&t->esys);
-	if ((rc = Esys_Initialize(&t->esys, t->tcti, NULL)) != TSS2_RC_SUCCESS)
+	if ((rc = esys_renew(t)) != TSS2_RC_SUCCESS)
 		return rc;
-	(void)Esys_SetTimeout(t->esys, NV_TIMEOUT_MS);
 	if (owner_session(t, srk, session) != 0)
 		return TSS2_ESYS_RC_GENERAL_FAILURE;
 	rc = Esys_TR_FromTPMPublic(t->esys, index, ESYS_TR_NONE, ESYS_TR_NONE,
@@ -346,3 +360,19 @@ tpm_nv_remove_if(struct tpm *t, uint32_t index, const uint8_t *expect,
 	return r;
 }
 
+
+int
+tpm_nv_withdraw(struct tpm *t, uint32_t index, const uint8_t *expect,
+    size_t len)
+{
+	int r;
+
+	r = tpm_nv_remove_if(t, index, expect, len);
+	if (r == 0 || r == TPM_NV_GONE || r == TPM_NV_CHANGED)
+		return r;
+	/* Once more through a fresh context, in case a connection error
+	 * left this one refusing every command (the TPM may be fine). */
+	if (esys_renew(t) != TSS2_RC_SUCCESS)
+		return r;
+	return tpm_nv_remove_if(t, index, expect, len);
+}

@@ -126,6 +126,11 @@ int tpm_nv_delete(struct tpm *, uint32_t index);
  * something else (then it stays), or an error (with an error line). */
 int tpm_nv_remove_if(struct tpm *, uint32_t index, const uint8_t *expect,
     size_t len);
+/* tpm_nv_remove_if for a record this process just stored and must take
+ * back: if that fails, once more through a fresh ESYS context (a lost
+ * connection leaves the old one refusing every command). */
+int tpm_nv_withdraw(struct tpm *, uint32_t index, const uint8_t *expect,
+    size_t len);
 
 /* The SRK's Name, to tell records made under another SRK (tpm-srk.c). */
 int tpm_srk_name(struct tpm *, uint8_t name[KH_NAME_LEN]);
