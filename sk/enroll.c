@@ -57,6 +57,34 @@ build_handle(const struct tpm_new_key *k, const struct pcr_bind *bind,
 	return 0;
 }
 
+/*
+ * Before anything is asked of the TPM: whether the largest handle this
+ * enrollment could make (handle.h, kh_worst_len: it grows with the PCRs
+ * bound) fits in a resident record beside this application and user id.
+ * The handle actually made is checked again once it exists.
+ */
+static int
+resident_room_check(const struct sk_config *cfg, const char *application,
+    size_t user_id_len)
+{
+	uint32_t mask = 0;
+	size_t worst, room;
+
+	if (pcr_bind_selection(cfg, &mask) != 0)
+		return SSH_SK_ERR_GENERAL;
+	worst = kh_worst_len((unsigned)__builtin_popcount(mask));
+	room = rec_handle_room(strlen(application), user_id_len);
+	if (worst == 0 || worst > room) {
+		sk_error("a resident key for this application and user id "
+		    "bound to %d PCRs could need a key handle of %zu bytes, "
+		    "but its record has room for %zu; use a shorter "
+		    "application or user id, or bind fewer PCRs",
+		    __builtin_popcount(mask), worst, room);
+		return SSH_SK_ERR_GENERAL;
+	}
+	return 0;
+}
+
 int
 enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
     uint8_t flags, const char *pin, const uint8_t *challenge,
@@ -118,6 +146,9 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 		    rec_name_why(opts->user_id, opts->user_id_len, false));
 		goto out;
 	}
+	if (resident && (r = resident_room_check(cfg, application,
+	    opts->user_id_len)) != 0)
+		goto out;
 	if (with_pin && pin == NULL) {
 		/* OpenSSH prompts for the PIN and calls again; nothing to
 		 * report. */
@@ -182,17 +213,27 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	 * salted session); nothing of the key stays loaded around it. */
 	tpm_hold_end(tpm);
 	if (resident) {
+		/* An overwrite stores above the record it replaces, and the
+		 * old record goes only once the new one is safe; concurrent
+		 * enrollments of the pair leave one record (resident-settle.c).
+		 */
 		if ((r = resident_store(tpm, &list, application,
 		    opts->user_id, opts->user_id_len, resp->key_handle,
-		    resp->key_handle_len, &index)) != 0)
+		    resp->key_handle_len, old != NULL ? resident_highest(&list,
+		    application, opts->user_id, opts->user_id_len) + 1 :
+		    TPM_NV_FIRST, &index)) != 0 ||
+		    (r = resident_settle(tpm, application, opts->user_id,
+		    opts->user_id_len, index, resp->key_handle,
+		    resp->key_handle_len)) != 0) {
+			if (r == SSH_SK_ERR_CREDENTIAL_EXISTS &&
+			    (flags & SSH_SK_FORCE_OPERATION)) {
+				sk_error("a concurrent enrollment of the same "
+				    "application and user replaced this one; "
+				    "run ssh-keygen again");
+				r = SSH_SK_ERR_GENERAL;
+			}
 			goto out;
-		/* The old record goes only once the new one is safe. */
-		if (old != NULL && tpm_nv_delete(tpm, old->index) != 0)
-			sk_error("the new credential is stored at NV index "
-			    "0x%08x, but the one it replaces at 0x%08x could "
-			    "not be removed; remove it with \"sk-tpm delete "
-			    "--index 0x%08x\"", index, old->index,
-			    old->index);
+		}
 	}
 	/* Never echo SSH_SK_FORCE_OPERATION into the key file. */
 	resp->flags = flags & (SSH_SK_USER_PRESENCE_REQD |

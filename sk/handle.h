@@ -120,6 +120,21 @@ int kh_decode(const uint8_t *buf, size_t len, struct kh **out);
 int kh_srk_name(const uint8_t *srk_public, size_t len,
     uint8_t name[KH_NAME_LEN]);
 
+/*
+ * The largest handle enrollment can make for a key bound to npcrs PCRs (0:
+ * none), computable before the TPM is asked anything: the new key's public
+ * area as sk-tpm's template makes it (ECC P-256, ECDSA/SHA-256, a policy
+ * digest), a private area as TPM 2.0 Part 1 wraps one (integrity HMAC of
+ * the largest digest, an AES IV, the sensitive area with a 32-byte auth,
+ * seed and scalar), and an SRK public area as large as the decoder allows
+ * (a persistent SRK somebody else provisioned may be RSA-4096). 0 if npcrs
+ * is over 24. Enrollment also checks the handle it actually made.
+ */
+#define KH_KEY_PUBLIC_BOUND	(2 + 120)
+#define KH_KEY_PRIVATE_BOUND	(2 + (2 + 64) + (2 + 16) + \
+				 (2 + 2 + (2 + 32) * 3))
+size_t kh_worst_len(unsigned npcrs);
+
 /* A short English phrase for a KH_* code, for error lines. */
 const char *kh_strerror(int);
 

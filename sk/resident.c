@@ -109,6 +109,8 @@ resident_load(struct tpm *tpm, struct resident_list *list)
 			list->foreign[list->nforeign++] = list->used[i];
 			continue;
 		}
+		if (r == TPM_NV_GONE)	/* removed since the listing */
+			continue;
 		if (r != 0)
 			goto out;
 		if (check_record(list->used[i], buf, len, srk_name,
@@ -146,35 +148,52 @@ resident_find(const struct resident_list *list, const char *application,
 }
 
 int
-resident_store(struct tpm *tpm, const struct resident_list *list,
-    const char *application, const uint8_t *user_id, size_t user_id_len,
-    const uint8_t *key_handle, size_t key_handle_len, uint32_t *index)
+resident_encode(const char *application, const uint8_t *user_id,
+    size_t user_id_len, const uint8_t *key_handle, size_t key_handle_len,
+    uint8_t **out, size_t *out_len)
 {
 	struct rec rec;
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	int r = SSH_SK_ERR_GENERAL;
+	int r;
 
+	*out = NULL;
+	*out_len = 0;
 	memset(&rec, 0, sizeof(rec));
 	rec.version = REC_VERSION;
 	/* The encoder only reads these. */
 	rec.application = (char *)(uintptr_t)application;
 	if (user_id_len > sizeof(rec.user_id)) {
 		sk_error("user id longer than %zu bytes", sizeof(rec.user_id));
-		goto out;
+		return SSH_SK_ERR_GENERAL;
 	}
 	memcpy(rec.user_id, user_id, user_id_len);
 	rec.user_id_len = user_id_len;
 	rec.key_handle = (uint8_t *)(uintptr_t)key_handle;
 	rec.key_handle_len = key_handle_len;
-	if ((r = rec_encode(&rec, &buf, &len)) != KH_OK) {
+	if ((r = rec_encode(&rec, out, out_len)) != KH_OK) {
 		sk_error("cannot encode the resident record: %s",
 		    rec_strerror(r));
-		r = SSH_SK_ERR_GENERAL;
-		goto out;
+		return SSH_SK_ERR_GENERAL;
 	}
+	return 0;
+}
+
+int
+resident_store(struct tpm *tpm, const struct resident_list *list,
+    const char *application, const uint8_t *user_id, size_t user_id_len,
+    const uint8_t *key_handle, size_t key_handle_len, uint32_t first,
+    uint32_t *index)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	*index = 0;
+	if ((r = resident_encode(application, user_id, user_id_len,
+	    key_handle, key_handle_len, &buf, &len)) != 0)
+		goto out;
 	sk_debug("resident record: %zu bytes", len);
-	r = tpm_nv_store(tpm, buf, len, list->used, list->nused, index);
+	r = tpm_nv_store_from(tpm, buf, len, list->used, list->nused, first,
+	    index);
 out:
 	free(buf);
 	return r;

@@ -41,9 +41,34 @@ void resident_list_free(struct resident_list *);
 const struct resident *resident_find(const struct resident_list *,
     const char *application, const uint8_t *user_id, size_t user_id_len);
 
-/* Store a record for a new key; *index receives its NV index. */
+/* The bytes of a record (malloc'ed; the caller frees them). */
+int resident_encode(const char *application, const uint8_t *user_id,
+    size_t user_id_len, const uint8_t *key_handle, size_t key_handle_len,
+    uint8_t **out, size_t *out_len);
+
+/* Store a record for a new key in the first free index at or above first
+ * (TPM_NV_FIRST: anywhere); *index receives its NV index. */
 int resident_store(struct tpm *, const struct resident_list *,
     const char *application, const uint8_t *user_id, size_t user_id_len,
-    const uint8_t *key_handle, size_t key_handle_len, uint32_t *index);
+    const uint8_t *key_handle, size_t key_handle_len, uint32_t first,
+    uint32_t *index);
+
+/*
+ * resident-settle.c. Enrollments of one (application, user id) pair that
+ * run at the same time each store a record; afterwards exactly one may be
+ * left. Called right after resident_store put ours at index mine: 0 when
+ * ours is the one that stays (every other record of the pair is then
+ * removed), SSH_SK_ERR_CREDENTIAL_EXISTS when another enrollment's stays
+ * and ours was taken away again, or SSH_SK_ERR_GENERAL (error line).
+ * The rule and why it holds are in resident-settle.c.
+ */
+int resident_settle(struct tpm *, const char *application,
+    const uint8_t *user_id, size_t user_id_len, uint32_t mine,
+    const uint8_t *key_handle, size_t key_handle_len);
+
+/* The index an overwrite must store above: the highest index of a record
+ * of the pair in the list, or 0 if it has none. */
+uint32_t resident_highest(const struct resident_list *,
+    const char *application, const uint8_t *user_id, size_t user_id_len);
 
 #endif /* SK_RESIDENT_H */

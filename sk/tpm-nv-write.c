@@ -122,6 +122,23 @@ owner_session(struct tpm *t, struct srk *srk, ESYS_TR *session)
 	return session_start(t, srk->handle, session);
 }
 
+/* A fresh ESYS context on the same TCTI, for when a connection error left
+ * the old one refusing every command. The old context must hold no TPM
+ * object of ours any more; its copy of the owner password is wiped before
+ * ESYS frees it. */
+static TSS2_RC
+esys_renew(struct tpm *t)
+{
+	TSS2_RC rc;
+
+	owner_forget(t);
+	Esys_Finalize(&t->esys);
+	if ((rc = Esys_Initialize(&t->esys, t->tcti, NULL)) != TSS2_RC_SUCCESS)
+		return rc;
+	(void)Esys_SetTimeout(t->esys, NV_TIMEOUT_MS);
+	return TSS2_RC_SUCCESS;
+}
+
 /*
  * A write cut short by a connection error leaves ESYS's context refusing
  * every further command, while the TPM, if the fault was passing, still
@@ -140,11 +157,8 @@ undefine_afresh(struct tpm *t, uint32_t index, struct srk *srk,
 	srk_close(t, srk);
 	(void)Esys_TR_Close(t->esys, nv);
 	*nv = ESYS_TR_NONE;
-	owner_forget(t);
-	Esys_Finalize(&t->esys);
-	if ((rc = Esys_Initialize(&t->esys, t->tcti, NULL)) != TSS2_RC_SUCCESS)
+	if ((rc = esys_renew(t)) != TSS2_RC_SUCCESS)
 		return rc;
-	(void)Esys_SetTimeout(t->esys, NV_TIMEOUT_MS);
 	if (owner_session(t, srk, session) != 0)
 		return TSS2_ESYS_RC_GENERAL_FAILURE;
 	rc = Esys_TR_FromTPMPublic(t->esys, index, ESYS_TR_NONE, ESYS_TR_NONE,
@@ -163,6 +177,14 @@ undefine_afresh(struct tpm *t, uint32_t index, struct srk *srk,
 int
 tpm_nv_store(struct tpm *t, const uint8_t *data, size_t len,
     const uint32_t *used, size_t nused, uint32_t *index_out)
+{
+	return tpm_nv_store_from(t, data, len, used, nused, TPM_NV_FIRST,
+	    index_out);
+}
+
+int
+tpm_nv_store_from(struct tpm *t, const uint8_t *data, size_t len,
+    const uint32_t *used, size_t nused, uint32_t first, uint32_t *index_out)
 {
 	struct srk srk = SRK_INIT;
 	struct tpm_nv_limits lim;
@@ -185,32 +207,54 @@ tpm_nv_store(struct tpm *t, const uint8_t *data, size_t len,
 		    lim.index_max);
 		goto out;
 	}
-	/* The first slot of our range not in use. */
-	for (index = TPM_NV_FIRST; index <= TPM_NV_LAST; index++) {
-		for (i = 0; i < nused && used[i] != index; i++)
-			;
-		if (i == nused)
-			break;
-	}
-	if (index > TPM_NV_LAST) {
-		sk_error("all %u sk-tpm NV slots are in use; remove a "
-		    "credential with \"sk-tpm delete\"", TPM_NV_SLOTS);
-		goto out;
-	}
 	if ((r = owner_session(t, &srk, &session)) != 0)
 		goto out;
 	r = SSH_SK_ERR_GENERAL;
 	memset(&pub, 0, sizeof(pub));
-	pub.nvPublic.nvIndex = index;
 	pub.nvPublic.nameAlg = TPM2_ALG_SHA256;
 	pub.nvPublic.attributes = NV_ATTRIBUTES;
 	pub.nvPublic.dataSize = (uint16_t)len;
-	rc = Esys_NV_DefineSpace(t->esys, ESYS_TR_RH_OWNER, session,
-	    ESYS_TR_NONE, ESYS_TR_NONE, &index_auth, &pub, &nv);
-	if (rc != TSS2_RC_SUCCESS) {
+	/*
+	 * The first slot of our range not in use. Another process may take
+	 * the same slot between our listing and this define: the TPM then
+	 * answers NV_DEFINED (no authorization was checked against the
+	 * index, so no dictionary-attack try), and we take the next free
+	 * one. Each try moves up, so there are at most TPM_NV_SLOTS.
+	 */
+	if (first < TPM_NV_FIRST)
+		first = TPM_NV_FIRST;
+	for (index = first;; index++) {
+		for (; index <= TPM_NV_LAST; index++) {
+			for (i = 0; i < nused && used[i] != index; i++)
+				;
+			if (i == nused)
+				break;
+		}
+		if (index > TPM_NV_LAST && first > TPM_NV_FIRST) {
+			sk_error("no free sk-tpm NV slot above 0x%08x, where "
+			    "the credential to replace is (it is kept); "
+			    "remove a credential with \"sk-tpm delete\"",
+			    first - 1);
+			goto out;
+		}
+		if (index > TPM_NV_LAST) {
+			sk_error("all %u sk-tpm NV slots are in use; remove a "
+			    "credential with \"sk-tpm delete\"",
+			    TPM_NV_SLOTS);
+			goto out;
+		}
+		pub.nvPublic.nvIndex = index;
+		rc = Esys_NV_DefineSpace(t->esys, ESYS_TR_RH_OWNER, session,
+		    ESYS_TR_NONE, ESYS_TR_NONE, &index_auth, &pub, &nv);
+		if (rc == TSS2_RC_SUCCESS)
+			break;
 		nv = ESYS_TR_NONE;
-		r = explain_define_failure(rc, len, nused);
-		goto out;
+		if (rc_base(rc) != TPM2_RC_NV_DEFINED) {
+			r = explain_define_failure(rc, len, nused);
+			goto out;
+		}
+		sk_debug("NV 0x%08x was defined meanwhile; trying the next "
+		    "free slot", index);
 	}
 	if ((r = write_all(t, nv, session, data, len, lim.buffer_max)) != 0) {
 		/* All or nothing: take the index away again. */
@@ -236,8 +280,10 @@ out:
 	return r;
 }
 
-int
-tpm_nv_delete(struct tpm *t, uint32_t index)
+/* Remove an index of our range; with gone_ok, one that is not defined
+ * (any more) is TPM_NV_GONE rather than an error. */
+static int
+nv_undefine(struct tpm *t, uint32_t index, bool gone_ok)
 {
 	struct srk srk = SRK_INIT;
 	ESYS_TR session = ESYS_TR_NONE, nv = ESYS_TR_NONE;
@@ -250,6 +296,12 @@ tpm_nv_delete(struct tpm *t, uint32_t index)
 	}
 	rc = Esys_TR_FromTPMPublic(t->esys, index, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &nv);
+	if (rc != TSS2_RC_SUCCESS && gone_ok &&
+	    rc_base(rc) == TPM2_RC_HANDLE) {
+		nv = ESYS_TR_NONE;
+		r = TPM_NV_GONE;
+		goto out;
+	}
 	if (rc != TSS2_RC_SUCCESS) {
 		nv = ESYS_TR_NONE;
 		r = rc_fail("reading an NV index", rc);
@@ -259,6 +311,11 @@ tpm_nv_delete(struct tpm *t, uint32_t index)
 		goto out;
 	rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, nv, session,
 	    ESYS_TR_NONE, ESYS_TR_NONE);
+	if (rc != TSS2_RC_SUCCESS && gone_ok &&
+	    rc_base(rc) == TPM2_RC_HANDLE) {
+		r = TPM_NV_GONE;	/* removed by somebody else meanwhile */
+		goto out;
+	}
 	if (rc != TSS2_RC_SUCCESS) {
 		if (rc_base(rc) == TPM2_RC_AUTH_FAIL ||
 		    rc_base(rc) == TPM2_RC_BAD_AUTH) {
@@ -277,4 +334,50 @@ out:
 	session_flush(t, &session);
 	srk_close(t, &srk);
 	return r;
+}
+
+int
+tpm_nv_delete(struct tpm *t, uint32_t index)
+{
+	return nv_undefine(t, index, false);
+}
+
+int
+tpm_nv_remove_if(struct tpm *t, uint32_t index, const uint8_t *expect,
+    size_t len)
+{
+	uint8_t *now = NULL;
+	size_t now_len = 0;
+	int r;
+
+	r = tpm_nv_read(t, index, &now, &now_len);
+	if (r == TPM_NV_UNWRITTEN || r == TPM_NV_FOREIGN ||
+	    (r == 0 && (now_len != len || memcmp(now, expect, len) != 0))) {
+		sk_debug("NV 0x%08x changed since it was read; left alone",
+		    index);
+		r = TPM_NV_CHANGED;
+	} else if (r == 0)
+		r = nv_undefine(t, index, true);
+	if (now != NULL) {
+		OPENSSL_cleanse(now, now_len);
+		free(now);
+	}
+	return r;
+}
+
+
+int
+tpm_nv_withdraw(struct tpm *t, uint32_t index, const uint8_t *expect,
+    size_t len)
+{
+	int r;
+
+	r = tpm_nv_remove_if(t, index, expect, len);
+	if (r == 0 || r == TPM_NV_GONE || r == TPM_NV_CHANGED)
+		return r;
+	/* Once more through a fresh context, in case a connection error
+	 * left this one refusing every command (the TPM may be fine). */
+	if (esys_renew(t) != TSS2_RC_SUCCESS)
+		return r;
+	return tpm_nv_remove_if(t, index, expect, len);
 }

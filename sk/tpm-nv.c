@@ -162,6 +162,13 @@ tpm_nv_read(struct tpm *t, uint32_t index, uint8_t **out, size_t *out_len)
 	*out_len = 0;
 	rc = Esys_TR_FromTPMPublic(t->esys, index, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &nv);
+	if (rc != TSS2_RC_SUCCESS && rc_base(rc) == TPM2_RC_HANDLE) {
+		/* Removed since it was listed (a concurrent enrollment). */
+		nv = ESYS_TR_NONE;
+		sk_debug("NV index 0x%08x is gone", index);
+		r = TPM_NV_GONE;
+		goto out;
+	}
 	if (rc != TSS2_RC_SUCCESS) {
 		nv = ESYS_TR_NONE;
 		r = rc_fail("reading an NV index", rc);
@@ -207,6 +214,11 @@ tpm_nv_read(struct tpm *t, uint32_t index, uint8_t **out, size_t *out_len)
 			sk_debug("NV index 0x%08x: foreign (has an auth "
 			    "value)", index);
 			r = TPM_NV_FOREIGN;
+			goto out;
+		}
+		if (rc != TSS2_RC_SUCCESS && rc_base(rc) == TPM2_RC_HANDLE) {
+			sk_debug("NV index 0x%08x is gone", index);
+			r = TPM_NV_GONE;
 			goto out;
 		}
 		if (rc != TSS2_RC_SUCCESS) {

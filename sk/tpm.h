@@ -100,6 +100,12 @@ int tpm_read_da_state(struct tpm *, struct tpm_da_state *);
  * attributes, a policy, another nameAlg or size, or an auth value): never
  * read with a password, so it costs no dictionary-attack try. */
 #define TPM_NV_FOREIGN		2
+/* tpm_nv_read, tpm_nv_remove_if: the index is not defined (any more): a
+ * concurrent enrollment or delete removed it. Not an error. */
+#define TPM_NV_GONE		3
+/* tpm_nv_remove_if: the index no longer holds the expected bytes; left
+ * alone. Not an error. */
+#define TPM_NV_CHANGED		4
 /* The sizes of index sk-tpm defines: a whole record (record.h). */
 #define TPM_NV_MIN_SIZE		32
 #define TPM_NV_MAX_SIZE		2048
@@ -119,10 +125,25 @@ int tpm_nv_list(struct tpm *, uint32_t *indices, size_t max, size_t *count);
  * exactly what tpm_nv_store defines. */
 int tpm_nv_read(struct tpm *, uint32_t index, uint8_t **out, size_t *len);
 /* Define a free index of our range (not in used[]) and write data to it,
- * all or nothing. */
+ * all or nothing. An index another process defines meanwhile is skipped
+ * (the next free one is taken). tpm_nv_store_from takes the first free
+ * index at or above first. */
 int tpm_nv_store(struct tpm *, const uint8_t *data, size_t len,
     const uint32_t *used, size_t nused, uint32_t *index);
+int tpm_nv_store_from(struct tpm *, const uint8_t *data, size_t len,
+    const uint32_t *used, size_t nused, uint32_t first, uint32_t *index);
 int tpm_nv_delete(struct tpm *, uint32_t index);
+/* Remove an index of our range only if it still holds exactly the len
+ * bytes at expect (read again right before the removal): 0 when removed,
+ * TPM_NV_GONE if it is not defined (any more), TPM_NV_CHANGED if it holds
+ * something else (then it stays), or an error (with an error line). */
+int tpm_nv_remove_if(struct tpm *, uint32_t index, const uint8_t *expect,
+    size_t len);
+/* tpm_nv_remove_if for a record this process just stored and must take
+ * back: if that fails, once more through a fresh ESYS context (a lost
+ * connection leaves the old one refusing every command). */
+int tpm_nv_withdraw(struct tpm *, uint32_t index, const uint8_t *expect,
+    size_t len);
 
 /* The SRK's Name, to tell records made under another SRK (tpm-srk.c). */
 int tpm_srk_name(struct tpm *, uint8_t name[KH_NAME_LEN]);

@@ -769,6 +769,73 @@ test_handle_room(void **state)
 	assert_int_equal(rec_handle_room(1, REC_USER_MAX + 1), 0);
 }
 
+/* kh_worst_len bounds every handle enrollment can make: a handle with
+ * fields up to the bounds encodes to at most that many bytes, at every
+ * PCR count and whatever PCRs. A key bound to no PCRs always fits a record
+ * (so the check before the TPM can only refuse PCR-bound keys), at the
+ * largest application and user id from 20 PCRs on, and with "ssh:" and no
+ * user id never. */
+static void
+test_handle_worst(void **state)
+{
+	static uint8_t pub[KH_KEY_PUBLIC_BOUND], priv[KH_KEY_PRIVATE_BOUND],
+	    srk[KH_PUBLIC_MAX];
+	static const size_t pub_lens[] = { 90, KH_KEY_PUBLIC_BOUND };
+	static const size_t priv_lens[] = { 126, KH_KEY_PRIVATE_BOUND };
+	static const size_t srk_lens[] = { 90, 282, 536, KH_PUBLIC_MAX };
+	size_t prev = 0, worst, len, a, b, c;
+	uint8_t *enc;
+	unsigned n, shift;
+	struct kh kh;
+
+	(void)state;
+	for (n = 0; n <= 24; n++) {
+		worst = kh_worst_len(n);
+		assert_true(worst > prev && worst <= KH_MAX_LEN);
+		prev = worst;
+		for (a = 0; a < 2; a++)
+		for (b = 0; b < 2; b++)
+		for (c = 0; c < 4; c++)
+		for (shift = 0; shift + n <= 24; shift += 24 - n + (n == 24)) {
+			memset(&kh, 0, sizeof(kh));
+			kh.version = n > 0 ? KH_VERSION_PCR : KH_VERSION;
+			kh.flags = KH_FLAG_RESIDENT | (n > 0 ? KH_FLAG_PIN : 0);
+			pub[0] = 0;
+			pub[1] = (uint8_t)(pub_lens[a] - 2);
+			priv[0] = (uint8_t)((priv_lens[b] - 2) >> 8);
+			priv[1] = (uint8_t)(priv_lens[b] - 2);
+			srk[0] = (uint8_t)((srk_lens[c] - 2) >> 8);
+			srk[1] = (uint8_t)(srk_lens[c] - 2);
+			kh.tpm_public = pub;
+			kh.tpm_public_len = pub_lens[a];
+			kh.tpm_private = priv;
+			kh.tpm_private_len = priv_lens[b];
+			kh.srk_public = srk;
+			kh.srk_public_len = srk_lens[c];
+			assert_int_equal(kh_srk_name(srk, srk_lens[c],
+			    kh.srk_name), 0);
+			if (n > 0) {
+				kh.pcr_mask = ((1u << n) - 1) << shift;
+				kh.pcr_values_len = 32 * (size_t)n;
+				kh.policy = KH_POLICY_AUTH_VALUE;
+			}
+			enc = NULL;
+			assert_int_equal(kh_encode(&kh, &enc, &len), KH_OK);
+			assert_true(len <= worst);
+			free(enc);
+		}
+	}
+	assert_int_equal(kh_worst_len(25), 0);
+	assert_int_equal(kh_worst_len(0), 1053);
+	assert_true(kh_worst_len(0) <= rec_handle_room(REC_APP_MAX,
+	    REC_USER_MAX));
+	assert_true(kh_worst_len(19) <= rec_handle_room(REC_APP_MAX,
+	    REC_USER_MAX));
+	assert_true(kh_worst_len(20) > rec_handle_room(REC_APP_MAX,
+	    REC_USER_MAX));
+	assert_true(kh_worst_len(24) <= rec_handle_room(4, 0));
+}
+
 static void
 test_user_id_and_key_handle_length(void **state)
 {
@@ -1104,6 +1171,7 @@ main(void)
 		cmocka_unit_test_setup(test_round_trip_sizes, setup),
 		cmocka_unit_test_setup(test_max_len, setup),
 		cmocka_unit_test(test_handle_room),
+		cmocka_unit_test(test_handle_worst),
 		cmocka_unit_test_setup(test_user_id_any_bytes, setup),
 		cmocka_unit_test_setup(test_application_utf8, setup),
 		cmocka_unit_test_setup(test_names_refused, setup),
