@@ -77,28 +77,6 @@ out:
 	return r;
 }
 
-/*
- * Take the owner password out of ESYS's owner-hierarchy object as soon as
- * the command that needed it is done, so that no later command of this
- * context (a CreatePrimary in a password session) sends it in clear.
- * First a full-size filler without zero bytes: tpm2-tss 4.x copies the
- * whole TPM2B and then strips trailing zeros, so only a full-size copy
- * overwrites every byte the password took; then the empty auth.
- */
-static void
-owner_forget(struct tpm *t)
-{
-	TPM2B_AUTH filler;
-
-	if (t->esys == NULL)
-		return;
-	memset(&filler, 0xa5, sizeof(filler));
-	filler.size = sizeof(filler.buffer);
-	(void)Esys_TR_SetAuth(t->esys, ESYS_TR_RH_OWNER, &filler);
-	memset(&filler, 0, sizeof(filler));
-	(void)Esys_TR_SetAuth(t->esys, ESYS_TR_RH_OWNER, &filler);
-}
-
 /* The owner authorization through a salted session, so that an owner
  * password never crosses the bus in clear. An empty one is no secret: a
  * password session, without the SRK and the session's ECDH. */
@@ -131,7 +109,7 @@ esys_renew(struct tpm *t)
 {
 	TSS2_RC rc;
 
-	owner_forget(t);
+	owner_auth_forget(t);
 	Esys_Finalize(&t->esys);
 	if ((rc = Esys_Initialize(&t->esys, t->tcti, NULL)) != TSS2_RC_SUCCESS)
 		return rc;
@@ -272,7 +250,7 @@ tpm_nv_store_from(struct tpm *t, const uint8_t *data, size_t len,
 	*index_out = index;
 	r = 0;
 out:
-	owner_forget(t);
+	owner_auth_forget(t);
 	if (nv != ESYS_TR_NONE)
 		(void)Esys_TR_Close(t->esys, &nv);
 	session_flush(t, &session);
@@ -328,7 +306,7 @@ nv_undefine(struct tpm *t, uint32_t index, bool gone_ok)
 	nv = ESYS_TR_NONE;	/* UndefineSpace released the ESYS_TR */
 	r = 0;
 out:
-	owner_forget(t);
+	owner_auth_forget(t);
 	if (nv != ESYS_TR_NONE)
 		(void)Esys_TR_Close(t->esys, &nv);
 	session_flush(t, &session);
