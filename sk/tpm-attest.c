@@ -43,16 +43,6 @@ tpm_certified_reset(struct tpm_certified *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int
-copy_scalar(const TPM2B_ECC_PARAMETER *in, uint8_t out[32])
-{
-	if (in->size > 32)
-		return -1;
-	memset(out, 0, 32 - in->size);
-	memcpy(out + 32 - in->size, in->buffer, in->size);
-	return 0;
-}
-
 /* The AK, a transient primary (tpm-internal.h). */
 int
 ak_create(struct tpm *t, ESYS_TR *ak, uint8_t **pub_out, size_t *len)
@@ -132,8 +122,8 @@ tpm_attest_certify(struct tpm *t, const uint8_t extra[32],
 	session_forget(t, &h->session);
 	r = SSH_SK_ERR_GENERAL;
 	if (sig->sigAlg != TPM2_ALG_ECDSA ||
-	    copy_scalar(&sig->signature.ecdsa.signatureR, out->r) != 0 ||
-	    copy_scalar(&sig->signature.ecdsa.signatureS, out->s) != 0 ||
+	    ecc_scalar32(&sig->signature.ecdsa.signatureR, out->r) != 0 ||
+	    ecc_scalar32(&sig->signature.ecdsa.signatureS, out->s) != 0 ||
 	    (out->cert_info = malloc(info->size)) == NULL) {
 		sk_error("the TPM returned a malformed certification");
 		goto out;

@@ -80,17 +80,6 @@ out:
 	return r;
 }
 
-/* Copy a TPM2B coordinate into 32 bytes, left-padded with zeros. */
-static int
-copy_scalar(const uint8_t *in, size_t len, uint8_t out[32])
-{
-	if (len > 32)
-		return -1;
-	memset(out, 0, 32 - len);
-	memcpy(out + 32 - len, in, len);
-	return 0;
-}
-
 void
 tpm_new_key_reset(struct tpm_new_key *k)
 {
@@ -215,8 +204,8 @@ tpm_create_key(struct tpm *t, const uint8_t auth[TPM_AUTH_LEN],
 	}
 	q = &pub->publicArea.unique.ecc;
 	out->point[0] = 0x04;
-	if (copy_scalar(q->x.buffer, q->x.size, out->point + 1) != 0 ||
-	    copy_scalar(q->y.buffer, q->y.size, out->point + 33) != 0) {
+	if (ecc_scalar32(&q->x, out->point + 1) != 0 ||
+	    ecc_scalar32(&q->y, out->point + 33) != 0) {
 		sk_error("the TPM returned a malformed public key");
 		goto out;
 	}

@@ -107,6 +107,10 @@ void owner_auth_forget(struct tpm *);
  * resource manager that flushes everything when it closes. */
 bool tcti_flushes_on_close(const char *tcti);
 
+/* tpm-key.c: an ECC coordinate or signature scalar into 32 bytes,
+ * big-endian, left-padded with zeros; -1 if it is longer. */
+int ecc_scalar32(const TPM2B_ECC_PARAMETER *, uint8_t out[32]);
+
 /* tpm-load.c: the key of a handle, loaded under the SRK it was made
  * under, authorised by the SRK's empty auth in a password session (srk
  * is the caller's to close). */

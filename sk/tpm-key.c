@@ -1,6 +1,6 @@
 /*
- * The signing key: create it under the SRK, load it back from the key
- * handle and sign with it. A signature with a persistent SRK costs four
+ * The signing key, made by tpm-create.c: load it back from the key handle
+ * and sign with it. A signature with a persistent SRK costs four
  * TPM commands for a key without a PIN: ReadClock (the counter, sign.c),
  * Load and Sign in password sessions, FlushContext of the key (left to the
  * resource manager when there is one); a PIN key adds a salted
@@ -18,14 +18,13 @@
 #include "sk-api.h"
 #include "tpm-internal.h"
 
-/* Copy a TPM2B coordinate into 32 bytes, left-padded with zeros. */
-static int
-copy_scalar(const uint8_t *in, size_t len, uint8_t out[32])
+int
+ecc_scalar32(const TPM2B_ECC_PARAMETER *in, uint8_t out[32])
 {
-	if (len > 32)
+	if (in->size > 32)
 		return -1;
-	memset(out, 0, 32 - len);
-	memcpy(out + 32 - len, in, len);
+	memset(out, 0, 32 - in->size);
+	memcpy(out + 32 - in->size, in->buffer, in->size);
 	return 0;
 }
 
@@ -66,10 +65,8 @@ tpm_handle_point(const struct kh *kh, uint8_t point[TPM_EC_POINT_LEN])
 		return -1;
 	}
 	point[0] = 0x04;
-	if (copy_scalar(pub.publicArea.unique.ecc.x.buffer,
-	    pub.publicArea.unique.ecc.x.size, point + 1) != 0 ||
-	    copy_scalar(pub.publicArea.unique.ecc.y.buffer,
-	    pub.publicArea.unique.ecc.y.size, point + 33) != 0)
+	if (ecc_scalar32(&pub.publicArea.unique.ecc.x, point + 1) != 0 ||
+	    ecc_scalar32(&pub.publicArea.unique.ecc.y, point + 33) != 0)
 		return -1;
 	return 0;
 }
@@ -201,10 +198,8 @@ tpm_sign(struct tpm *t, const struct kh *kh, const uint8_t auth[TPM_AUTH_LEN],
 	}
 	session_forget(t, &session);
 	if (sig->sigAlg != TPM2_ALG_ECDSA ||
-	    copy_scalar(sig->signature.ecdsa.signatureR.buffer,
-	    sig->signature.ecdsa.signatureR.size, r_out) != 0 ||
-	    copy_scalar(sig->signature.ecdsa.signatureS.buffer,
-	    sig->signature.ecdsa.signatureS.size, s_out) != 0) {
+	    ecc_scalar32(&sig->signature.ecdsa.signatureR, r_out) != 0 ||
+	    ecc_scalar32(&sig->signature.ecdsa.signatureS, s_out) != 0) {
 		sk_error("the TPM returned a malformed signature");
 		r = SSH_SK_ERR_GENERAL;
 		goto out;
