@@ -48,6 +48,10 @@ int cli_fail(const char *fallback);
 int cli_option(struct cli *, int ch, char **argv);
 /* Refuse operands after the options; CLI_OK or CLI_USAGE. */
 int cli_no_operands(const struct cli *, int argc, char **argv);
+/* The command line of a command with only the common options and no
+ * operands: CLI_OK to go on, CLI_HELP (usage to print, then exit 0) or
+ * CLI_USAGE (error printed). */
+int cli_common_only(struct cli *, int argc, char **argv);
 /* Open the TPM the way the library does and give it the owner password.
  * CLI_OK, or CLI_FAIL with the error printed. */
 int cli_open(const struct cli *, struct tpm **);

@@ -4,7 +4,6 @@
  * FAIL makes the exit status 1. Read-only: the one transient SRK and one
  * session it makes are flushed again.
  */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -203,28 +202,20 @@ check_residents(struct doctor *d, struct tpm *tpm)
 int
 cmd_doctor(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
 	struct doctor d;
 	struct tpm_info info;
 	struct tpm *tpm = NULL;
 	char denied[1024], err[512];
 	const char *reached;
-	int ch, r;
+	int r;
 
 	memset(&d, 0, sizeof(d));
 	denied[0] = '\0';
-	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
-			usage(stdout);
-			return CLI_OK;
-		}
-		if (r != 0)
-			return r;
+	if ((r = cli_common_only(cli, argc, argv)) == CLI_HELP) {
+		usage(stdout);
+		return CLI_OK;
 	}
-	if ((r = cli_no_operands(cli, argc, argv)) != CLI_OK)
+	if (r != CLI_OK)
 		return r;
 
 	if (cli->config_error != NULL)

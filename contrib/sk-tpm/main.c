@@ -130,6 +130,21 @@ cli_no_operands(const struct cli *cli, int argc, char **argv)
 }
 
 int
+cli_common_only(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1)
+		if ((r = cli_option(cli, ch, argv)) != 0)
+			return r;
+	return cli_no_operands(cli, argc, argv);
+}
+
+int
 cli_open(const struct cli *cli, struct tpm **tpm)
 {
 	*tpm = NULL;

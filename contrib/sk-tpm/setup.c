@@ -2,7 +2,6 @@
  * sk-tpm setup: make the standard ECC P-256 SRK persistent at 0x81000001,
  * so that signatures no longer derive it (sk/tpm-setup.c does the work).
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -42,24 +41,16 @@ print_name(const uint8_t name[KH_NAME_LEN])
 int
 cmd_setup(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{ NULL, 0, NULL, 0 },
-	};
 	enum tpm_setup_result result;
 	uint8_t name[KH_NAME_LEN];
 	struct tpm *tpm = NULL;
-	int ch, r;
+	int r;
 
-	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
-			usage(stdout);
-			return CLI_OK;
-		}
-		if (r != 0)
-			return r;
+	if ((r = cli_common_only(cli, argc, argv)) == CLI_HELP) {
+		usage(stdout);
+		return CLI_OK;
 	}
-	if ((r = cli_no_operands(cli, argc, argv)) != CLI_OK)
+	if (r != CLI_OK)
 		return r;
 	if ((r = cli_open(cli, &tpm)) != CLI_OK)
 		return r;
