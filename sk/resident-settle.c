@@ -55,6 +55,7 @@
 
 #include <openssl/crypto.h>
 
+#include "handle.h"
 #include "log.h"
 #include "record.h"
 #include "resident.h"
@@ -132,11 +133,21 @@ resident_settle(struct tpm *tpm, const char *application,
 {
 	struct resident_list now;
 	const struct resident *ours = NULL, *r;
+	struct kh *kh = NULL;
 	uint32_t above = 0;
 	size_t i;
 	int ret;
 
-	if ((ret = resident_load(tpm, &now)) != 0) {
+	memset(&now, 0, sizeof(now));
+	/* Our key was just made under the SRK its handle names: the records
+	 * are told by that Name, without reading the SRK again. */
+	if (kh_decode(key_handle, key_handle_len, &kh) != KH_OK) {
+		sk_error("cannot decode the new key handle");
+		ret = SSH_SK_ERR_GENERAL;
+	} else
+		ret = resident_load_srk(tpm, kh->srk_name, &now);
+	kh_free(&kh);
+	if (ret != 0) {
 		/* Unsettled: take ours away again rather than risk a
 		 * second record of the pair (the first error line stays). */
 		withdraw(tpm, application, user_id, user_id_len, mine,

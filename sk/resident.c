@@ -81,6 +81,13 @@ bad:
 int
 resident_load(struct tpm *tpm, struct resident_list *list)
 {
+	return resident_load_srk(tpm, NULL, list);
+}
+
+int
+resident_load_srk(struct tpm *tpm, const uint8_t *srk_known,
+    struct resident_list *list)
+{
 	uint8_t srk_name[KH_NAME_LEN], *buf = NULL;
 	size_t i, len;
 	int r;
@@ -91,7 +98,9 @@ resident_load(struct tpm *tpm, struct resident_list *list)
 		goto out;
 	if (list->nused == 0)
 		goto out;
-	if ((r = tpm_srk_name(tpm, srk_name)) != 0)
+	if (srk_known != NULL)
+		memcpy(srk_name, srk_known, KH_NAME_LEN);
+	else if ((r = tpm_srk_name(tpm, srk_name)) != 0)
 		goto out;
 	r = SSH_SK_ERR_GENERAL;
 	if ((list->items = calloc(list->nused, sizeof(*list->items))) ==

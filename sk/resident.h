@@ -35,6 +35,10 @@ struct resident_list {
  * skipped/unwritten/foreign (and described under SK_TPM_DEBUG), never
  * deleted. Foreign indices are never read. */
 int resident_load(struct tpm *, struct resident_list *);
+/* The same when the SRK's Name is known already (KH_NAME_LEN bytes): no
+ * command to read it again. */
+int resident_load_srk(struct tpm *, const uint8_t *srk_name,
+    struct resident_list *);
 void resident_list_free(struct resident_list *);
 
 /* The record for (application, user id), or NULL. */
