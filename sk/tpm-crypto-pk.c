@@ -4,17 +4,20 @@
  * all through OpenSSL (tpm-crypto.c has the hashes and HMACs, and why).
  * The AES key is derived from the session value, never the value itself,
  * and EVP_CIPHER_CTX_free wipes its key schedule; the ECDH's ephemeral key
- * is freed by OpenSSL, which cleanses private keys it frees. RSA salting is
- * refused: the only salt key we use is the ECC SRK.
+ * is freed by OpenSSL, which cleanses private keys it frees. RSA salting
+ * (OAEP) is for the EK of the attestation round trip.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <tss2/tss2_mu.h>
 
 #include "log.h"
@@ -38,14 +41,89 @@ random2b(TPM2B_NONCE *nonce, size_t len, void *ud)
 	return TSS2_RC_SUCCESS;
 }
 
+static const EVP_MD *
+oaep_md(TPM2_ALG_ID alg)
+{
+	switch (alg) {
+	case TPM2_ALG_SHA1:
+		return EVP_sha1();
+	case TPM2_ALG_SHA256:
+		return EVP_sha256();
+	case TPM2_ALG_SHA384:
+		return EVP_sha384();
+	case TPM2_ALG_SHA512:
+		return EVP_sha512();
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * A salt encrypted to an RSA key (the EK of the attestation round trip,
+ * tpm-activate.c; our own sessions salt to the ECC SRK): RSA-OAEP with the
+ * key's nameAlg, and the label with its terminating zero byte, as TPM 2.0
+ * part 1 B.10.3 has it. ESYS sets the OAEP scheme whatever the key says.
+ */
 static TSS2_RC
 rsa_encrypt(TPM2B_PUBLIC *pub, size_t in_len, BYTE *in, size_t max,
     BYTE *out, size_t *out_len, const char *label, void *ud)
 {
-	(void)pub; (void)in_len; (void)in; (void)max; (void)out;
-	(void)out_len; (void)label; (void)ud;
-	sk_debug("%s: sessions are salted with the ECC SRK only", __func__);
-	return TSS2_ESYS_RC_NOT_IMPLEMENTED;
+	const TPMS_RSA_PARMS *p;
+	const EVP_MD *md;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *kctx = NULL, *ctx = NULL;
+	EVP_PKEY *key = NULL;
+	BIGNUM *n = NULL;
+	unsigned char *lab = NULL;
+	size_t len;
+	TSS2_RC rc = TSS2_ESYS_RC_GENERAL_FAILURE;
+
+	(void)ud;
+	if (pub == NULL || in == NULL || out == NULL || out_len == NULL ||
+	    label == NULL)
+		return TSS2_ESYS_RC_BAD_REFERENCE;
+	p = &pub->publicArea.parameters.rsaDetail;
+	if (pub->publicArea.type != TPM2_ALG_RSA ||
+	    p->scheme.scheme != TPM2_ALG_OAEP ||
+	    (md = oaep_md(pub->publicArea.nameAlg)) == NULL)
+		return TSS2_ESYS_RC_NOT_IMPLEMENTED;
+	if ((n = BN_bin2bn(pub->publicArea.unique.rsa.buffer,
+	    pub->publicArea.unique.rsa.size, NULL)) == NULL ||
+	    (bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) != 1 ||
+	    OSSL_PARAM_BLD_push_uint32(bld, OSSL_PKEY_PARAM_RSA_E,
+	    p->exponent != 0 ? p->exponent : 65537) != 1 ||
+	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
+		goto out;
+	if ((kctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(kctx) != 1 ||
+	    EVP_PKEY_fromdata(kctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1 ||
+	    (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL)) == NULL ||
+	    EVP_PKEY_encrypt_init(ctx) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) != 1 ||
+	    (lab = OPENSSL_memdup(label, strlen(label) + 1)) == NULL)
+		goto out;
+	if (EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, lab,
+	    (int)strlen(label) + 1) != 1)
+		goto out;
+	lab = NULL;		/* the context's now */
+	if (EVP_PKEY_encrypt(ctx, NULL, &len, in, in_len) != 1 || len > max ||
+	    EVP_PKEY_encrypt(ctx, out, &len, in, in_len) != 1)
+		goto out;
+	*out_len = len;
+	rc = TSS2_RC_SUCCESS;
+out:
+	OPENSSL_free(lab);
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_CTX_free(kctx);
+	EVP_PKEY_free(key);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	return rc;
 }
 
 /* The TPM's public point as an OpenSSL key on the named curve. */

@@ -16,8 +16,8 @@
  *    and so does everything the KDFs are built on here;
  *  - plain hashes with other algorithms (the names of objects we did not
  *    make) go to OpenSSL: they hash only public data;
- *  - AES-CFB, the ephemeral ECDH of a salted session and the nonces go to
- *    OpenSSL, and RSA salting is refused (tpm-crypto-pk.c).
+ *  - AES-CFB, the ephemeral ECDH and RSA-OAEP of a salted session and the
+ *    nonces go to OpenSSL (tpm-crypto-pk.c).
  * Before tpm2-tss 4.0 there is no such hook; see the README for what
  * holds there.
  */

@@ -188,8 +188,13 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 # The TPM's manufacturer, model and version, as its EK certificate says.
 san=$(openssl x509 -inform der -in "$E/ek-cert-1.der" -noout \
     -ext subjectAltName | grep -o 'DirName:.*') || fail "no SAN in the EK certificate"
-tpm_attr() { printf '%s\n' "$san" | tr '/' '\n' | sed -n "s/^$1=//p"; }
-MANUF=$(tpm_attr 2.23.133.2.1) MODEL=$(tpm_attr 2.23.133.2.2) VERSION=$(tpm_attr 2.23.133.2.3)
+# OpenSSL 3.0 prints the TCG attributes by OID, 3.5 by their short names.
+tpm_attr() {
+	printf '%s\n' "$san" | tr '/' '\n' | sed -n -e "s/^$1=//p" -e "s/^$2=//p"
+}
+MANUF=$(tpm_attr 2.23.133.2.1 tcg-at-tpmManufacturer)
+MODEL=$(tpm_attr 2.23.133.2.2 tcg-at-tpmModel)
+VERSION=$(tpm_attr 2.23.133.2.3 tcg-at-tpmVersion)
 [ -n "$MANUF" ] && [ -n "$MODEL" ] && [ -n "$VERSION" ] ||
     fail "EK certificate SAN without manufacturer, model, version: $san"
 # issue_ak PUB.pem OUT.crt [subject|no-eku|ca|no-san|san-not-critical]:

@@ -2,8 +2,8 @@
  * The crypto callbacks sk/tpm-crypto.c gives ESYS (tpm2-tss >= 4.0),
  * called the way ESYS calls them, against OpenSSL: hashes, HMACs (in
  * pieces, as KDFa and the session HMACs feed them), AES-128-CFB both ways,
- * and the salted session's ECDH, checked from the TPM's side with the
- * "TPM" private key. That the TPM accepts what ESYS builds from them
+ * and a salted session's ECDH and RSA-OAEP, checked from the TPM's side
+ * with the "TPM" private key. That the TPM accepts what ESYS builds from them
  * (KDFa, KDFe, session HMACs, parameter encryption) is shown by every
  * integration test, which runs with these callbacks on.
  */
@@ -15,10 +15,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <tss2/tss2_mu.h>
 
 #include "tpm-internal.h"
@@ -208,11 +210,9 @@ test_ecdh(void **state)
 }
 
 static void
-test_random_and_rsa(void **state)
+test_random(void **state)
 {
 	TPM2B_NONCE nonce;
-	uint8_t in[16], out[256];
-	size_t out_len;
 
 	(void)state;
 	assert_int_equal(cb.get_random2b(&nonce, 32, NULL), 0);
@@ -221,10 +221,62 @@ test_random_and_rsa(void **state)
 	assert_int_equal(nonce.size, sizeof(nonce.buffer));
 	assert_int_equal(cb.get_random2b(&nonce, sizeof(nonce.buffer) + 1,
 	    NULL), TSS2_ESYS_RC_BAD_SIZE);
-	/* Our only salt key is ECC: RSA salting is refused. */
-	memset(in, 0, sizeof(in));
-	assert_int_equal(cb.rsa_pk_encrypt(NULL, sizeof(in), in, sizeof(out),
+}
+
+/* A salt for an RSA key (the EK in tpm-activate.c): OpenSSL decrypts it
+ * with OAEP, SHA-256 and the label "SECRET" with its zero byte. */
+static void
+test_rsa_oaep(void **state)
+{
+	TPM2B_PUBLIC pub;
+	EVP_PKEY *key;
+	EVP_PKEY_CTX *ctx;
+	BIGNUM *n = NULL;
+	unsigned char *label;
+	uint8_t in[32], out[512], back[512];
+	size_t out_len = 0, back_len = sizeof(back);
+
+	(void)state;
+	assert_non_null(key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA",
+	    (size_t)2048));
+	assert_int_equal(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N,
+	    &n), 1);
+	memset(&pub, 0, sizeof(pub));
+	pub.publicArea.type = TPM2_ALG_RSA;
+	pub.publicArea.nameAlg = TPM2_ALG_SHA256;
+	pub.publicArea.parameters.rsaDetail.scheme.scheme = TPM2_ALG_OAEP;
+	pub.publicArea.parameters.rsaDetail.keyBits = 2048;
+	pub.publicArea.unique.rsa.size = 256;
+	assert_int_equal(BN_bn2binpad(n, pub.publicArea.unique.rsa.buffer,
+	    256), 256);
+	BN_free(n);
+	RAND_bytes(in, sizeof(in));
+	assert_int_equal(cb.rsa_pk_encrypt(&pub, sizeof(in), in, sizeof(out),
+	    out, &out_len, "SECRET", NULL), 0);
+	assert_int_equal(out_len, 256);
+
+	assert_non_null(ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL));
+	assert_non_null(label = OPENSSL_memdup("SECRET", 7));
+	assert_int_equal(EVP_PKEY_decrypt_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx,
+	    RSA_PKCS1_OAEP_PADDING), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha256()), 1);
+	assert_int_equal(EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, label, 7), 1);
+	assert_int_equal(EVP_PKEY_decrypt(ctx, back, &back_len, out,
+	    out_len), 1);
+	assert_int_equal(back_len, sizeof(in));
+	assert_memory_equal(back, in, sizeof(in));
+	EVP_PKEY_CTX_free(ctx);
+
+	/* Too small an output buffer, another scheme, no key. */
+	assert_int_not_equal(cb.rsa_pk_encrypt(&pub, sizeof(in), in, 100,
+	    out, &out_len, "SECRET", NULL), 0);
+	pub.publicArea.parameters.rsaDetail.scheme.scheme = TPM2_ALG_RSAES;
+	assert_int_equal(cb.rsa_pk_encrypt(&pub, sizeof(in), in, sizeof(out),
 	    out, &out_len, "SECRET", NULL), TSS2_ESYS_RC_NOT_IMPLEMENTED);
+	assert_int_equal(cb.rsa_pk_encrypt(NULL, sizeof(in), in, sizeof(out),
+	    out, &out_len, "SECRET", NULL), TSS2_ESYS_RC_BAD_REFERENCE);
+	EVP_PKEY_free(key);
 }
 
 int
@@ -235,7 +287,8 @@ main(void)
 		cmocka_unit_test(test_hmac),
 		cmocka_unit_test(test_aes),
 		cmocka_unit_test(test_ecdh),
-		cmocka_unit_test(test_random_and_rsa),
+		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_rsa_oaep),
 	};
 
 	crypto_callbacks(&cb);
