@@ -132,11 +132,19 @@ port_free() {
 
 # free_port [N]: print a port P on 127.0.0.1 such that nobody listens on
 # P..P+N-1 (N defaults to 1), never 2321 or 2322, where other people's
-# simulators live. Returns 1 after 100 tries, with a message.
+# simulators live. Returns 1 after 100 tries, with a message. P is below
+# the kernel's ephemeral range (ip_local_port_range): the tests' clients
+# open thousands of connections, and a client's local port (or its
+# TIME_WAIT) on P would make the server's bind fail with "Address already
+# in use".
 free_port() {
-	local n=${1:-1} p i ok
+	local n=${1:-1} p i ok lo=32768 span
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
+		lo=32768
+	span=$(( lo - 10000 - n ))
+	[ "$span" -gt 1000 ] || span=20000
 	for _ in $(seq 100); do
-		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+		p=$(( 10000 + (RANDOM * 32768 + RANDOM) % span ))
 		[ "$p" != 2321 ] && [ "$p" != 2322 ] || continue
 		ok=1
 		for ((i = 0; i < n; i++)); do
