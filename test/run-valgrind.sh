@@ -79,17 +79,27 @@ for i in "${!names[@]}"; do
 	if [[ "$(basename "${argv[0]}")" == valgrind* ]]; then
 		continue
 	fi
-	# Put valgrind in front of the test binary: after the fixture's "--",
-	# or first.
-	wrapped=() inserted=0
+	# Put valgrind in front of the test binary: after the fixture's "--"
+	# (and after "bash .../abrmd.sh", which starts the broker and then
+	# runs the binary), or first.
+	wrapped=() inserted=0 at=-1
 	if [[ "$(basename "${argv[0]}")" == with-swtpm.sh ]]; then
-		for a in "${argv[@]}"; do
-			wrapped+=("$a")
-			if [ "$inserted" = 0 ] && [ "$a" = -- ]; then
-				wrapped+=("${vg[@]}" "--log-file=$logs/$name.%p")
-				inserted=1
+		for j in "${!argv[@]}"; do
+			if [ "${argv[$j]}" = -- ]; then
+				at=$j
+				break
 			fi
 		done
+		if [ "$at" -ge 0 ] && [ "${argv[$((at + 1))]:-}" = bash ] &&
+		    [[ "$(basename "${argv[$((at + 2))]:-}")" == abrmd.sh ]]; then
+			at=$((at + 2))
+		fi
+		if [ "$at" -ge 0 ]; then
+			wrapped=("${argv[@]:0:$((at + 1))}" "${vg[@]}"
+			    "--log-file=$logs/$name.%p"
+			    "${argv[@]:$((at + 1))}")
+			inserted=1
+		fi
 	fi
 	if [ "$inserted" = 0 ]; then
 		wrapped=("${vg[@]}" "--log-file=$logs/$name.%p" "${argv[@]}")
