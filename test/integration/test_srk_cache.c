@@ -227,6 +227,17 @@ test_restart(void **state)
 	assert_int_equal(system(restart), 0);
 
 	sign_counted(plain, NULL, &c);
+	if (c.failed == 0) {
+		/* swtpm 0.10 (Debian unstable) still loads the context after
+		 * this restart: then it is the same SRK, which the TPM's
+		 * ReadPublic has just confirmed, and using it is right. The
+		 * fallback from a context the TPM refuses is shown by
+		 * test_corrupt. */
+		fprintf(stderr, "# this simulator kept the saved context "
+		    "across its restart: a hit\n");
+		expect_hit(&c);
+		return;
+	}
 	expect_miss(&c, true);
 	assert_int_equal(c.failed, 1);
 	assert_int_equal(c.fail_cc, CC_CONTEXTLOAD);
