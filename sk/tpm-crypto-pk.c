@@ -41,8 +41,9 @@ random2b(TPM2B_NONCE *nonce, size_t len, void *ud)
 	return TSS2_RC_SUCCESS;
 }
 
-static const EVP_MD *
-oaep_md(TPM2_ALG_ID alg)
+/* The OpenSSL digest of a TPM hash algorithm, NULL for others. */
+const EVP_MD *
+crypto_evp_md(TPM2_ALG_ID alg)
 {
 	switch (alg) {
 	case TPM2_ALG_SHA1:
@@ -86,7 +87,7 @@ rsa_encrypt(TPM2B_PUBLIC *pub, size_t in_len, BYTE *in, size_t max,
 	p = &pub->publicArea.parameters.rsaDetail;
 	if (pub->publicArea.type != TPM2_ALG_RSA ||
 	    p->scheme.scheme != TPM2_ALG_OAEP ||
-	    (md = oaep_md(pub->publicArea.nameAlg)) == NULL)
+	    (md = crypto_evp_md(pub->publicArea.nameAlg)) == NULL)
 		return TSS2_ESYS_RC_NOT_IMPLEMENTED;
 	if ((n = BN_bin2bn(pub->publicArea.unique.rsa.buffer,
 	    pub->publicArea.unique.rsa.size, NULL)) == NULL ||

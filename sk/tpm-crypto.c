@@ -73,21 +73,6 @@ ctx_free(ESYS_CRYPTO_CONTEXT_BLOB **blob)
 	*blob = NULL;
 }
 
-static const EVP_MD *
-other_md(TPM2_ALG_ID alg)
-{
-	switch (alg) {
-	case TPM2_ALG_SHA1:
-		return EVP_sha1();
-	case TPM2_ALG_SHA384:
-		return EVP_sha384();
-	case TPM2_ALG_SHA512:
-		return EVP_sha512();
-	default:
-		return NULL;
-	}
-}
-
 static TSS2_RC
 hash_start(ESYS_CRYPTO_CONTEXT_BLOB **blob, TPM2_ALG_ID alg, void *ud)
 {
@@ -104,7 +89,7 @@ hash_start(ESYS_CRYPTO_CONTEXT_BLOB **blob, TPM2_ALG_ID alg, void *ud)
 			goto out;
 		sha256_init(&c->u.sha);
 	} else {
-		if ((md = other_md(alg)) == NULL) {
+		if ((md = crypto_evp_md(alg)) == NULL) {
 			sk_debug("%s: hash 0x%04x not supported", __func__,
 			    alg);
 			rc = TSS2_ESYS_RC_NOT_IMPLEMENTED;

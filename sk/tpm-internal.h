@@ -84,10 +84,15 @@ void hold_srk_drop_transient(struct tpm *);
  * and auth value) lives only in memory we wipe; a no-op before 4.0. */
 int crypto_install(struct tpm *);
 #ifdef SK_TPM_ESYS_CRYPTO_CALLBACKS
+#include <openssl/evp.h>
+
 /* The table crypto_install hands to ESYS (for the unit tests). */
 void crypto_callbacks(ESYS_CRYPTO_CALLBACKS *);
 /* tpm-crypto-pk.c: its nonce, ECDH, AES and RSA entries. */
 void crypto_callbacks_pk(ESYS_CRYPTO_CALLBACKS *);
+/* The OpenSSL digest of a TPM hash algorithm (SHA-1, -256, -384, -512),
+ * NULL for others. */
+const EVP_MD *crypto_evp_md(TPM2_ALG_ID);
 #endif
 
 /* tpm-nv.c, tpm-nv-write.c: the attributes of every index sk-tpm
