@@ -81,8 +81,9 @@ int cli_fingerprint(const uint8_t point[TPM_EC_POINT_LEN],
 void cli_user_text(const uint8_t *id, size_t len, char *out, size_t outlen);
 /* Whether name designates this user id: its bytes, or its shown form. */
 bool cli_user_matches(const uint8_t *id, size_t len, const char *name);
-/* Text from a record, safe for a terminal: control characters,
- * backslashes and non-ASCII bytes as \xNN. */
+
+/* safe-text.c: text from outside, safe for a terminal: control
+ * characters, backslashes and non-ASCII bytes as \xNN. */
 void cli_safe_text(const char *in, char *out, size_t outlen);
 
 struct resident;

@@ -1,7 +1,7 @@
 /*
  * How a resident credential is shown: its public key fingerprint exactly as
- * ssh-keygen -l prints it, its user id, and record text made safe for a
- * terminal. Pure functions, no TPM.
+ * ssh-keygen -l prints it, its user id, and its application made safe for
+ * a terminal (safe-text.c). Pure functions, no TPM.
  */
 #include <stdio.h>
 #include <string.h>
@@ -118,30 +118,6 @@ cli_user_matches(const uint8_t *id, size_t len, const char *name)
 		return true;
 	cli_user_text(id, len, shown, sizeof(shown));
 	return strcmp(shown, name) == 0;
-}
-
-void
-cli_safe_text(const char *in, char *out, size_t outlen)
-{
-	const unsigned char *p;
-	size_t off = 0;
-
-	if (outlen == 0)
-		return;
-	out[0] = '\0';
-	for (p = (const unsigned char *)in; *p != '\0'; p++) {
-		if (*p >= 0x20 && *p < 0x7f && *p != '\\') {
-			if (off + 1 >= outlen)
-				break;
-			out[off++] = (char)*p;
-			out[off] = '\0';
-		} else {
-			if (off + 4 >= outlen)
-				break;
-			off += (size_t)snprintf(out + off, outlen - off,
-			    "\\x%02x", *p);
-		}
-	}
 }
 
 int
