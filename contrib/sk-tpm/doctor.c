@@ -2,14 +2,15 @@
  * sk-tpm doctor: a checklist of everything libsk-tpm needs from this TPM
  * and this account, each line tagged [ok], [info], [warn] or [FAIL]. Any
  * FAIL makes the exit status 1. Read-only: the one transient SRK and one
- * session it makes are flushed again.
+ * session it makes are flushed again. This file is the command: how the
+ * TPM is reached, then the checks in order (doctor-checks.h), which write
+ * to the checklist (doctor-report.c).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-#include "doctor.h"
+#include "doctor-checks.h"
 #include "log.h"
 #include "resident.h"
 #include "tpm-info.h"
@@ -32,37 +33,6 @@ usage(FILE *f)
 "  --tcti TCTI  the TPM to use (overrides SK_TPM_TCTI)\n"
 "  --help       this text\n",
 	    f);
-}
-
-void
-report(struct doctor *d, enum level level, const char *fmt, ...)
-{
-	static const char *const tags[] = {
-		[OK] = "[ok]  ", [INFO] = "[info]", [WARN] = "[warn]",
-		[FAIL] = "[FAIL]",
-	};
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	printf("%s %s\n", tags[level], line);
-	if (level == WARN)
-		d->warnings++;
-	if (level == FAIL && d->problems++ == 0)
-		snprintf(d->first_problem, sizeof(d->first_problem), "%s",
-		    line);
-}
-
-const char *
-library_error(char *buf, size_t len, const char *fallback)
-{
-	const char *e = log_last_error();
-
-	snprintf(buf, len, "%s", e != NULL ? e : fallback);
-	log_reset();
-	return buf;
 }
 
 static void
@@ -264,17 +234,5 @@ cmd_doctor(struct cli *cli, int argc, char **argv)
 	check_residents(&d, tpm);
 out:
 	tpm_close(&tpm);
-	if (d.problems == 0) {
-		printf("healthy (%u warning%s)\n", d.warnings,
-		    d.warnings == 1 ? "" : "s");
-		return CLI_OK;
-	}
-	printf("%u problem%s found\n", d.problems, d.problems == 1 ? "" : "s");
-	if (d.problems == 1)
-		cli_error("%s", d.first_problem);
-	else
-		cli_error("%s (and %u more problem%s, see above)",
-		    d.first_problem, d.problems - 1,
-		    d.problems == 2 ? "" : "s");
-	return CLI_FAIL;
+	return doctor_verdict(&d);
 }
