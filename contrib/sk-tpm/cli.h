@@ -87,22 +87,11 @@ bool cli_user_matches(const uint8_t *id, size_t len, const char *name);
 void cli_safe_text(const char *in, char *out, size_t outlen);
 
 struct resident;
-struct resident_list;
 struct kh;
-struct tpm;
 
 /* pcr-show.c: PCR bindings (issue 12). */
 /* "sha256:7,14", or "" for a key that is not bound. */
 void cli_pcr_text(const struct kh *, char *out, size_t len);
-#define CLI_PCR_OK	0
-#define CLI_PCR_INFO	1
-#define CLI_PCR_WARN	2
-typedef void cli_pcr_emit(void *ctx, int level, const char *line);
-/* For the doctor: the current value of each PCR a resident key is bound
- * to (INFO), then per bound key whether it matches (OK) or not (WARN).
- * -1 (the library's error recorded) if the PCRs cannot be read. */
-int cli_pcr_check(struct tpm *, const struct resident_list *,
-    cli_pcr_emit *emit, void *ctx);
 
 /* One usable credential as every command shows it. */
 struct cli_shown {

@@ -11,6 +11,7 @@
 
 #include "doctor-report.h"
 
+struct resident_list;
 struct tpm;
 
 /* doctor-device.c */
@@ -27,5 +28,10 @@ void check_device(struct doctor *, char *denied, size_t denied_len);
 void check_srk(struct doctor *, struct tpm *);
 /* P-256 and a salted session. */
 void check_crypto(struct doctor *, struct tpm *);
+
+/* doctor-pcr.c */
+/* The current value of each PCR a resident key is bound to, then per
+ * bound key whether it still matches. */
+void check_pcrs(struct doctor *, struct tpm *, const struct resident_list *);
 
 #endif /* SK_TPM_DOCTOR_CHECKS_H */

@@ -128,15 +128,10 @@ check_nv(struct doctor *d, const struct tpm_info *info)
 		    REC_MAX_LEN);
 }
 
-/* cli_pcr_emit for report(); CLI_PCR_* are OK, INFO and WARN. */
-static void
-pcr_line(void *ctx, int level, const char *line)
-{
-	report(ctx, (enum level)level, "%s", line);
-}
-
-static void
-check_residents(struct doctor *d, struct tpm *tpm)
+/* 0 with *list to free, or -1 (reported) when the records cannot be
+ * read. */
+static int
+check_residents(struct doctor *d, struct tpm *tpm, struct resident_list *out)
 {
 	struct resident_list list;
 	char err[512];
@@ -144,7 +139,7 @@ check_residents(struct doctor *d, struct tpm *tpm)
 	if (resident_load(tpm, &list) != 0) {
 		report(d, FAIL, "resident credentials: %s", library_error(err,
 		    sizeof(err), "cannot be read"));
-		return;
+		return -1;
 	}
 	if (list.nforeign > 0)
 		report(d, WARN, "resident credentials: %zu usable, %zu "
@@ -163,10 +158,8 @@ check_residents(struct doctor *d, struct tpm *tpm)
 		report(d, OK, "resident credentials: %zu (0 skipped, 0 "
 		    "unwritten); %zu of %u sk-tpm NV slots in use",
 		    list.count, list.nused, TPM_NV_SLOTS);
-	if (cli_pcr_check(tpm, &list, pcr_line, d) != 0)
-		report(d, FAIL, "PCR bindings: %s", library_error(err,
-		    sizeof(err), "the PCRs cannot be read"));
-	resident_list_free(&list);
+	*out = list;
+	return 0;
 }
 
 int
@@ -174,6 +167,7 @@ cmd_doctor(struct cli *cli, int argc, char **argv)
 {
 	struct doctor d;
 	struct tpm_info info;
+	struct resident_list list;
 	struct tpm *tpm = NULL;
 	char denied[1024], err[512];
 	const char *reached;
@@ -231,7 +225,10 @@ cmd_doctor(struct cli *cli, int argc, char **argv)
 	check_crypto(&d, tpm);
 	check_lockout(&d, tpm);
 	check_nv(&d, &info);
-	check_residents(&d, tpm);
+	if (check_residents(&d, tpm, &list) == 0) {
+		check_pcrs(&d, tpm, &list);
+		resident_list_free(&list);
+	}
 out:
 	tpm_close(&tpm);
 	return doctor_verdict(&d);
