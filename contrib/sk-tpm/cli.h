@@ -82,15 +82,11 @@ void cli_user_text(const uint8_t *id, size_t len, char *out, size_t outlen);
 /* Whether name designates this user id: its bytes, or its shown form. */
 bool cli_user_matches(const uint8_t *id, size_t len, const char *name);
 
-/* safe-text.c: text from outside, safe for a terminal: control
- * characters, backslashes and non-ASCII bytes as \xNN. */
-void cli_safe_text(const char *in, char *out, size_t outlen);
-
-struct resident;
 struct kh;
+struct resident;
 
-/* pcr-show.c: PCR bindings (issue 12). */
-/* "sha256:7,14", or "" for a key that is not bound. */
+/* A PCR binding (issue 12): "sha256:7,14", or "" for a key that is not
+ * bound. */
 void cli_pcr_text(const struct kh *, char *out, size_t len);
 
 /* One usable credential as every command shows it. */
@@ -104,5 +100,9 @@ struct cli_shown {
 };
 /* 0, or -1 if OpenSSL fails to hash. */
 int cli_describe(const struct resident *, struct cli_shown *);
+
+/* safe-text.c: text from outside, safe for a terminal: control
+ * characters, backslashes and non-ASCII bytes as \xNN. */
+void cli_safe_text(const char *in, char *out, size_t outlen);
 
 #endif /* SK_TPM_CLI_H */

@@ -1,7 +1,8 @@
 /*
  * How a resident credential is shown: its public key fingerprint exactly as
- * ssh-keygen -l prints it, its user id, and its application made safe for
- * a terminal (safe-text.c). Pure functions, no TPM.
+ * ssh-keygen -l prints it, its user id, its PCR binding (issue 12), and its
+ * application made safe for a terminal (safe-text.c). Pure functions, no
+ * TPM.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "cli.h"
 #include "handle.h"
+#include "policy.h"
 #include "record.h"
 #include "resident.h"
 
@@ -118,6 +120,20 @@ cli_user_matches(const uint8_t *id, size_t len, const char *name)
 		return true;
 	cli_user_text(id, len, shown, sizeof(shown));
 	return strcmp(shown, name) == 0;
+}
+
+void
+cli_pcr_text(const struct kh *kh, char *out, size_t len)
+{
+	char list[POLICY_PCR_COUNT * 3 + 1];
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	if (kh->pcr_mask == 0)
+		return;
+	policy_format_pcrs(kh->pcr_mask, list, sizeof(list));
+	snprintf(out, len, "sha256:%s", list);
 }
 
 int
