@@ -50,7 +50,8 @@ doctor_verdict(const struct doctor *d)
 		    d->warnings == 1 ? "" : "s");
 		return CLI_OK;
 	}
-	printf("%u problem%s found\n", d->problems, d->problems == 1 ? "" : "s");
+	printf("%u problem%s found\n", d->problems,
+	    d->problems == 1 ? "" : "s");
 	if (d->problems == 1)
 		cli_error("%s", d->first_problem);
 	else
