@@ -1,7 +1,9 @@
 /*
  * sk-tpm, the command-line tool: shared between main.c and the command
- * files. The TPM work itself is the library's (sk-tpm-core); this tool
- * only parses arguments, asks, and prints.
+ * files. What every command uses (cli.c), the commands main.c hands over
+ * to, and how a credential is shown (fingerprint.c, safe-text.c). The TPM
+ * work itself is the library's (sk-tpm-core); this tool only parses
+ * arguments, asks, and prints.
  */
 #ifndef SK_TPM_CLI_H
 #define SK_TPM_CLI_H
@@ -33,6 +35,8 @@ struct cli {
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "tcti", required_argument, NULL, 'T' }
 
+/* cli.c: what every command uses */
+
 /* Print "sk-tpm: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: one line pointing at the command's --help; returns
@@ -56,6 +60,7 @@ int cli_common_only(struct cli *, int argc, char **argv);
  * CLI_OK, or CLI_FAIL with the error printed. */
 int cli_open(const struct cli *, struct tpm **);
 
+/* The commands main.c hands over to, argv[0] being the command's name. */
 int cmd_list(struct cli *, int argc, char **argv);
 int cmd_delete(struct cli *, int argc, char **argv);
 int cmd_doctor(struct cli *, int argc, char **argv);
