@@ -10,7 +10,7 @@
 #include "attest-report.h"
 #include "cli.h"
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 line(const char *tag, const char *fmt, va_list ap)
 {
 	printf("  %-10s ", tag);
