@@ -352,6 +352,11 @@ sshd_start() {
 	if [ -n "$(sshd_default persourcepenalties)" ]; then
 		extra="PerSourcePenalties no"
 	fi
+	# SetEnv SHLVL=1 below: the login user's shell startup files are not
+	# under test. bash reads ~/.bashrc for a command sshd hands it only
+	# as a top-level shell (SHLVL unset or 0); on a machine whose root runs
+	# "pyenv init" there, eight logins at once raced in pyenv's rehash and
+	# wrote to the ssh client's stderr, which the tests require quiet.
 	for _ in $(seq 10); do
 		SSHD_PORT=$(free_port) || fail "no free port found"
 		SSHD_LOG=$T/sshd.log
@@ -376,6 +381,7 @@ X11Forwarding no
 PrintMotd no
 Banner none
 MaxStartups 20
+SetEnv SHLVL=1
 $extra
 EOF
 		"$SSHD" -t -f "$cfg" || fail "sshd rejects its configuration"
