@@ -11,6 +11,9 @@
  *   handles, at the bounds of each field), plus records broken in each way
  *   rec_decode must refuse, written with the strict CBOR writer.
  *
+ * Each seed is decoded before it is written: a valid- one must decode, a
+ * bad- or foreign- one must be refused, else make_seeds stops.
+ *
  * The output is checked in under corpus/; to regenerate it (from a
  * -DSK_TPM_FUZZ=ON build; the directories must exist):
  *
@@ -49,12 +52,39 @@ pcr_seed(struct kh *kh, uint32_t flags, uint32_t mask, uint32_t policy,
 	free(enc);
 }
 
+/*
+ * The decoder must take each seed as its name says: a valid- seed decodes,
+ * a bad- or foreign- one is refused. A seed the codec no longer reads as
+ * meant would start the fuzzer from the wrong side of a check.
+ */
+static void
+check(const char *sub, const char *name, const uint8_t *p, size_t len)
+{
+	struct kh *kh = NULL;
+	struct rec *rec = NULL;
+	int r;
+
+	if (strcmp(sub, "handle") == 0) {
+		r = kh_decode(p, len, &kh);
+		kh_free(&kh);
+	} else {
+		r = rec_decode(p, len, &rec);
+		rec_free(&rec);
+	}
+	if ((r == KH_OK) != (strncmp(name, "valid-", 6) == 0)) {
+		fprintf(stderr, "make_seeds: %s/%s %s by the decoder (%d)\n",
+		    sub, name, r == KH_OK ? "accepted" : "refused", r);
+		exit(1);
+	}
+}
+
 static void
 put(const char *sub, const char *name, const uint8_t *p, size_t len)
 {
 	char path[4096];
 	FILE *f;
 
+	check(sub, name, p, len);
 	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
 	if ((f = fopen(path, "wb")) == NULL ||
 	    fwrite(p, 1, len, f) != len || fclose(f) != 0) {
