@@ -11,6 +11,10 @@
 #
 #   fuzz: NAME: N executions, 0 crashes
 #
+# First the seeds of the handle and record fuzzers are written again by
+# test/fuzz/make_seeds and compared with the checked-in ones: the run
+# fails if they differ (a codec change the seeds were not regenerated for).
+#
 # Fails if any target crashes, leaks, trips a sanitizer, times out or
 # allocates more than 64 MiB at once; the input that did it is kept in
 # BUILD-DIR/test/fuzz/artifacts. Environment: CC (default clang; on
@@ -44,8 +48,34 @@ done
 echo "==> configure fuzzers ($build, $cc)"
 CC=$cc cmake -S "$root" -B "$build" -DSK_TPM_FUZZ=ON -DSK_TPM_WERROR=ON \
     -DBUILD_BENCH=OFF -DFUZZ_SECONDS="$seconds" >/dev/null
-echo "==> build ${targets[*]/#/fuzz_}"
-cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
+echo "==> build ${targets[*]/#/fuzz_} make_seeds"
+cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" make_seeds
+
+# The seeds of the handle and record fuzzers are generated: corpus/handle
+# and corpus/record hold exactly what make_seeds writes. It must run to its
+# end and write each of them again, byte for byte, and nothing else.
+echo "==> seeds: make_seeds against test/fuzz/corpus/{handle,record}"
+corpus=$root/test/fuzz/corpus
+seeds=$(mktemp -d "${TMPDIR:-/tmp}/sk-tpm-seeds.XXXXXX")
+trap 'rm -rf "$seeds"' EXIT
+mkdir "$seeds/handle" "$seeds/record"
+if ! "$build/test/fuzz/make_seeds" "$seeds"; then
+	echo "==> FAILED: make_seeds stopped before writing every seed" >&2
+	exit 1
+fi
+stale=()
+for f in "$seeds"/handle/* "$seeds"/record/*; do	# written, not as is
+	cmp -s "$f" "$corpus/${f#"$seeds"/}" || stale+=("${f#"$seeds"/}")
+done
+for f in "$corpus"/handle/* "$corpus"/record/*; do	# no longer written
+	[ -e "$seeds/${f#"$corpus"/}" ] || stale+=("${f#"$corpus"/}")
+done
+if [ ${#stale[@]} -gt 0 ]; then
+	echo "==> FAILED: seeds that make_seeds does not write as checked" \
+	    "in (regenerate them, see test/fuzz/make_seeds.c): ${stale[*]}" >&2
+	exit 1
+fi
+echo "seeds: $(find "$seeds" -type f | wc -l) files, as checked in"
 
 echo "==> run each for ${seconds} s"
 failed=()

@@ -1,6 +1,6 @@
 /*
- * One ESYS connection of the test helpers (tpm-util.c, tpm-pcr-util.c):
- * a TCTI loaded by name and an ESYS context on it.
+ * One ESYS connection of the test helpers (tpm-util.c, tpm-pcr-util.c,
+ * test/fault/fault-tpm.c): a TCTI loaded by name and an ESYS context on it.
  */
 #ifndef TEST_TPM_CONN_H
 #define TEST_TPM_CONN_H
@@ -15,5 +15,9 @@ struct tu_conn {
 
 int tu_conn_open(const char *tcti, struct tu_conn *);
 void tu_conn_close(struct tu_conn *);
+
+/* The indices of sk-tpm's NV range (0x01a5c500 to 0x01a5c5ff), at most
+ * max of them: how many, or -1. */
+int tu_nv_indices(struct tu_conn *, TPM2_HANDLE *out, int max);
 
 #endif /* TEST_TPM_CONN_H */

@@ -225,8 +225,8 @@ out:
 #define NV_FIRST	0x01a5c500u
 #define NV_LAST		0x01a5c5ffu
 
-static int
-nv_indices(struct tu_conn *c, TPM2_HANDLE *out, int max)
+int
+tu_nv_indices(struct tu_conn *c, TPM2_HANDLE *out, int max)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more;
@@ -254,7 +254,7 @@ tu_nv_clear(const char *tcti)
 
 	if (tu_conn_open(tcti, &c) != 0)
 		return -1;
-	if ((n = nv_indices(&c, idx, 256)) < 0)
+	if ((n = tu_nv_indices(&c, idx, 256)) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (Esys_TR_FromTPMPublic(c.esys, idx[i], ESYS_TR_NONE,
@@ -282,7 +282,7 @@ tu_nv_read_first(const char *tcti, uint8_t **buf, size_t *len)
 
 	if (tu_conn_open(tcti, &c) != 0)
 		return -1;
-	if (nv_indices(&c, idx, 1) != 1 ||
+	if (tu_nv_indices(&c, idx, 1) != 1 ||
 	    Esys_TR_FromTPMPublic(c.esys, idx[0], ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &nv) != TSS2_RC_SUCCESS ||
 	    Esys_NV_ReadPublic(c.esys, nv, ESYS_TR_NONE, ESYS_TR_NONE,

@@ -2,13 +2,17 @@
  * Writes the seed corpora of fuzz_handle and fuzz_record, so that each
  * fuzzer starts from both sides of every check:
  *
- * - handle/: handles made by kh_encode with the sizes a real P-256 key
- *   under the standard SRK has, in every flag combination, plus a few ways
+ * - handle/: handles made by kh_encode from the samples the codec unit
+ *   tests start from (test/common/kh-sample.h: the sizes a real P-256 key
+ *   under the standard SRK has), in every flag combination, plus a few ways
  *   of getting them wrong; and version 2 handles (PCR binding) with one,
  *   two and all PCRs, with and without the PIN in the policy;
  * - record/: resident records made by rec_encode (holding one of those
  *   handles, at the bounds of each field), plus records broken in each way
  *   rec_decode must refuse, written with the strict CBOR writer.
+ *
+ * Each seed is decoded before it is written: a valid- one must decode, a
+ * bad- or foreign- one must be refused, else make_seeds stops.
  *
  * The output is checked in under corpus/; to regenerate it (from a
  * -DSK_TPM_FUZZ=ON build; the directories must exist):
@@ -21,6 +25,7 @@
 
 #include "cbor-strict.h"
 #include "handle.h"
+#include "kh-sample.h"
 #include "record.h"
 
 static const char *dir;
@@ -47,29 +52,45 @@ pcr_seed(struct kh *kh, uint32_t flags, uint32_t mask, uint32_t policy,
 	free(enc);
 }
 
+/*
+ * The decoder must take each seed as its name says: a valid- seed decodes,
+ * a bad- or foreign- one is refused. A seed the codec no longer reads as
+ * meant would start the fuzzer from the wrong side of a check.
+ */
+static void
+check(const char *sub, const char *name, const uint8_t *p, size_t len)
+{
+	struct kh *kh = NULL;
+	struct rec *rec = NULL;
+	int r;
+
+	if (strcmp(sub, "handle") == 0) {
+		r = kh_decode(p, len, &kh);
+		kh_free(&kh);
+	} else {
+		r = rec_decode(p, len, &rec);
+		rec_free(&rec);
+	}
+	if ((r == KH_OK) != (strncmp(name, "valid-", 6) == 0)) {
+		fprintf(stderr, "make_seeds: %s/%s %s by the decoder (%d)\n",
+		    sub, name, r == KH_OK ? "accepted" : "refused", r);
+		exit(1);
+	}
+}
+
 static void
 put(const char *sub, const char *name, const uint8_t *p, size_t len)
 {
 	char path[4096];
 	FILE *f;
 
+	check(sub, name, p, len);
 	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
 	if ((f = fopen(path, "wb")) == NULL ||
 	    fwrite(p, 1, len, f) != len || fclose(f) != 0) {
 		perror(path);
 		exit(1);
 	}
-}
-
-static void
-tpm2b(uint8_t *p, size_t len, uint8_t seed)
-{
-	size_t i;
-
-	p[0] = (uint8_t)((len - 2) >> 8);
-	p[1] = (uint8_t)(len - 2);
-	for (i = 2; i < len; i++)
-		p[i] = (uint8_t)(seed ^ (i * 31));
 }
 
 /* The handle seeds; leaves a realistic encoded handle in real. */
@@ -81,93 +102,52 @@ handle_seeds(uint8_t *real, size_t *real_len)
 		KH_FLAG_PRESENCE | KH_FLAG_PIN,
 		KH_FLAG_PRESENCE | KH_FLAG_SRK_PERSISTENT, KH_FLAGS_KNOWN
 	};
-	uint8_t pub[KH_PUBLIC_MAX], priv[KH_PRIVATE_MAX], srk[KH_PUBLIC_MAX];
+	static struct kh_sample s;
 	uint8_t buf[KH_MAX_LEN + 16], *enc;
-	struct kh kh;
 	char name[64];
 	size_t i, len;
 
-	memset(&kh, 0, sizeof(kh));
-	kh.version = KH_VERSION;
-	tpm2b(pub, 90, 0x11);
-	tpm2b(priv, 128, 0x22);
-	tpm2b(srk, 122, 0x33);
-	kh.tpm_public = pub;
-	kh.tpm_public_len = 90;
-	kh.tpm_private = priv;
-	kh.tpm_private_len = 128;
-	kh.srk_public = srk;
-	kh.srk_public_len = 122;
-	/* The decoder insists on the name of the SRK public area. */
-	if (kh_srk_name(srk, 122, kh.srk_name) != 0)
+	if (khs_init(&s) != 0)
 		exit(1);
-	for (i = 0; i < KH_APP_HASH_LEN; i++)
-		kh.app_hash[i] = (uint8_t)(0x50 + i);
-
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
-		kh.flags = flags[i];
-		if (kh_encode(&kh, &enc, &len) != KH_OK)
+		s.kh.flags = flags[i];
+		if (kh_encode(&s.kh, &enc, &len) != KH_OK)
 			exit(1);
 		snprintf(name, sizeof(name), "valid-flags-%03x", flags[i]);
 		put("handle", name, enc, len);
 		free(enc);
 	}
 	/* Smallest TPM2Bs, then the largest that fit in KH_MAX_LEN. */
-	kh.flags = KH_FLAG_PRESENCE;
-	tpm2b(pub, 2, 0);
-	tpm2b(priv, 2, 0);
-	tpm2b(srk, 2, 0);
-	kh.tpm_public_len = kh.tpm_private_len = kh.srk_public_len = 2;
-	if (kh_srk_name(srk, 2, kh.srk_name) != 0 ||
-	    kh_encode(&kh, &enc, &len) != KH_OK)
+	s.kh.flags = KH_FLAG_PRESENCE;
+	if (khs_fill(&s, 2, 2, 2, 0) != 0 ||
+	    kh_encode(&s.kh, &enc, &len) != KH_OK)
 		exit(1);
 	put("handle", "valid-minimal", enc, len);
 	free(enc);
-	tpm2b(pub, KH_PUBLIC_MAX, 0x44);
-	tpm2b(priv, KH_PRIVATE_MAX, 0x55);
-	tpm2b(srk, 200, 0x66);
-	kh.tpm_public_len = KH_PUBLIC_MAX;
-	kh.tpm_private_len = KH_PRIVATE_MAX;
-	kh.srk_public_len = 200;
-	if (kh_srk_name(srk, 200, kh.srk_name) != 0 ||
-	    kh_encode(&kh, &enc, &len) != KH_OK)
+	if (khs_fill(&s, KH_PUBLIC_MAX, KH_PRIVATE_MAX, 200, 0x44) != 0 ||
+	    kh_encode(&s.kh, &enc, &len) != KH_OK)
 		exit(1);
 	put("handle", "valid-large", enc, len);
 	free(enc);
 
 	/* Version 2: the same fields and a PCR binding. */
-	tpm2b(pub, 124, 0x11);
-	tpm2b(priv, 128, 0x22);
-	tpm2b(srk, 122, 0x33);
-	kh.tpm_public_len = 124;
-	kh.tpm_private_len = 128;
-	kh.srk_public_len = 122;
-	kh.version = KH_VERSION_PCR;
-	for (i = 0; i < KH_PCR_VALUES_MAX; i++)
-		kh.pcr_values[i] = (uint8_t)(0x70 + i);
-	pcr_seed(&kh, 0, 1u << 7, 0, "valid-pcr-7");
-	pcr_seed(&kh, KH_FLAG_PIN | KH_FLAG_SRK_PERSISTENT,
+	if (khs_init_pcr(&s) != 0)
+		exit(1);
+	pcr_seed(&s.kh, 0, 1u << 7, 0, "valid-pcr-7");
+	pcr_seed(&s.kh, KH_FLAG_PIN | KH_FLAG_SRK_PERSISTENT,
 	    1u << 7 | 1u << 14, KH_POLICY_AUTH_VALUE, "valid-pcr-pin-7-14");
-	pcr_seed(&kh, KH_FLAG_PRESENCE, KH_PCR_ALL, 0, "valid-pcr-all");
-	if (kh_encode(&kh, &enc, &len) != KH_OK)
+	pcr_seed(&s.kh, KH_FLAG_PRESENCE, KH_PCR_ALL, 0, "valid-pcr-all");
+	if (kh_encode(&s.kh, &enc, &len) != KH_OK)
 		exit(1);
 	memcpy(buf, enc, len);
 	free(enc);
 	put("handle", "bad-pcr-truncated", buf, len - 40);
-	kh.version = KH_VERSION;
-	kh.pcr_mask = 0;
-	kh.pcr_values_len = 0;
-	kh.policy = 0;
 
-	/* Back to a realistic handle to break. */
-	tpm2b(pub, 90, 0x11);
-	tpm2b(priv, 128, 0x22);
-	tpm2b(srk, 122, 0x33);
-	kh.tpm_public_len = 90;
-	kh.tpm_private_len = 128;
-	kh.srk_public_len = 122;
-	if (kh_srk_name(srk, 122, kh.srk_name) != 0 ||
-	    kh_encode(&kh, &enc, &len) != KH_OK)
+	/* Back to a realistic handle to break, presence only. */
+	if (khs_init(&s) != 0)
+		exit(1);
+	s.kh.flags = KH_FLAG_PRESENCE;
+	if (kh_encode(&s.kh, &enc, &len) != KH_OK)
 		exit(1);
 	memcpy(buf, enc, len);
 	memcpy(real, enc, len);

@@ -5,22 +5,19 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "hex.h"
 #include "hexvec.h"
 
 void
 unhex(const char *hex, uint8_t *out, size_t len)
 {
-	size_t i;
-	unsigned int v;
+	size_t n = 0;
 
 	assert_int_equal(strlen(hex), 2 * len);
-	for (i = 0; i < len; i++) {
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
+	assert_int_equal(hex_decode(hex, out, len, &n), 0);
+	assert_int_equal(n, len);
 }

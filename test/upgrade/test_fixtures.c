@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hex.h"
 #include "sk-api.h"
 #include "sk-test-util.h"
 
@@ -41,23 +42,6 @@ check(int ok, const char *what, const char *name)
 }
 
 static int
-unhex(const char *s, uint8_t *out, size_t max, size_t *len)
-{
-	size_t n = strlen(s), i;
-	unsigned int b;
-
-	if (n % 2 != 0 || n / 2 > max)
-		return -1;
-	for (i = 0; i < n / 2; i++) {
-		if (sscanf(s + 2 * i, "%2x", &b) != 1)
-			return -1;
-		out[i] = (uint8_t)b;
-	}
-	*len = n / 2;
-	return 0;
-}
-
-static int
 read_keys(const char *path, struct fkey *keys, size_t max, size_t *n)
 {
 	char hhex[4200], phex[140];
@@ -77,8 +61,8 @@ read_keys(const char *path, struct fkey *keys, size_t max, size_t *n)
 
 		if (got == EOF)
 			break;
-		if (got != 5 || unhex(hhex, k->handle, sizeof(k->handle),
-		    &k->handle_len) != 0 || unhex(phex, k->point,
+		if (got != 5 || hex_decode(hhex, k->handle, sizeof(k->handle),
+		    &k->handle_len) != 0 || hex_decode(phex, k->point,
 		    sizeof(k->point), &plen) != 0 || plen != sizeof(k->point))
 			goto out;
 		(*n)++;
