@@ -18,6 +18,16 @@
 let
   cfg = config.security.tpm2.sk;
   provider = "${cfg.package}/lib/libsk-tpm.so";
+
+  # One ssh_config(5) Host pattern: no blank (patterns are separated by
+  # blanks), no quote and no "#" (ssh_config would read them as quoting and
+  # a comment). "!" negates, "*" and "?" are wildcards.
+  hostPattern = lib.types.strMatching "[^[:space:]\"#]+" // {
+    description = "ssh_config Host pattern (no blanks, quotes or #)";
+  };
+  # A string of patterns on one line, split at blanks, is also accepted (the
+  # type of this option before it became a list).
+  splitBlanks = s: lib.filter (w: lib.isString w && w != "") (builtins.split "[[:space:]]+" s);
 in
 {
   options.security.tpm2.sk = {
@@ -53,10 +63,21 @@ in
     };
 
     hosts = lib.mkOption {
-      type = lib.types.str;
-      default = "*";
-      example = "*.example.org";
-      description = "ssh_config Host pattern the provider is used for.";
+      type =
+        lib.types.coercedTo lib.types.singleLineStr splitBlanks (lib.types.nonEmptyListOf hostPattern)
+        // {
+          description = "non-empty list of ssh_config Host patterns (no blanks, quotes or #), or one line of them";
+        };
+      default = [ "*" ];
+      example = [
+        "*.example.org"
+        "!legacy.example.org"
+      ];
+      description = ''
+        The ssh_config `Host` patterns of the hosts ssh uses the TPM
+        provider for (a list, or one line of them separated by blanks);
+        other hosts keep ssh's built-in provider.
+      '';
     };
 
     agent = lib.mkOption {
@@ -88,11 +109,19 @@ in
       extraGroups = [ config.security.tpm2.tssGroup ];
     });
 
-    programs.ssh.extraConfig = lib.mkIf cfg.sshConfig ''
-      # sk-tpm (security.tpm2.sk): ecdsa-sk keys live in the TPM
-      Host ${cfg.hosts}
-        SecurityKeyProvider ${provider}
-    '';
+    # After the other lines of extraConfig (mkAfter), so that a setting of
+    # the user's, provider included, comes first and wins for every host;
+    # and closed with "Host *", so that lines after it (another module's
+    # mkAfter) still apply to every host.
+    programs.ssh.extraConfig = lib.mkIf cfg.sshConfig (
+      lib.mkAfter ''
+        # sk-tpm (security.tpm2.sk): ecdsa-sk keys of these hosts are in the TPM
+        Host ${lib.concatStringsSep " " cfg.hosts}
+          SecurityKeyProvider ${provider}
+        # end of sk-tpm's block: what follows applies to every host
+        Host *
+      ''
+    );
 
     programs.ssh.agentPKCS11Whitelist = lib.mkIf cfg.agent (lib.mkDefault provider);
 

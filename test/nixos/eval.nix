@@ -3,7 +3,9 @@
 # lib.evalModules with the real security/tpm2.nix, programs/ssh.nix and
 # misc/assertions.nix from NIXPKGS, the stand-ins of ./stand-ins.nix for
 # the rest of NixOS, ./pkgs.nix for pkgs, and the configuration modules
-# given. Returns the evaluation and `system`, which stands for NixOS's
+# given: MODULES after the sk-tpm module in the module list, FIRST before
+# it (the order decides the order of merged `lines`, such as
+# programs.ssh.extraConfig: later modules' definitions come first). Returns the evaluation and `system`, which stands for NixOS's
 # nixos/modules/system/activation/top-level.nix: it throws
 # "Failed assertions:" with every failed assertion's message, as that
 # module does, and otherwise is the config.
@@ -13,6 +15,7 @@
   nixpkgs,
   src,
   modules,
+  first ? [ ],
   # Overlays for pkgs: [ (import (src + "/contrib/nixos/overlay.nix")) ].
   overlays ? [ ],
 }:
@@ -21,7 +24,7 @@ let
   lib = import ./lib.nix nixpkgs;
   pkgs = import ./pkgs.nix { inherit lib overlays; };
   eval = lib.evalModules {
-    modules = [
+    modules = first ++ [
       (src + "/contrib/nixos/module.nix")
       (nixpkgs + "/nixos/modules/security/tpm2.nix")
       (nixpkgs + "/nixos/modules/programs/ssh.nix")

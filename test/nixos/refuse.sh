@@ -37,4 +37,18 @@ refused users-not-list '{ security.tpm2.sk.users = "alice"; }' \
 refused package-not-package '{ security.tpm2.sk.package = "/tmp/libsk-tpm.so"; }' \
     "security\.tpm2\.sk\.package.{1,3} is not of type .package"
 
+# hosts: a non-empty list of ssh_config Host patterns on one line (a
+# string is split at blanks). An empty Host line makes ssh refuse the whole
+# system ssh_config; a newline would inject ssh_config lines.
+hosts_ere="security\\.tpm2\\.sk\\.hosts.{0,30} is not of type .(non-empty list of )?ssh_config Host pattern"
+refused hosts-empty '{ security.tpm2.sk.hosts = ""; }' "$hosts_ere"
+refused hosts-blank '{ security.tpm2.sk.hosts = "  "; }' "$hosts_ere"
+refused hosts-empty-list '{ security.tpm2.sk.hosts = [ ]; }' "$hosts_ere"
+refused hosts-newline \
+    '{ security.tpm2.sk.hosts = "*.example.org\n  ProxyCommand sh -c evil"; }' \
+    "$hosts_ere"
+refused hosts-blank-pattern '{ security.tpm2.sk.hosts = [ "a.example.org b" ]; }' \
+    "$hosts_ere"
+refused hosts-quote '{ security.tpm2.sk.hosts = [ "\"a" ]; }' "$hosts_ere"
+
 say PASS

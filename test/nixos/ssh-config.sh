@@ -10,13 +10,20 @@
 . "$(dirname "$0")/lib.sh" "$@"
 command -v ssh >/dev/null || { echo "SKIPPED: ssh is not installed" >&2; exit 77; }
 
-# config NAME MODULE: evaluate the configuration MODULE (a Nix expression)
-# with an enabled module and write its /etc/ssh/ssh_config to
-# $NIXTMP/NAME.conf; PROVIDER is the provider path the module names.
+# config NAME MODULE [WHERE]: evaluate the configuration MODULE (a Nix
+# expression) with an enabled module and write its /etc/ssh/ssh_config to
+# $NIXTMP/NAME.conf; PROVIDER is the provider path the module names. WHERE
+# is "modules" (MODULE after the sk-tpm module in the module list, the
+# default) or "first" (before it).
 config() {
-	local name=$1 module=$2 e
-	e="(import $(nix_path "$HERE/eval.nix") { $NIX_ARGS modules = [
-	    { security.tpm2.sk.enable = true; } ($module) ]; })"
+	local name=$1 module=$2 where=${3:-modules} e
+	local on="{ security.tpm2.sk.enable = true; }"
+	if [ "$where" = first ]; then
+		e="modules = [ $on ]; first = [ ($module) ];"
+	else
+		e="modules = [ $on ($module) ];"
+	fi
+	e="(import $(nix_path "$HERE/eval.nix") { $NIX_ARGS $e })"
 	nix_eval "$e.system.environment.etc.\"ssh/ssh_config\".text" \
 	    >"$NIXTMP/$name.conf" || fail "$name: the configuration did not evaluate"
 	PROVIDER=$(nix_eval "$e.config.security.tpm2.sk.providerPath or \"\${$e.config.security.tpm2.sk.package}/lib/libsk-tpm.so\"")
@@ -49,6 +56,36 @@ config own-lines '{ programs.ssh.extraConfig = "ServerAliveInterval 42"; }'
 for host in localhost server.example.org; do
 	expect "$host" securitykeyprovider "$PROVIDER"
 	expect "$host" serveraliveinterval 42
+done
+
+# A narrow pattern: the module's Host block is closed again, so the user's
+# own lines (before or after it, mkAfter included) still apply to every
+# host, and other hosts keep ssh's built-in provider.
+for where in modules first; do
+	config "narrow-$where" '{ lib, ... }: {
+		security.tpm2.sk.hosts = "*.example.org";
+		programs.ssh.extraConfig = lib.mkMerge [ "ServerAliveInterval 42"
+		    (lib.mkAfter "ServerAliveCountMax 7") ];
+	}' "$where"
+	expect server.example.org securitykeyprovider "$PROVIDER"
+	expect other.net securitykeyprovider internal
+	for host in server.example.org other.net; do
+		expect "$host" serveraliveinterval 42
+		expect "$host" serveralivecountmax 7
+	done
+done
+
+config patterns '{ security.tpm2.sk.hosts = [ "*.example.org" "!legacy.example.org" "10.1.*" ]; }'
+expect server.example.org securitykeyprovider "$PROVIDER"
+expect 10.1.2.3 securitykeyprovider "$PROVIDER"
+expect legacy.example.org securitykeyprovider internal
+expect other.net securitykeyprovider internal
+
+# The user's own provider line wins, as any earlier ssh_config line does.
+for where in modules first; do
+	config "own-provider-$where" \
+	    '{ programs.ssh.extraConfig = "SecurityKeyProvider internal"; }' "$where"
+	expect server.example.org securitykeyprovider internal
 done
 
 config off '{ security.tpm2.sk.sshConfig = false; }'
