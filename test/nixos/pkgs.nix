@@ -27,15 +27,15 @@ let
 
   fakeHash = s: builtins.substring 0 32 (builtins.hashString "sha256" s);
 
-  # A derivation-shaped value: the store path is made up from what makes
-  # it, no builder ever runs.
+  # A derivation-shaped value: the store path is made up from its name and
+  # `made` (a string: what went into it), no builder ever runs.
   fake =
     name: extra:
     {
       type = "derivation";
       inherit name;
       pname = name;
-      outPath = "${builtins.storeDir}/${fakeHash (name + builtins.toJSON (lib.attrNames extra))}-${name}";
+      outPath = "${builtins.storeDir}/${fakeHash (name + (extra.made or ""))}-${name}";
       meta = { };
     }
     // extra;
@@ -159,13 +159,20 @@ let
 
       formats.json = _: {
         type = types.anything;
-        generate = name: value: fake name { inherit value; };
+        generate = name: value: fake name {
+          inherit value;
+          made = builtins.toJSON value;
+        };
       };
-      writeText = name: text: fake name { inherit text; };
-      writeScript = name: text: fake name { inherit text; };
-      writeShellScript = name: text: fake name { inherit text; };
+      writeText = name: text: fake name {
+        inherit text;
+        made = text;
+      };
+      writeScript = final.writeText;
+      writeShellScript = final.writeText;
       writeShellScriptBin = name: text: fake name {
         inherit text;
+        made = text;
         meta.mainProgram = name;
       };
       writeShellApplication =
@@ -178,6 +185,8 @@ let
         fake name {
           inherit text runtimeInputs;
           arguments = args;
+          # Equal store paths: equal text and runtimeInputs.
+          made = builtins.toJSON { inherit text runtimeInputs; };
           meta.mainProgram = name;
         };
       copyPathToStore = p: fake (baseNameOf p) { };

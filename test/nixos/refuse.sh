@@ -37,6 +37,11 @@ refused users-not-list '{ security.tpm2.sk.users = "alice"; }' \
 refused package-not-package '{ security.tpm2.sk.package = "/tmp/libsk-tpm.so"; }' \
     "security\.tpm2\.sk\.package.{1,3} is not of type .package"
 
+# Users for the TPM group, but no such group.
+refused users-no-group \
+    '{ security.tpm2.sk.users = [ "alice" ]; security.tpm2.tssGroup = null; }' \
+    "Failed assertions: - security\.tpm2\.sk\.users lists alice, but security\.tpm2\.tssGroup is null"
+
 # hosts: a non-empty list of ssh_config Host patterns on one line (a
 # string is split at blanks). An empty Host line makes ssh refuse the whole
 # system ssh_config; a newline would inject ssh_config lines.
