@@ -20,7 +20,15 @@
 let
   cfg = config.security.tpm2.sk;
   tpm = config.security.tpm2;
-  provider = "${cfg.package}/lib/libsk-tpm.so";
+  # The library as ssh_config and the agent name it: a copy at a fixed
+  # path that sk-tpm-provider.service (./install-provider.sh) replaces on
+  # every boot and switch. ssh-agent remembers a provider by its realpath(),
+  # so a key added through a store path, or a symlink into the store such
+  # as /run/current-system/sw/lib/libsk-tpm.so, stops working once that
+  # store path is garbage collected; a key added through the copy goes on
+  # working with each new build.
+  provider = cfg.providerPath;
+  storeLibrary = "${cfg.package}/lib/libsk-tpm.so";
 
   # One ssh_config(5) Host pattern: no blank (patterns are separated by
   # blanks), no quote and no "#" (ssh_config would read them as quoting and
@@ -46,6 +54,38 @@ let
     ];
     text = builtins.readFile ./provision-srk.sh;
   };
+
+  installProvider = pkgs.writeShellApplication {
+    name = "sk-tpm-install-provider";
+    runtimeInputs = [ pkgs.coreutils ];
+    text = builtins.readFile ./install-provider.sh;
+  };
+
+  # Whether the ssh-agent allow-list LIST (a comma-separated pattern list,
+  # or null: ssh-agent's default, which admits only /usr/lib*/* and
+  # /usr/local/lib*/*) admits PATH, as ssh-agent's match_pattern_list()
+  # decides: "*" and "?" are wildcards, a matching "!" pattern refuses.
+  globRegex = lib.concatMapStrings (
+    c:
+    if c == "*" then
+      ".*"
+    else if c == "?" then
+      "."
+    else if lib.elem c (lib.stringToCharacters "\\.[]{}()^$|+") then
+      "\\${c}"
+    else
+      c
+  );
+  globMatches = p: s: builtins.match (globRegex (lib.stringToCharacters p)) s != null;
+  admits =
+    list: path:
+    let
+      pats = lib.splitString "," list;
+      neg = map (lib.removePrefix "!") (lib.filter (lib.hasPrefix "!") pats);
+      pos = lib.filter (p: !(lib.hasPrefix "!" p)) pats;
+    in
+    list != null && lib.any (p: globMatches p path) pos && !(lib.any (p: globMatches p path) neg);
+  allowList = config.programs.ssh.agentPKCS11Whitelist;
 
   opt = name: "{option}`security.tpm2.sk.${name}`";
 in
@@ -113,6 +153,21 @@ in
       '';
     };
 
+    providerPath = lib.mkOption {
+      type = lib.types.str;
+      default = "/run/sk-tpm/libsk-tpm.so";
+      readOnly = true;
+      description = ''
+        Where the provider is for ssh, ssh-keygen and ssh-add: a copy of
+        the library of ${opt "package"}, renewed at boot and on every
+        switch (unit `sk-tpm-provider.service`). Keys added to ssh-agent
+        with `ssh-add -S` through this path keep working after a rebuild
+        and garbage collection; keys added through a store path (or
+        {file}`/run/current-system/sw/lib/libsk-tpm.so`, a symlink into
+        the store) stop working once that store path is collected.
+      '';
+    };
+
     enableAgent = lib.mkOption {
       type = lib.types.bool;
       default = true;
@@ -120,8 +175,11 @@ in
         Whether to allow the provider in the ssh-agent that
         {option}`programs.ssh.startAgent` runs: ssh-agent loads only the
         providers its `-P` list admits, which is
-        {option}`programs.ssh.agentPKCS11Whitelist`. It is set at default
-        priority; a value of your own takes precedence.
+        {option}`programs.ssh.agentPKCS11Whitelist`, set to
+        ${opt "providerPath"} at default priority. A value of your own
+        takes precedence: add ${opt "providerPath"} to it (patterns are
+        separated by commas); there is a warning while it does not admit
+        the provider.
       '';
     };
 
@@ -150,7 +208,14 @@ in
       }
     ];
     warnings =
-      lib.optional (cfg.users != [ ] && !(tpm.enable && tpm.applyUdevRules))
+      lib.optional
+        (
+          cfg.enableAgent && config.programs.ssh.startAgent && !(admits allowList provider)
+        )
+        "security.tpm2.sk.enableAgent is set, but programs.ssh.agentPKCS11Whitelist (${
+          if allowList == null then "null: ssh-agent's default" else ''"${allowList}"''
+        }) does not admit the sk-tpm provider ${provider}: ssh-add -S will be refused. Add ${provider} to it, separated by a comma."
+      ++ lib.optional (cfg.users != [ ] && !(tpm.enable && tpm.applyUdevRules))
         "security.tpm2.sk.users are made members of group ${toString tpm.tssGroup}, but security.tpm2.enable or security.tpm2.applyUdevRules is false: without their udev rules /dev/tpmrm0 stays root's, and the users cannot use the TPM.";
 
     security.tpm2.enable = lib.mkDefault true;
@@ -178,6 +243,19 @@ in
     );
 
     programs.ssh.agentPKCS11Whitelist = lib.mkIf cfg.enableAgent (lib.mkDefault provider);
+
+    # The copy at providerPath: made at boot, and again on every switch to
+    # a configuration with another package (the unit's ExecStart changes,
+    # so switch-to-configuration restarts it).
+    systemd.services.sk-tpm-provider = {
+      description = "Copy the sk-tpm provider to ${provider}";
+      wantedBy = [ "multi-user.target" ];
+      serviceConfig = {
+        Type = "oneshot";
+        RemainAfterExit = true;
+        ExecStart = "${lib.getExe installProvider} ${storeLibrary} ${provider}";
+      };
+    };
 
     systemd.services.sk-tpm-provision-srk = lib.mkIf cfg.provisionSrk {
       description = "Persist the standard TPM storage root key for sk-tpm";

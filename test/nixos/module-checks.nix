@@ -24,7 +24,25 @@ let
   ];
   c = basic.system;
   sk = c.security.tpm2.sk;
-  lib' = "${sk.package}/lib/libsk-tpm.so";
+  # The provider at its fixed path, never a store path (which a running
+  # ssh-agent would remember until garbage collection removes it).
+  lib' = "/run/sk-tpm/libsk-tpm.so";
+  storeLib = "${sk.package}/lib/libsk-tpm.so";
+  providerUnit = c.systemd.services.sk-tpm-provider;
+  installApp = basic.pkgs.writeShellApplication {
+    name = "sk-tpm-install-provider";
+    runtimeInputs = [ basic.pkgs.coreutils ];
+    text = builtins.readFile (src + "/contrib/nixos/install-provider.sh");
+  };
+
+  # A user's own ssh-agent allow-list: whether the module warns that it does
+  # not admit the provider.
+  allowWarns =
+    list:
+    lib.any (lib.hasInfix "does not admit the sk-tpm provider /run/sk-tpm/libsk-tpm.so") (on {
+      programs.ssh.startAgent = true;
+      programs.ssh.agentPKCS11Whitelist = list;
+    }).config.warnings;
   sshConfig = c.environment.etc."ssh/ssh_config".text;
   agentStart = c.systemd.user.services.ssh-agent.serviceConfig.ExecStart;
 
@@ -90,6 +108,20 @@ report [
   (check "the package is installed" (lib.elem sk.package c.environment.systemPackages) "not in environment.systemPackages")
   (has "the system ssh_config names the provider" sshConfig "SecurityKeyProvider ${lib'}")
   (has "startAgent's ssh-agent allows the provider" agentStart "-P ${lib'} ")
+  (eq "providerPath: the fixed path" sk.providerPath lib')
+  (hasNot "ssh_config names no store path of sk-tpm" sshConfig storeLib)
+  (hasNot "the agent allow-list names no store path of sk-tpm" agentStart storeLib)
+  (eq "sk-tpm-provider.service: install-provider.sh copies the package's library to the fixed path" providerUnit.serviceConfig.ExecStart "${lib.getExe installApp} ${storeLib} ${lib'}")
+  (eq "sk-tpm-provider.service: a oneshot that stays active, started at boot" [ providerUnit.serviceConfig.Type providerUnit.serviceConfig.RemainAfterExit providerUnit.wantedBy ] [ "oneshot" true [ "multi-user.target" ] ])
+
+  (check "allow-list: a user's own list without the provider warns" (allowWarns "/usr/lib/opensc-pkcs11.so") "no warning")
+  (check "allow-list: a user's null (ssh-agent's default list) warns" (allowWarns null) "no warning")
+  (check "allow-list: a list refusing the provider with ! warns" (allowWarns "/run/*,!/run/sk-tpm/*") "no warning")
+  (check "allow-list: a list naming the provider does not warn" (!allowWarns "/usr/lib/opensc-pkcs11.so,/run/sk-tpm/libsk-tpm.so") "a warning")
+  (check "allow-list: a pattern admitting the provider does not warn" (!allowWarns "/usr/lib/*,/run/sk-tpm/*.s?") "a warning")
+  (check "allow-list: no warning without startAgent" (!lib.any (lib.hasInfix "does not admit") (on {
+    programs.ssh.agentPKCS11Whitelist = "/usr/lib/opensc-pkcs11.so";
+  }).config.warnings) "a warning")
   (eq "no warnings" c.warnings [ ])
 
   (check "package: declared with mkPackageOption" (
