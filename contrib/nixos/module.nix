@@ -5,7 +5,8 @@
 #   security.tpm2.sk.enable = true;
 #   security.tpm2.sk.users = [ "alice" ];
 #
-# It installs sk-tpm, turns on security.tpm2 (whose udev rules give group
+# It installs sk-tpm (and a copy of its provider at a fixed path, for
+# ssh-agent), turns on security.tpm2 (whose udev rules give group
 # tss /dev/tpmrm0) and adds the users to that group, names the provider in
 # the system ssh_config, allows it in the ssh-agent that
 # programs.ssh.startAgent runs, and can persist the standard storage root
