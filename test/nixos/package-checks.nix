@@ -45,19 +45,19 @@ report (
     (check "strictDeps: cmake is not linked, openssl is not on PATH" (!has pkgs.cmake p.linked && !has pkgs.openssl p.onPath) "inputs leak across build and host")
     (check "the example unit names the real ssh-agent" (has "-DSK_TPM_SSH_AGENT:STRING=${pkgs.openssh}/bin/ssh-agent" (flags p)) "cmakeFlags ${toString (flags p)}")
 
-    (eq "meta.license: BSD-2-Clause" p.meta.license lib.licenses.bsd2)
+    (eq "meta.license: BSD-2-Clause" (p.meta.license or null) lib.licenses.bsd2)
     (check "meta.homepage" (lib.hasPrefix "https://" (p.meta.homepage or "")) "no https homepage")
     (eq "meta.platforms: linux" p.meta.platforms lib.platforms.linux)
     (eq "meta.mainProgram" p.meta.mainProgram "sk-tpm")
     (check "meta.maintainers" (p.meta ? maintainers) "no maintainers list")
 
-    (eq "passthru.tests: check and version" (lib.attrNames p.passthru.tests) [ "check" "version" ])
-    (eq "passthru.tests.version runs sk-tpm --version" p.passthru.tests.version.command "sk-tpm --version")
-    (eq "passthru.tests.check is the overridden build" p.passthru.tests.check.outPath checkedSet.outPath)
+    (eq "passthru.tests: check and version" (lib.attrNames (p.passthru.tests or { })) [ "check" "version" ])
+    (eq "passthru.tests.version runs sk-tpm --version" (p.passthru.tests.version.command or null) "sk-tpm --version")
+    (eq "passthru.tests.check is the overridden build" (p.passthru.tests.check.outPath or null) checkedSet.outPath)
   ]
   ++ checked "overrideAttrs { doCheck = true; }" checkedSet
   ++ checked "overrideAttrs (prev: ...)" checkedFn
   ++ checked "overrideAttrs (final: prev: ...)" checkedFinal
-  ++ checked "passthru.tests.check" p.passthru.tests.check
+  ++ checked "passthru.tests.check" (p.passthru.tests.check or p)
   ++ checked "default.nix: sk-tpm-tested" entry.sk-tpm-tested
 )
