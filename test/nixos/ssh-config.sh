@@ -88,7 +88,9 @@ for where in modules first; do
 	expect server.example.org securitykeyprovider internal
 done
 
-config off '{ security.tpm2.sk.sshConfig = false; }'
+config off '{ security.tpm2.sk.enableSshConfig = false; }'
+expect localhost securitykeyprovider internal
+config off-old-name '{ security.tpm2.sk.sshConfig = false; }'
 expect localhost securitykeyprovider internal
 
 say PASS
