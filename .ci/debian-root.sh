@@ -129,6 +129,17 @@ mkdir -p "$root/src"
     xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
     tar --null -T - -cf -) | tar -xf - -C "$root/src"
 cp -a "$src/.git" "$root/src/.git" 2>/dev/null || true
+# The NixOS evaluation (test/nixos) reads nixpkgs' lib from shared/nixpkgs
+# beside the checkout: a copy goes beside /src when the host has one
+# (SK_TPM_NIXPKGS or ../shared/nixpkgs), else those tests say SKIPPED.
+rm -rf "$root/shared"
+nixpkgs=${SK_TPM_NIXPKGS:-$(dirname "$src")/shared/nixpkgs}
+if [ -f "$nixpkgs/lib/default.nix" ]; then
+	mkdir -p "$root/shared/nixpkgs"
+	(cd "$nixpkgs" && tar -cf - .) | tar -xf - -C "$root/shared/nixpkgs"
+else
+	echo "==> $suite: no nixpkgs lib at $nixpkgs: the NixOS evaluation will be skipped"
+fi
 
 status=0
 if [ "${steps[0]}" = -- ]; then

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Entry points for nix-build from a checkout:
 #   nix-build contrib/nixos -A sk-tpm          the package
 #   nix-build contrib/nixos -A sk-tpm-tested   the package, tests run (swtpm)
@@ -5,8 +6,11 @@
 {
   pkgs ? import <nixpkgs> { },
 }:
-{
+let
   sk-tpm = pkgs.callPackage ./package.nix { };
-  sk-tpm-tested = pkgs.callPackage ./package.nix { withTests = true; };
+in
+{
+  inherit sk-tpm;
+  sk-tpm-tested = sk-tpm.tests.check;
   vm-test = pkgs.testers.runNixOSTest ./test.nix;
 }

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # nixpkgs overlay: adds pkgs.sk-tpm.
 #   nixpkgs.overlays = [ (import /path/to/sk-tpm/contrib/nixos/overlay.nix) ];
 final: prev: {

@@ -1,7 +1,13 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # NixOS VM test: a VM with a TPM (swtpm, virtualisation.tpm.enable) and the
-# module; alice enrolls a key with ssh-keygen and logs in to the VM's sshd
-# through the system ssh_config, then through ssh-agent; a resident key is
-# fetched back with ssh-keygen -K and removed with sk-tpm delete.
+# module. As alice: sk-tpm doctor; a key enrolled with ssh-keygen through
+# the provider path the module names, a login to the VM's sshd through the
+# system ssh_config, then one through the ssh-agent that
+# programs.ssh.startAgent runs (its -P list is the module's: the provider
+# path is admitted, the store path behind /run/current-system is not); a
+# resident key fetched back with ssh-keygen -K and removed with sk-tpm
+# delete. The project's CI cannot run it (no nixpkgs, no KVM); it evaluates
+# this node's configuration instead (test/nixos/vm-test.sh).
 #   nix-build contrib/nixos -A vm-test
 { ... }:
 {
@@ -10,7 +16,7 @@
   nodes.machine =
     { config, pkgs, ... }:
     let
-      provider = "${config.security.tpm2.sk.package}/lib/libsk-tpm.so";
+      provider = config.security.tpm2.sk.providerPath;
       steps = pkgs.writeShellScriptBin "sk-tpm-vm-steps" ''
         set -euxo pipefail
         mkdir -p ~/.ssh && chmod 700 ~/.ssh
@@ -22,11 +28,17 @@
         # The provider comes from the system ssh_config the module wrote.
         ssh -G localhost | grep -qx "securitykeyprovider ${provider}"
         test "$(ssh $opts -i ~/.ssh/id_ecdsa_sk alice@localhost echo LOGIN-OK)" = LOGIN-OK
-        # Through an agent that allows the provider, as startAgent's would.
-        eval "$(ssh-agent -P ${provider})"
+        # Through the agent of programs.ssh.startAgent (a systemd user unit).
+        export SSH_AUTH_SOCK="/run/user/$(id -u)/ssh-agent"
         ssh-add -S ${provider} ~/.ssh/id_ecdsa_sk
+        ssh-add -l | grep -q ECDSA-SK
         test "$(ssh $opts -i ~/.ssh/id_ecdsa_sk.pub alice@localhost echo AGENT-OK)" = AGENT-OK
-        ssh-agent -k
+        # Its allow-list admits the copy, not the store path (a key added
+        # through it would stop working after garbage collection).
+        if ssh-add -S /run/current-system/sw/lib/libsk-tpm.so ~/.ssh/id_ecdsa_sk; then
+          exit 1
+        fi
+        ssh-add -D
         # A resident key, downloaded again and deleted with the tool.
         ssh-keygen -q -t ecdsa-sk -O resident -O no-touch-required \
           -O application=ssh:vm -w ${provider} -N "" -f ~/rk </dev/null
@@ -45,6 +57,7 @@
         users = [ "alice" ];
         provisionSrk = true;
       };
+      programs.ssh.startAgent = true;
       services.openssh.enable = true;
       users.users.alice.isNormalUser = true;
       environment.systemPackages = [ steps ];
@@ -54,6 +67,11 @@
     machine.wait_for_unit("multi-user.target")
     machine.wait_for_unit("sshd.service")
     machine.wait_for_unit("sk-tpm-provision-srk.service")
+    machine.wait_for_unit("sk-tpm-provider.service")
+    machine.succeed("test -f /run/sk-tpm/libsk-tpm.so && test ! -L /run/sk-tpm/libsk-tpm.so")
+    # alice's user manager, and with it startAgent's ssh-agent, without a login.
+    machine.succeed("loginctl enable-linger alice")
+    machine.wait_for_unit("ssh-agent.service", "alice")
     machine.succeed("su - alice -c 'sk-tpm doctor' | grep 'standard ECC P-256 SRK is persistent'")
     machine.succeed("su - alice -c sk-tpm-vm-steps")
   '';

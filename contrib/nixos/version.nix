@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # The version of sk-tpm, read from the one place it is written: the
 # project() line of the top-level CMakeLists.txt.
 let

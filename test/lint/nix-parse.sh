@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every .nix file under DIR must parse (nix-instantiate --parse: syntax
-# only; nixpkgs is not available here, so nothing that needs it is
-# evaluated). version.nix needs nothing but the tree and is evaluated: it
-# must give VERSION, the CMake project version.
+# only; test/nixos evaluates the package, module and VM test against
+# nixpkgs' lib). version.nix needs nothing but the tree and is evaluated:
+# it must give VERSION, the CMake project version.
 #
 #   nix-parse.sh DIR VERSION
 set -euo pipefail
