@@ -9,7 +9,7 @@
 
 #include "attest-codec.h"
 #include "cbor-strict.h"
-#include "handle.h"
+#include "codec.h"
 #include "log.h"
 
 static const struct crd_format format = {

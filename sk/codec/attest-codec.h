@@ -75,7 +75,7 @@ struct att_stmt {
 	uint64_t firmware;
 };
 
-/* KH_* codes of handle.h. Decoded fields point into buf. */
+/* KH_* codes of codec.h. Decoded fields point into buf. */
 int att_stmt_encode(const struct att_stmt *, uint8_t **out, size_t *len);
 int att_stmt_decode(const uint8_t *buf, size_t len, struct att_stmt *);
 

@@ -7,7 +7,7 @@
 #include <cbor.h>
 
 #include "cbor-strict.h"
-#include "handle.h"
+#include "codec.h"
 
 enum kind {
 	K_OTHER,	/* anything our formats never use */

@@ -50,7 +50,7 @@ struct crd_format {
 
 /*
  * Starts reading len bytes of format fmt: the header, then the size rules.
- * Returns a KH_* code of handle.h, shared by all our codecs:
+ * Returns a KH_* code of codec.h, shared by all our codecs:
  *
  *   KH_ERR_FOREIGN    the bytes do not begin with a map whose first pair
  *                     is 0: magic (only the first max_len bytes are looked
