@@ -1,47 +1,23 @@
 /*
- * The key-handle codec (format in handle.h), on the strict CBOR reader
- * and writer of cbor-strict.h, which the resident record shares.
- *
- * The decoder reads the input once, item by item with libcbor's
- * streaming decoder, and allocates nothing until every rule has held:
- * cbor_load() is never called, because libcbor 0.8 allocates room for a
- * container's declared size as soon as it reads the head (nine bytes
- * declaring a map of 2^28 pairs make it call malloc(4 GiB)).
- *
- * Classification (crd_open): bytes are foreign unless they begin with a
- * map whose first pair is 0: "sk-tpm", so that another provider's handle
- * (a FIDO credential id, OpenSSH's sk-dummy handle, random bytes) is not
- * reported as a damaged sk-tpm handle. Anything that carries the magic but
- * breaks a rule after it is malformed, except a format version other than
- * KH_VERSION, which is reported as such even when the rest of the map
- * looks different, since a later format may well.
- *
- * Shortest-form heads make the encoding unique, so an accepted handle
- * re-encodes to exactly its input bytes; the fuzzer checks that.
+ * The key handle in memory (format in handle.h): the rules its fields
+ * follow, which the encoder and the decoder of handle-cbor.c both apply,
+ * the SRK Name its SRK public area gives, its lifecycle, the words for
+ * its result codes, and the largest handle enrollment can make.
  */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cbor-strict.h"
 #include "handle.h"
-#include "log.h"
 #include "message.h"
 
-static const struct crd_format format = {
-	.magic = KH_MAGIC,
-	.version = KH_VERSION,
-	.npairs = 8,
-	.max_len = KH_MAX_LEN,
-};
-
-/* Version 2: keys 8 to 11 carry the PCR binding. */
-static const struct crd_format format_pcr = {
-	.magic = KH_MAGIC,
-	.version = KH_VERSION_PCR,
-	.npairs = 12,
-	.max_len = KH_MAX_LEN,
-};
+/* A reason for a debug line, and the code. */
+static int
+refuse(const char **why, int r, const char *reason)
+{
+	*why = reason;
+	return r;
+}
 
 static unsigned
 popcount24(uint32_t m)
@@ -56,13 +32,6 @@ popcount24(uint32_t m)
 /* TPM_ALG_SHA256 as the nameAlg prefix of a TPM name. */
 #define NAME_ALG_SHA256_HI	0x00
 #define NAME_ALG_SHA256_LO	0x0b
-
-static int
-reject(int r, const char *why)
-{
-	sk_debug("kh_decode: %s: %s", kh_strerror(r), why);
-	return r;
-}
 
 /* A marshalled TPM2B: a big-endian uint16 size, then that many bytes. */
 static bool
@@ -82,222 +51,48 @@ kh_srk_name(const uint8_t *srk_public, size_t len, uint8_t name[KH_NAME_LEN])
 	return sha256(srk_public + 2, len - 2, name + 2);
 }
 
-/* The content rules, shared by the encoder and the decoder so that
- * neither accepts what the other would refuse. */
-static int
-check_fields(const struct kh *kh)
+int
+kh_check(const struct kh *kh, const char **why)
 {
 	uint8_t name[KH_NAME_LEN];
 
 	if (kh->version != KH_VERSION && kh->version != KH_VERSION_PCR)
-		return reject(KH_ERR_VERSION, "unknown format version");
+		return refuse(why, KH_ERR_VERSION, "unknown format version");
 	if (kh->version == KH_VERSION && (kh->pcr_mask != 0 ||
 	    kh->pcr_values_len != 0 || kh->policy != 0))
-		return reject(KH_ERR_MALFORMED, "PCR binding in version 1");
+		return refuse(why, KH_ERR_MALFORMED,
+		    "PCR binding in version 1");
 	if (kh->version == KH_VERSION_PCR && (kh->pcr_mask == 0 ||
 	    (kh->pcr_mask & ~KH_PCR_ALL) != 0 ||
 	    kh->pcr_values_len != 32 * popcount24(kh->pcr_mask)))
-		return reject(KH_ERR_MALFORMED, "bad PCR selection or values");
+		return refuse(why, KH_ERR_MALFORMED,
+		    "bad PCR selection or values");
 	if ((kh->policy & ~(uint32_t)KH_POLICY_KNOWN) != 0)
-		return reject(KH_ERR_MALFORMED, "unknown policy bits");
+		return refuse(why, KH_ERR_MALFORMED, "unknown policy bits");
 	/* The PIN is in the policy exactly when the key has one. */
 	if (kh->version == KH_VERSION_PCR &&
 	    ((kh->policy & KH_POLICY_AUTH_VALUE) != 0) !=
 	    ((kh->flags & KH_FLAG_PIN) != 0))
-		return reject(KH_ERR_MALFORMED, "PIN flag and policy differ");
+		return refuse(why, KH_ERR_MALFORMED,
+		    "PIN flag and policy differ");
 	if ((kh->flags & ~(uint32_t)KH_FLAGS_KNOWN) != 0)
-		return reject(KH_ERR_MALFORMED, "unknown flag bits");
+		return refuse(why, KH_ERR_MALFORMED, "unknown flag bits");
 	if (!tpm2b_ok(kh->tpm_public, kh->tpm_public_len, KH_PUBLIC_MAX))
-		return reject(KH_ERR_MALFORMED, "bad TPM2B_PUBLIC");
+		return refuse(why, KH_ERR_MALFORMED, "bad TPM2B_PUBLIC");
 	if (!tpm2b_ok(kh->tpm_private, kh->tpm_private_len, KH_PRIVATE_MAX))
-		return reject(KH_ERR_MALFORMED, "bad TPM2B_PRIVATE");
+		return refuse(why, KH_ERR_MALFORMED, "bad TPM2B_PRIVATE");
 	if (kh->srk_name[0] != NAME_ALG_SHA256_HI ||
 	    kh->srk_name[1] != NAME_ALG_SHA256_LO)
-		return reject(KH_ERR_MALFORMED, "SRK name is not SHA-256");
+		return refuse(why, KH_ERR_MALFORMED, "SRK name is not SHA-256");
 	if (!tpm2b_ok(kh->srk_public, kh->srk_public_len, KH_PUBLIC_MAX))
-		return reject(KH_ERR_MALFORMED, "bad SRK TPM2B_PUBLIC");
+		return refuse(why, KH_ERR_MALFORMED, "bad SRK TPM2B_PUBLIC");
 	if (kh_srk_name(kh->srk_public, kh->srk_public_len, name) != 0)
-		return reject(KH_ERR_NOMEM, "cannot hash the SRK public area");
+		return refuse(why, KH_ERR_NOMEM,
+		    "cannot hash the SRK public area");
 	if (memcmp(name, kh->srk_name, KH_NAME_LEN) != 0)
-		return reject(KH_ERR_ALTERED,
+		return refuse(why, KH_ERR_ALTERED,
 		    "the SRK public area does not hash to the SRK name");
 	return KH_OK;
-}
-
-/* Key k and a byte string value, left in the input. */
-static int
-blob(struct cbor_rd *rd, uint64_t k, const uint8_t **p, size_t *len)
-{
-	if (crd_key(rd, k) != 0 || crd_bytes(rd, p, len) != 0)
-		return -1;
-	return 0;
-}
-
-/* Key k and a byte string of exactly len bytes, copied to out. */
-static int
-fixed(struct cbor_rd *rd, uint64_t k, uint8_t *out, size_t len)
-{
-	const uint8_t *p;
-	size_t n;
-
-	if (blob(rd, k, &p, &n) != 0 || n != len)
-		return -1;
-	memcpy(out, p, len);
-	return 0;
-}
-
-/* A heap copy of a byte string of the input. */
-static int
-copy(const uint8_t *p, size_t len, uint8_t **out, size_t *out_len)
-{
-	if ((*out = malloc(len)) == NULL)
-		return KH_ERR_NOMEM;
-	memcpy(*out, p, len);
-	*out_len = len;
-	return KH_OK;
-}
-
-/* Keys 8 to 11 of a version 2 handle; sizes are checked later. */
-static int
-read_binding(struct cbor_rd *rd, struct kh *view)
-{
-	const uint8_t *p;
-	uint64_t bank, mask, policy;
-	size_t n;
-
-	if (crd_key(rd, 8) != 0 || crd_uint(rd, &bank) != 0 ||
-	    bank != KH_PCR_BANK_SHA256 ||
-	    crd_key(rd, 9) != 0 || crd_uint(rd, &mask) != 0 ||
-	    mask > KH_PCR_ALL ||
-	    blob(rd, 10, &p, &n) != 0 || n > KH_PCR_VALUES_MAX ||
-	    crd_key(rd, 11) != 0 || crd_uint(rd, &policy) != 0 ||
-	    policy > UINT32_MAX)
-		return -1;
-	view->pcr_mask = (uint32_t)mask;
-	memcpy(view->pcr_values, p, n);
-	view->pcr_values_len = n;
-	view->policy = (uint32_t)policy;
-	return 0;
-}
-
-int
-kh_decode(const uint8_t *buf, size_t len, struct kh **out)
-{
-	struct cbor_rd rd;
-	struct kh view, *kh = NULL;
-	const uint8_t *pub, *priv, *srk;
-	const char *why;
-	uint64_t flags;
-	int r;
-
-	if (out == NULL)
-		return KH_ERR_MALFORMED;
-	*out = NULL;
-	memset(&view, 0, sizeof(view));
-	view.version = KH_VERSION;
-	r = crd_open(&rd, buf, len, &format, &why);
-	if (r == KH_ERR_VERSION) {
-		view.version = KH_VERSION_PCR;
-		r = crd_open(&rd, buf, len, &format_pcr, &why);
-	}
-	if (r != KH_OK)
-		return reject(r, why);
-
-	/* The fields, in the view borrowing the input: nothing is copied
-	 * to the heap before the whole handle has passed. */
-	if (crd_key(&rd, 2) != 0 || crd_uint(&rd, &flags) != 0 ||
-	    flags > UINT32_MAX)
-		return reject(KH_ERR_MALFORMED, "no 32-bit flags as key 2");
-	view.flags = (uint32_t)flags;
-	if (blob(&rd, 3, &pub, &view.tpm_public_len) != 0 ||
-	    blob(&rd, 4, &priv, &view.tpm_private_len) != 0 ||
-	    fixed(&rd, 5, view.srk_name, KH_NAME_LEN) != 0 ||
-	    blob(&rd, 6, &srk, &view.srk_public_len) != 0 ||
-	    fixed(&rd, 7, view.app_hash, KH_APP_HASH_LEN) != 0)
-		return reject(KH_ERR_MALFORMED,
-		    "keys 3 to 7 are not byte strings of their size in order");
-	if (view.version == KH_VERSION_PCR && read_binding(&rd, &view) != 0)
-		return reject(KH_ERR_MALFORMED, "keys 8 to 11 are no binding");
-	if (!crd_at_end(&rd))
-		return reject(KH_ERR_MALFORMED, "bytes after the map");
-	/* Only read through: check_fields takes no const pointers. */
-	view.tpm_public = (uint8_t *)(uintptr_t)pub;
-	view.tpm_private = (uint8_t *)(uintptr_t)priv;
-	view.srk_public = (uint8_t *)(uintptr_t)srk;
-	if ((r = check_fields(&view)) != KH_OK)
-		return r;
-
-	r = KH_ERR_NOMEM;
-	if ((kh = kh_new()) == NULL)
-		goto out;
-	kh->version = view.version;
-	kh->flags = view.flags;
-	kh->pcr_mask = view.pcr_mask;
-	memcpy(kh->pcr_values, view.pcr_values, view.pcr_values_len);
-	kh->pcr_values_len = view.pcr_values_len;
-	kh->policy = view.policy;
-	memcpy(kh->srk_name, view.srk_name, KH_NAME_LEN);
-	memcpy(kh->app_hash, view.app_hash, KH_APP_HASH_LEN);
-	if (copy(pub, view.tpm_public_len, &kh->tpm_public,
-	    &kh->tpm_public_len) != KH_OK ||
-	    copy(priv, view.tpm_private_len, &kh->tpm_private,
-	    &kh->tpm_private_len) != KH_OK ||
-	    copy(srk, view.srk_public_len, &kh->srk_public,
-	    &kh->srk_public_len) != KH_OK)
-		goto out;
-	*out = kh;
-	kh = NULL;	/* now the caller's */
-	r = KH_OK;
-out:
-	kh_free(&kh);
-	return r;
-}
-
-int
-kh_encode(const struct kh *kh, uint8_t **out, size_t *out_len)
-{
-	uint8_t tmp[KH_MAX_LEN];
-	struct cbor_wr w;
-	int r;
-
-	if (out == NULL || out_len == NULL)
-		return KH_ERR_MALFORMED;
-	*out = NULL;
-	*out_len = 0;
-	if (kh == NULL)
-		return KH_ERR_MALFORMED;
-	if ((r = check_fields(kh)) != KH_OK)
-		return r;
-	/* The order here is the order the decoder insists on. */
-	cwr_init(&w, tmp, sizeof(tmp));
-	cwr_header(&w, kh->version == KH_VERSION_PCR ? &format_pcr : &format);
-	cwr_uint(&w, 2);
-	cwr_uint(&w, kh->flags);
-	cwr_uint(&w, 3);
-	cwr_bytes(&w, kh->tpm_public, kh->tpm_public_len);
-	cwr_uint(&w, 4);
-	cwr_bytes(&w, kh->tpm_private, kh->tpm_private_len);
-	cwr_uint(&w, 5);
-	cwr_bytes(&w, kh->srk_name, KH_NAME_LEN);
-	cwr_uint(&w, 6);
-	cwr_bytes(&w, kh->srk_public, kh->srk_public_len);
-	cwr_uint(&w, 7);
-	cwr_bytes(&w, kh->app_hash, KH_APP_HASH_LEN);
-	if (kh->version == KH_VERSION_PCR) {
-		cwr_uint(&w, 8);
-		cwr_uint(&w, KH_PCR_BANK_SHA256);
-		cwr_uint(&w, 9);
-		cwr_uint(&w, kh->pcr_mask);
-		cwr_uint(&w, 10);
-		cwr_bytes(&w, kh->pcr_values, kh->pcr_values_len);
-		cwr_uint(&w, 11);
-		cwr_uint(&w, kh->policy);
-	}
-	/* Also wipes tmp: the wrapped private area is useless off its TPM,
-	 * but it is still key material. */
-	if ((r = cwr_finish(&w, out, out_len)) == KH_ERR_MALFORMED)
-		return reject(r, "longer than KH_MAX_LEN");
-	return r;
 }
 
 size_t

@@ -96,6 +96,11 @@ struct kh {
 struct kh *kh_new(void);
 void kh_free(struct kh **);
 
+/* The rules of the fields (handle-cbor.c applies them when encoding and
+ * decoding, so that neither accepts what the other would refuse): KH_OK,
+ * or a KH_ERR_* code with *why set to a short reason. */
+int kh_check(const struct kh *, const char **why);
+
 /* Encode *kh into a malloc'ed buffer the caller owns (free()). */
 int kh_encode(const struct kh *, uint8_t **out, size_t *out_len);
 
