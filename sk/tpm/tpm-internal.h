@@ -4,6 +4,12 @@
 #ifndef SK_TPM_INTERNAL_H
 #define SK_TPM_INTERNAL_H
 
+/* Set for the files of sk/tpm/ and the white-box tests of that layer
+ * (sk/tpm/CMakeLists.txt); everything else uses tpm.h. */
+#ifndef SK_TPM_LAYER_INTERNAL
+#error "tpm-internal.h belongs to the TPM layer (sk/tpm/); include tpm.h"
+#endif
+
 #include <stdbool.h>
 
 #include <tss2/tss2_esys.h>
