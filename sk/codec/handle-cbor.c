@@ -3,6 +3,8 @@
  * The key handle's bytes (format in handle.h): the decoder and the encoder,
  * on the strict CBOR reader and writer of cbor-strict.h, which the
  * resident record shares; both hold the fields to kh_check (handle.c).
+ * And the largest handle enrollment can make (kh_worst_len), which is the
+ * length of an encoding.
  *
  * The decoder reads the input once, item by item with libcbor's
  * streaming decoder, and allocates nothing until every rule has held:
@@ -226,4 +228,45 @@ kh_encode(const struct kh *kh, uint8_t **out, size_t *out_len)
 	if ((r = cwr_finish(&w, out, out_len)) == KH_ERR_MALFORMED)
 		return reject(r, "longer than KH_MAX_LEN");
 	return r;
+}
+
+size_t
+kh_worst_len(unsigned npcrs)
+{
+	static uint8_t pub[KH_KEY_PUBLIC_BOUND], priv[KH_KEY_PRIVATE_BOUND],
+	    srk[KH_PUBLIC_MAX];
+	struct kh kh;
+	uint8_t *enc = NULL;
+	size_t len = 0;
+
+	if (npcrs > 24)
+		return 0;
+	memset(&kh, 0, sizeof(kh));
+	/* Every length prefix consistent, every number as long as it can
+	 * get in CBOR: all flags, the highest PCRs. */
+	pub[0] = (sizeof(pub) - 2) >> 8;
+	pub[1] = (sizeof(pub) - 2) & 0xff;
+	priv[0] = (sizeof(priv) - 2) >> 8;
+	priv[1] = (sizeof(priv) - 2) & 0xff;
+	srk[0] = (sizeof(srk) - 2) >> 8;
+	srk[1] = (sizeof(srk) - 2) & 0xff;
+	kh.version = npcrs > 0 ? KH_VERSION_PCR : KH_VERSION;
+	kh.flags = KH_FLAGS_KNOWN;
+	kh.tpm_public = pub;
+	kh.tpm_public_len = sizeof(pub);
+	kh.tpm_private = priv;
+	kh.tpm_private_len = sizeof(priv);
+	kh.srk_public = srk;
+	kh.srk_public_len = sizeof(srk);
+	if (kh_srk_name(srk, sizeof(srk), kh.srk_name) != 0)
+		return 0;
+	if (npcrs > 0) {
+		kh.pcr_mask = KH_PCR_ALL & ~((1u << (24 - npcrs)) - 1);
+		kh.pcr_values_len = 32 * (size_t)npcrs;
+		kh.policy = KH_POLICY_KNOWN;
+	}
+	if (kh_encode(&kh, &enc, &len) != KH_OK)
+		return 0;
+	free(enc);
+	return len;
 }
