@@ -21,6 +21,10 @@
 # this names the offending line, and sees what the include path cannot:
 # a relative path, a circle within one folder, a circle of calls.
 set -euo pipefail
+if [ $# -lt 2 ]; then
+	echo "usage: layers.sh SK-DIR ARCHIVE-OR-OBJECT..." >&2
+	exit 2
+fi
 sk=$1
 shift
 fail=0
@@ -90,11 +94,11 @@ obj() { sed -E 's/^(.*\.a:)?([^:]*):.*/\2/; s#.*/##; s/\.o$//'; }
 defs=$(mktemp "${TMPDIR:-/tmp}/sk-tpm-defs.XXXXXX")
 uses=$(mktemp "${TMPDIR:-/tmp}/sk-tpm-uses.XXXXXX")
 trap 'rm -f "$edges" "$defs" "$uses"' EXIT
-nm -A --defined-only "$@" 2>/dev/null |
+nm -A --defined-only "$@" |
     awk 'NF == 3 && $2 ~ /^[TDBR]$/ { print $3, $1 }' |
     while read -r sym where; do echo "$sym $(obj <<<"$where")"; done |
     LC_ALL=C sort -k1,1 >"$defs"
-nm -A -u "$@" 2>/dev/null | awk 'NF == 3 && $2 == "U" { print $3, $1 }' |
+nm -A -u "$@" | awk 'NF == 3 && $2 == "U" { print $3, $1 }' |
     while read -r sym where; do echo "$sym $(obj <<<"$where")"; done |
     LC_ALL=C sort -k1,1 >"$uses"
 dup=$(awk '{ print $1 }' "$defs" | uniq -d)
