@@ -8,7 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "attest.h"
-#include "cbor-strict.h"
+#include "cbor-utf8.h"
 #include "config.h"
 #include "flows.h"
 #include "handle.h"

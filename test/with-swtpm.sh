@@ -67,7 +67,7 @@ fi
 # shellcheck source-path=SCRIPTDIR source=common/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common/lib.sh"
 # The library keeps a saved context of the derived SRK in
-# $XDG_RUNTIME_DIR/sk-tpm (sk/tpm-srk-cache.c): a test that wants it sets
+# $XDG_RUNTIME_DIR/sk-tpm (sk/tpm/tpm-srk-cache.c): a test that wants it sets
 # its own directory; the developer's must neither change what a test sees
 # nor collect a file per simulator.
 unset XDG_RUNTIME_DIR

@@ -1,6 +1,6 @@
 /*
  * sk-tpm setup: make the standard ECC P-256 SRK persistent at 0x81000001,
- * so that signatures no longer derive it (sk/tpm-setup.c does the work).
+ * so that signatures no longer derive it (sk/tpm/tpm-setup.c does the work).
  */
 #include <stdio.h>
 

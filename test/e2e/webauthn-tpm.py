@@ -6,7 +6,7 @@ statement ssh-keygen -O write-attestation wrote, with the AK certificate
 
 usage: webauthn-tpm.py ATTEST CHALLENGE
 
-The ssh-sk-attest-v01 file is taken apart here (sk/attest-codec.h): the
+The ssh-sk-attest-v01 file is taken apart here (sk/codec/attest-codec.h): the
 attestation certificate is x5c[0], authData is CBOR-wrapped, and the
 sk-tpm statement is a CBOR map with small integer keys, of which 2..6 are
 WebAuthn's ver, alg (stored negated), sig, certInfo and pubArea. The

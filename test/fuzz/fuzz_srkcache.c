@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: the SRK context cache's file decoder
- * (sk/tpm-srk-cache.c) on arbitrary bytes: the file lives in the user's
+ * (sk/tpm/tpm-srk-cache.c) on arbitrary bytes: the file lives in the user's
  * runtime directory, where anything the user runs can write it.
  *
  * Beyond "no crash, no sanitizer report": an accepted file has the shape

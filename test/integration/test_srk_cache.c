@@ -1,5 +1,5 @@
 /*
- * The saved context of the transient SRK (sk/tpm-srk-cache.c), against a
+ * The saved context of the transient SRK (sk/tpm/tpm-srk-cache.c), against a
  * simulator without a persistent SRK. Counted on captures of tpm2-tss's
  * pcap TCTI (reader: test/bench/pcapcount.c):
  *  - the first signature derives the SRK and saves its context (a 0600

@@ -29,12 +29,12 @@
  *
  * What this found, and what now keeps it at zero: ESYS frees two records
  * unwiped that held an auth value (a session's sessionValue, and its copy
- * of TPM2_Create's inSensitive), which sk/tpm-session.c overwrites through
+ * of TPM2_Create's inSensitive), which sk/tpm/tpm-session.c overwrites through
  * ESYS before every session ends; tpm2-tss 4.x's OpenSSL code leaves freed
  * copies of every HMAC key (session key and auth value), so on 4.x ESYS's
- * HMACs are computed by sk/tpm-crypto.c in memory it wipes; and tpm2-tss's
+ * HMACs are computed by sk/tpm/tpm-crypto.c in memory it wipes; and tpm2-tss's
  * esys and esys_crypto modules print auth values at debug level, which
- * sk/log.c keeps them from under SK_TPM_DEBUG=1.
+ * sk/base/log.c keeps them from under SK_TPM_DEBUG=1.
  *
  * This file: the entry point calls every scenario makes, and main().
  */

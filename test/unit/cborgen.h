@@ -1,5 +1,5 @@
 /*
- * A CBOR writer for the unit tests, written apart from sk/cbor-strict so
+ * A CBOR writer for the unit tests, written apart from sk/codec/cbor-strict so
  * that the codecs' output is checked against an independent rendering of
  * their formats. It writes any head in any width, so tests can build the
  * shapes the encoders never produce and the decoders must refuse.

@@ -1,8 +1,8 @@
 /*
- * The attestation codecs (sk/attest-codec.c) on bytes made here: the
- * statement round trip and its strictness, authenticator data, OpenSSH's
- * attestation envelope and the TPM structures, each with the inputs that
- * must be refused.
+ * The attestation codecs (sk/codec/attest-codec.c and attest-parse.c) on
+ * bytes made here: the statement round trip and its strictness,
+ * authenticator data, OpenSSH's attestation envelope and the TPM
+ * structures, each with the inputs that must be refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>

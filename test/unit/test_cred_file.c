@@ -1,5 +1,5 @@
 /*
- * The credential file of the EK round trip (sk/cred-file.c): a round trip
+ * The credential file of the EK round trip (sk/codec/cred-file.c): a round trip
  * of what tpm2_makecredential writes, and every malformed file refused
  * with its reason.
  */

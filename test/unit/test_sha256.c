@@ -1,5 +1,5 @@
 /*
- * sk/sha256.c against published vectors: FIPS 180-2 appendix B (SHA-256)
+ * sk/base/sha256.c against published vectors: FIPS 180-2 appendix B (SHA-256)
  * and RFC 4231 section 4 (HMAC-SHA-256), then against OpenSSL on random
  * inputs fed in random pieces, so that every path through the block
  * buffering is compared with an independent implementation.

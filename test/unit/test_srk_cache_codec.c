@@ -1,5 +1,5 @@
 /*
- * The SRK context cache's file form (sk/tpm-srk-cache.c): what is written
+ * The SRK context cache's file form (sk/tpm/tpm-srk-cache.c): what is written
  * decodes to the same Name and context; anything cut, extended or not of
  * the shape the library writes (another Name size or algorithm, another
  * hierarchy, a context that is not a transient object's, an empty blob,

@@ -1,6 +1,6 @@
 /*
  * Which TCTI strings reach a resource manager that flushes on close
- * (sk/tpm-rm.c): only those may leave the last FlushContext out.
+ * (sk/tpm/tpm-rm.c): only those may leave the last FlushContext out.
  */
 #include <setjmp.h>
 #include <stdarg.h>

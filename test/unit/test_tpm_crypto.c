@@ -1,5 +1,5 @@
 /*
- * The crypto callbacks sk/tpm-crypto.c gives ESYS (tpm2-tss >= 4.0),
+ * The crypto callbacks sk/tpm/tpm-crypto.c gives ESYS (tpm2-tss >= 4.0),
  * called the way ESYS calls them, against OpenSSL: hashes, HMACs (in
  * pieces, as KDFa and the session HMACs feed them), AES-128-CFB both ways,
  * and a salted session's ECDH and RSA-OAEP, checked from the TPM's side

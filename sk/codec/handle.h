@@ -44,6 +44,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec.h"
+
 #define KH_MAGIC		"sk-tpm"
 #define KH_VERSION		1
 #define KH_VERSION_PCR		2	/* version 1 plus a PCR binding */
@@ -89,23 +91,15 @@ struct kh {
 	uint32_t policy;		/* KH_POLICY_* */
 };
 
-/*
- * Result codes of the codec. Bytes are foreign unless they begin with a
- * map whose first pair is 0: "sk-tpm" (seen through tags and over-long
- * heads, which make such bytes malformed); so bytes cut off before the
- * end of the magic (the first 9 bytes of a handle) are foreign.
- */
-#define KH_OK			0
-#define KH_ERR_NOMEM		-1	/* allocation failed */
-#define KH_ERR_FOREIGN		-2	/* not an sk-tpm handle at all */
-#define KH_ERR_VERSION		-3	/* sk-tpm handle of an unknown version */
-#define KH_ERR_MALFORMED	-4	/* has the magic, but is truncated after
-					 * it, oversized or of a bad shape */
-#define KH_ERR_ALTERED		-5	/* well formed, but its SRK public area
-					 * does not hash to its SRK name */
+/* The codec returns the KH_* codes of codec.h. */
 
 struct kh *kh_new(void);
 void kh_free(struct kh **);
+
+/* The rules of the fields (handle-cbor.c applies them when encoding and
+ * decoding, so that neither accepts what the other would refuse): KH_OK,
+ * or a KH_ERR_* code with *why set to a short reason. */
+int kh_check(const struct kh *, const char **why);
 
 /* Encode *kh into a malloc'ed buffer the caller owns (free()). */
 int kh_encode(const struct kh *, uint8_t **out, size_t *out_len);

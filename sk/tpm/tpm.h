@@ -145,7 +145,8 @@ int tpm_nv_remove_if(struct tpm *, uint32_t index, const uint8_t *expect,
 int tpm_nv_withdraw(struct tpm *, uint32_t index, const uint8_t *expect,
     size_t len);
 
-/* The SRK's Name, to tell records made under another SRK (tpm-srk.c). */
+/* The SRK's Name, to tell records made under another SRK (tpm-hold.c:
+ * while holding, the held SRK's). */
 int tpm_srk_name(struct tpm *, uint8_t name[KH_NAME_LEN]);
 /* The 65-byte public point of a decoded handle's key (tpm-key.c). */
 int tpm_handle_point(const struct kh *, uint8_t point[TPM_EC_POINT_LEN]);

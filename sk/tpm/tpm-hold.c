@@ -9,8 +9,13 @@
  * Everything held belongs to the connection: tpm_hold_end flushes it, and
  * tpm_close calls tpm_hold_end, so an enrollment that fails anywhere
  * leaves nothing loaded.
+ *
+ * Every command that needs the SRK gets it here (hold_srk): the held one
+ * while holding, else one opened for that command alone. tpm-srk.c only
+ * opens and closes an SRK, and knows nothing of holding.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "sk-api.h"
@@ -51,12 +56,11 @@ hold_srk(struct tpm *t, struct srk *out)
 	struct tpm_hold *h = t->hold;
 	int r;
 
+	if (h == NULL)
+		return srk_open(t, out);
 	if (h->srk.handle == ESYS_TR_NONE) {
 		/* Open it the ordinary way, once. */
-		t->hold = NULL;
-		r = srk_open(t, &h->srk);
-		t->hold = h;
-		if (r != 0) {
+		if ((r = srk_open(t, &h->srk)) != 0) {
 			srk_close(t, &h->srk);
 			return r;
 		}
@@ -64,6 +68,26 @@ hold_srk(struct tpm *t, struct srk *out)
 	*out = h->srk;
 	out->borrowed = true;
 	return 0;
+}
+
+int
+tpm_srk_name(struct tpm *t, uint8_t name[KH_NAME_LEN])
+{
+	struct srk srk = SRK_INIT;
+	int r;
+
+	if ((r = hold_srk(t, &srk)) != 0)
+		goto out;
+	r = SSH_SK_ERR_GENERAL;
+	if (srk.name.size != KH_NAME_LEN) {
+		sk_error("unexpected SRK name size %u", srk.name.size);
+		goto out;
+	}
+	memcpy(name, srk.name.name, KH_NAME_LEN);
+	r = 0;
+out:
+	srk_close(t, &srk);
+	return r;
 }
 
 void

@@ -14,7 +14,7 @@
 #include <openssl/x509.h>
 
 #include "attest-cert.h"
-#include "attest-codec.h"
+#include "attest-parse.h"
 #include "log.h"
 
 int

@@ -1,6 +1,10 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The key-handle codec (format in handle.h), on the strict CBOR reader
- * and writer of cbor-strict.h, which the resident record shares.
+ * The key handle's bytes (format in handle.h): the decoder and the encoder,
+ * on the strict CBOR reader and writer of cbor-strict.h, which the
+ * resident record shares; both hold the fields to kh_check (handle.c).
+ * And the largest handle enrollment can make (kh_worst_len), which is the
+ * length of an encoding.
  *
  * The decoder reads the input once, item by item with libcbor's
  * streaming decoder, and allocates nothing until every rule has held:
@@ -19,14 +23,13 @@
  * Shortest-form heads make the encoding unique, so an accepted handle
  * re-encodes to exactly its input bytes; the fuzzer checks that.
  */
-#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cbor-strict.h"
 #include "handle.h"
 #include "log.h"
-#include "message.h"
 
 static const struct crd_format format = {
 	.magic = KH_MAGIC,
@@ -43,85 +46,11 @@ static const struct crd_format format_pcr = {
 	.max_len = KH_MAX_LEN,
 };
 
-static unsigned
-popcount24(uint32_t m)
-{
-	unsigned n = 0;
-
-	for (m &= KH_PCR_ALL; m != 0; m &= m - 1)
-		n++;
-	return n;
-}
-
-/* TPM_ALG_SHA256 as the nameAlg prefix of a TPM name. */
-#define NAME_ALG_SHA256_HI	0x00
-#define NAME_ALG_SHA256_LO	0x0b
-
 static int
 reject(int r, const char *why)
 {
 	sk_debug("kh_decode: %s: %s", kh_strerror(r), why);
 	return r;
-}
-
-/* A marshalled TPM2B: a big-endian uint16 size, then that many bytes. */
-static bool
-tpm2b_ok(const uint8_t *p, size_t len, size_t max)
-{
-	return p != NULL && len >= 2 && len <= max &&
-	    (((size_t)p[0] << 8) | p[1]) == len - 2;
-}
-
-int
-kh_srk_name(const uint8_t *srk_public, size_t len, uint8_t name[KH_NAME_LEN])
-{
-	if (!tpm2b_ok(srk_public, len, KH_PUBLIC_MAX))
-		return -1;
-	name[0] = NAME_ALG_SHA256_HI;
-	name[1] = NAME_ALG_SHA256_LO;
-	return sha256(srk_public + 2, len - 2, name + 2);
-}
-
-/* The content rules, shared by the encoder and the decoder so that
- * neither accepts what the other would refuse. */
-static int
-check_fields(const struct kh *kh)
-{
-	uint8_t name[KH_NAME_LEN];
-
-	if (kh->version != KH_VERSION && kh->version != KH_VERSION_PCR)
-		return reject(KH_ERR_VERSION, "unknown format version");
-	if (kh->version == KH_VERSION && (kh->pcr_mask != 0 ||
-	    kh->pcr_values_len != 0 || kh->policy != 0))
-		return reject(KH_ERR_MALFORMED, "PCR binding in version 1");
-	if (kh->version == KH_VERSION_PCR && (kh->pcr_mask == 0 ||
-	    (kh->pcr_mask & ~KH_PCR_ALL) != 0 ||
-	    kh->pcr_values_len != 32 * popcount24(kh->pcr_mask)))
-		return reject(KH_ERR_MALFORMED, "bad PCR selection or values");
-	if ((kh->policy & ~(uint32_t)KH_POLICY_KNOWN) != 0)
-		return reject(KH_ERR_MALFORMED, "unknown policy bits");
-	/* The PIN is in the policy exactly when the key has one. */
-	if (kh->version == KH_VERSION_PCR &&
-	    ((kh->policy & KH_POLICY_AUTH_VALUE) != 0) !=
-	    ((kh->flags & KH_FLAG_PIN) != 0))
-		return reject(KH_ERR_MALFORMED, "PIN flag and policy differ");
-	if ((kh->flags & ~(uint32_t)KH_FLAGS_KNOWN) != 0)
-		return reject(KH_ERR_MALFORMED, "unknown flag bits");
-	if (!tpm2b_ok(kh->tpm_public, kh->tpm_public_len, KH_PUBLIC_MAX))
-		return reject(KH_ERR_MALFORMED, "bad TPM2B_PUBLIC");
-	if (!tpm2b_ok(kh->tpm_private, kh->tpm_private_len, KH_PRIVATE_MAX))
-		return reject(KH_ERR_MALFORMED, "bad TPM2B_PRIVATE");
-	if (kh->srk_name[0] != NAME_ALG_SHA256_HI ||
-	    kh->srk_name[1] != NAME_ALG_SHA256_LO)
-		return reject(KH_ERR_MALFORMED, "SRK name is not SHA-256");
-	if (!tpm2b_ok(kh->srk_public, kh->srk_public_len, KH_PUBLIC_MAX))
-		return reject(KH_ERR_MALFORMED, "bad SRK TPM2B_PUBLIC");
-	if (kh_srk_name(kh->srk_public, kh->srk_public_len, name) != 0)
-		return reject(KH_ERR_NOMEM, "cannot hash the SRK public area");
-	if (memcmp(name, kh->srk_name, KH_NAME_LEN) != 0)
-		return reject(KH_ERR_ALTERED,
-		    "the SRK public area does not hash to the SRK name");
-	return KH_OK;
 }
 
 /* Key k and a byte string value, left in the input. */
@@ -220,12 +149,12 @@ kh_decode(const uint8_t *buf, size_t len, struct kh **out)
 		return reject(KH_ERR_MALFORMED, "keys 8 to 11 are no binding");
 	if (!crd_at_end(&rd))
 		return reject(KH_ERR_MALFORMED, "bytes after the map");
-	/* Only read through: check_fields takes no const pointers. */
+	/* Only read through: kh_check takes no const pointers. */
 	view.tpm_public = (uint8_t *)(uintptr_t)pub;
 	view.tpm_private = (uint8_t *)(uintptr_t)priv;
 	view.srk_public = (uint8_t *)(uintptr_t)srk;
-	if ((r = check_fields(&view)) != KH_OK)
-		return r;
+	if ((r = kh_check(&view, &why)) != KH_OK)
+		return reject(r, why);
 
 	r = KH_ERR_NOMEM;
 	if ((kh = kh_new()) == NULL)
@@ -258,6 +187,7 @@ kh_encode(const struct kh *kh, uint8_t **out, size_t *out_len)
 {
 	uint8_t tmp[KH_MAX_LEN];
 	struct cbor_wr w;
+	const char *why;
 	int r;
 
 	if (out == NULL || out_len == NULL)
@@ -266,8 +196,8 @@ kh_encode(const struct kh *kh, uint8_t **out, size_t *out_len)
 	*out_len = 0;
 	if (kh == NULL)
 		return KH_ERR_MALFORMED;
-	if ((r = check_fields(kh)) != KH_OK)
-		return r;
+	if ((r = kh_check(kh, &why)) != KH_OK)
+		return reject(r, why);
 	/* The order here is the order the decoder insists on. */
 	cwr_init(&w, tmp, sizeof(tmp));
 	cwr_header(&w, kh->version == KH_VERSION_PCR ? &format_pcr : &format);
@@ -339,56 +269,4 @@ kh_worst_len(unsigned npcrs)
 		return 0;
 	free(enc);
 	return len;
-}
-
-struct kh *
-kh_new(void)
-{
-	return calloc(1, sizeof(struct kh));
-}
-
-static void
-wipe_free(uint8_t *p, size_t len)
-{
-	if (p == NULL)
-		return;
-	explicit_bzero(p, len);
-	free(p);
-}
-
-void
-kh_free(struct kh **khp)
-{
-	struct kh *kh;
-
-	if (khp == NULL || (kh = *khp) == NULL)
-		return;
-	wipe_free(kh->tpm_public, kh->tpm_public_len);
-	wipe_free(kh->tpm_private, kh->tpm_private_len);
-	wipe_free(kh->srk_public, kh->srk_public_len);
-	explicit_bzero(kh, sizeof(*kh));
-	free(kh);
-	*khp = NULL;
-}
-
-const char *
-kh_strerror(int r)
-{
-	switch (r) {
-	case KH_OK:
-		return "success";
-	case KH_ERR_NOMEM:
-		return "out of memory";
-	case KH_ERR_FOREIGN:
-		return "not an sk-tpm key handle";
-	case KH_ERR_VERSION:
-		return "sk-tpm key handle of an unsupported format version";
-	case KH_ERR_MALFORMED:
-		return "malformed sk-tpm key handle";
-	case KH_ERR_ALTERED:
-		return "the key handle was altered: the storage key it "
-		    "carries is not the one it names";
-	default:
-		return "unknown key handle error";
-	}
 }

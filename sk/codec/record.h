@@ -51,7 +51,7 @@ struct rec {
 	size_t key_handle_len;
 };
 
-/* Result codes: the KH_* codes of handle.h, classified the same way
+/* Result codes: the KH_* codes of codec.h, classified the same way
  * (foreign without the magic "sk-tpm-rk", version, malformed). */
 /* A short English phrase for a KH_* code, worded for records. */
 const char *rec_strerror(int);

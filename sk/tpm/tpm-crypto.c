@@ -10,7 +10,7 @@
  * and an EVP_PKEY from the raw key for each HMAC and leaves freed copies of
  * that key behind, where no call of ours can reach them. So from tpm2-tss
  * 4.0 on (Esys_SetCryptoCallbacks) we take the crypto over:
- *  - SHA-256 and HMAC-SHA-256 are computed by sk/sha256.c in a context we
+ *  - SHA-256 and HMAC-SHA-256 are computed by sk/base/sha256.c in a context we
  *    allocate, and wipe before we free it, on every path;
  *  - HMAC with any other hash is refused: all our sessions use SHA-256,
  *    and so does everything the KDFs are built on here;

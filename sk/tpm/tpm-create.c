@@ -173,7 +173,7 @@ tpm_create_key(struct tpm *t, const uint8_t auth[TPM_AUTH_LEN],
 	sensitive.sensitive.userAuth.size = TPM_AUTH_LEN;
 	memcpy(sensitive.sensitive.userAuth.buffer, auth, TPM_AUTH_LEN);
 
-	if ((r = srk_open(t, &srk)) != 0)
+	if ((r = hold_srk(t, &srk)) != 0)
 		goto out;
 	/*
 	 * A PIN key's auth value is a secret: it goes only inside the salted

@@ -2,8 +2,8 @@
  * Attestation formats, pure bytes in and out (no TPM, no I/O), so that the
  * verifier's parsers of untrusted bytes are fuzzed on their own.
  *
- * OpenSSH's attestation file (PROTOCOL.u2f), written by ssh-keygen
- * -O write-attestation=FILE:
+ * OpenSSH's attestation file (PROTOCOL.u2f; read by att_file_parse,
+ * attest-parse.h), written by ssh-keygen -O write-attestation=FILE:
  *
  *   string "ssh-sk-attest-v01", string attestation_cert, string signature,
  *   string authdata, uint32 0 (reserved flags), string "" (reserved)
@@ -52,6 +52,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The statement carries a TPMS_ATTEST and two TPMT_PUBLIC, and travels
+ * in OpenSSH's file: a verifier takes all of these apart. */
+#include "attest-parse.h"
+
 #define ATT_MAGIC		"sk-tpm-attest"
 #define ATT_VERSION		1
 #define ATT_MAX_LEN		(32 * 1024)
@@ -75,7 +79,7 @@ struct att_stmt {
 	uint64_t firmware;
 };
 
-/* KH_* codes of handle.h. Decoded fields point into buf. */
+/* KH_* codes of codec.h. Decoded fields point into buf. */
 int att_stmt_encode(const struct att_stmt *, uint8_t **out, size_t *len);
 int att_stmt_decode(const uint8_t *buf, size_t len, struct att_stmt *);
 
@@ -97,36 +101,5 @@ int att_authdata_parse(const uint8_t *, size_t, struct att_authdata *);
 int att_authdata_build(const uint8_t rp_id_hash[32], uint8_t flags,
     const uint8_t *cred_id, size_t cred_id_len, const uint8_t point[65],
     uint8_t **out, size_t *out_len);
-
-/* OpenSSH's ssh-sk-attest-v01 file; fields point into buf. 0 or -1 with
- * *why set. */
-struct att_file {
-	const uint8_t *cert, *sig, *authdata;
-	size_t cert_len, sig_len, authdata_len;
-};
-int att_file_parse(const uint8_t *, size_t, struct att_file *,
-    const char **why);
-
-/* TPMT_PUBLIC of an ECC key, strictly (nothing after it). */
-struct att_public {
-	uint16_t type, name_alg;
-	uint32_t attributes;
-	size_t auth_policy_len;
-	uint16_t sym_alg, scheme, scheme_hash, curve, kdf;
-	uint8_t point[65];
-};
-int att_public_parse(const uint8_t *, size_t, struct att_public *);
-
-/* TPMS_ATTEST of TPM2_Certify, strictly. */
-struct att_certify {
-	uint32_t magic;
-	uint16_t type;
-	const uint8_t *signer, *extra, *name, *qname;
-	size_t signer_len, extra_len, name_len, qname_len;
-	uint64_t clock, firmware;
-	uint32_t reset_count, restart_count;
-	uint8_t safe;
-};
-int att_certify_parse(const uint8_t *, size_t, struct att_certify *);
 
 #endif /* SK_ATTEST_CODEC_H */

@@ -1,13 +1,12 @@
 /*
- * Strict CBOR reading and writing (see cbor-strict.h).
+ * The strict CBOR reader (cbor-read.h; the rules in cbor-strict.h).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include <cbor.h>
 
-#include "cbor-strict.h"
-#include "handle.h"
+#include "cbor-read.h"
+#include "cbor-utf8.h"
 
 enum kind {
 	K_OTHER,	/* anything our formats never use */
@@ -320,139 +319,4 @@ crd_open(struct cbor_rd *rd, const uint8_t *buf, size_t len,
 	if (map.value != fmt->npairs)
 		return refuse(KH_ERR_MALFORMED, "wrong number of pairs", why);
 	return KH_OK;
-}
-
-bool
-crd_utf8_valid(const uint8_t *p, size_t len)
-{
-	size_t i = 0, n, k;
-	uint32_t c, min;
-
-	while (i < len) {
-		c = p[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0) {
-			n = 1;
-			c &= 0x1f;
-			min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2;
-			c &= 0x0f;
-			min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3;
-			c &= 0x07;
-			min = 0x10000;
-		} else
-			return false;	/* continuation or 0xf8..0xff */
-		if (n > len - i - 1)
-			return false;
-		for (k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			c = c << 6 | (p[i + k] & 0x3f);
-		}
-		/* Over-long forms, UTF-16 surrogates, beyond Unicode. */
-		if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
-
-void
-cwr_init(struct cbor_wr *w, uint8_t *buf, size_t len)
-{
-	w->buf = buf;
-	w->len = len;
-	w->off = 0;
-	w->full = false;
-}
-
-static void
-advance(struct cbor_wr *w, size_t n)
-{
-	if (n == 0)
-		w->full = true;
-	else
-		w->off += n;
-}
-
-void
-cwr_map(struct cbor_wr *w, size_t npairs)
-{
-	if (!w->full)
-		advance(w, cbor_encode_map_start(npairs, w->buf + w->off,
-		    w->len - w->off));
-}
-
-void
-cwr_uint(struct cbor_wr *w, uint64_t v)
-{
-	if (!w->full)
-		advance(w, cbor_encode_uint(v, w->buf + w->off,
-		    w->len - w->off));
-}
-
-static void
-put_raw(struct cbor_wr *w, const void *p, size_t n)
-{
-	if (w->full || n > w->len - w->off) {
-		w->full = true;
-		return;
-	}
-	if (n > 0)
-		memcpy(w->buf + w->off, p, n);
-	w->off += n;
-}
-
-void
-cwr_text(struct cbor_wr *w, const char *s, size_t n)
-{
-	if (!w->full)
-		advance(w, cbor_encode_string_start(n, w->buf + w->off,
-		    w->len - w->off));
-	put_raw(w, s, n);
-}
-
-void
-cwr_bytes(struct cbor_wr *w, const uint8_t *p, size_t n)
-{
-	if (!w->full)
-		advance(w, cbor_encode_bytestring_start(n, w->buf + w->off,
-		    w->len - w->off));
-	put_raw(w, p, n);
-}
-
-void
-cwr_header(struct cbor_wr *w, const struct crd_format *fmt)
-{
-	cwr_map(w, fmt->npairs);
-	cwr_uint(w, 0);
-	cwr_text(w, fmt->magic, strlen(fmt->magic));
-	cwr_uint(w, 1);
-	cwr_uint(w, fmt->version);
-}
-
-int
-cwr_finish(struct cbor_wr *w, uint8_t **out, size_t *out_len)
-{
-	int r = KH_ERR_MALFORMED;
-
-	*out = NULL;
-	*out_len = 0;
-	if (w->full)
-		goto out;
-	r = KH_ERR_NOMEM;
-	if ((*out = malloc(w->off)) == NULL)
-		goto out;
-	memcpy(*out, w->buf, w->off);
-	*out_len = w->off;
-	r = KH_OK;
-out:
-	explicit_bzero(w->buf, w->len);
-	return r;
 }

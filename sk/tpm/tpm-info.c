@@ -180,7 +180,7 @@ tpm_salted_session_check(struct tpm *t, bool *persistent)
 	int r;
 
 	*persistent = false;
-	if ((r = srk_open(t, &srk)) != 0)
+	if ((r = hold_srk(t, &srk)) != 0)
 		goto out;
 	*persistent = srk.persistent;
 	if ((r = session_start(t, srk.handle, &session)) != 0)

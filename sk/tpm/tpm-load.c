@@ -111,7 +111,7 @@ key_load(struct tpm *t, const struct kh *kh, const TPM2B_PUBLIC *pub,
 		    "the TPM's SRK", Tss2_RC_Decode(rc));
 		/* The standard SRK at 0x81000001 if there is one, else
 		 * the one derived from the template. */
-		if ((r = srk_open(t, srk)) != 0)
+		if ((r = hold_srk(t, srk)) != 0)
 			return r;
 		if (!srk_is_handles(srk, kh))
 			return other_srk();

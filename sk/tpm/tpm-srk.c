@@ -149,8 +149,6 @@ srk_open(struct tpm *t, struct srk *srk)
 	TSS2_RC rc;
 	int r;
 
-	if (t->hold != NULL)
-		return hold_srk(t, srk);
 	if ((r = srk_persistent_present(t, &present)) != 0)
 		return r;
 	if (!present)
@@ -205,33 +203,13 @@ srk_from_public(struct tpm *t, const TPM2B_PUBLIC *pub, struct srk *srk)
 	return 0;
 }
 
-int
-tpm_srk_name(struct tpm *t, uint8_t name[KH_NAME_LEN])
-{
-	struct srk srk = SRK_INIT;
-	int r;
-
-	if ((r = srk_open(t, &srk)) != 0)
-		goto out;
-	r = SSH_SK_ERR_GENERAL;
-	if (srk.name.size != KH_NAME_LEN) {
-		sk_error("unexpected SRK name size %u", srk.name.size);
-		goto out;
-	}
-	memcpy(name, srk.name.name, KH_NAME_LEN);
-	r = 0;
-out:
-	srk_close(t, &srk);
-	return r;
-}
-
 void
 srk_close(struct tpm *t, struct srk *srk)
 {
 	TSS2_RC rc;
 
 	if (srk->borrowed) {
-		/* The held one: tpm_hold_end closes it. */
+		/* Lent out by hold_srk: tpm_hold_end closes it. */
 		srk->handle = ESYS_TR_NONE;
 		srk->borrowed = false;
 		return;

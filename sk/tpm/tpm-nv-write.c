@@ -92,7 +92,7 @@ owner_session(struct tpm *t, struct srk *srk, ESYS_TR *session)
 	}
 	/* The SRK first: deriving it goes through a password session, which
 	 * must not carry the owner password. */
-	if ((r = srk_open(t, srk)) != 0)
+	if ((r = hold_srk(t, srk)) != 0)
 		return r;
 	rc = Esys_TR_SetAuth(t->esys, ESYS_TR_RH_OWNER, &t->owner_auth);
 	if (rc != TSS2_RC_SUCCESS)

@@ -4,6 +4,12 @@
 #ifndef SK_TPM_INTERNAL_H
 #define SK_TPM_INTERNAL_H
 
+/* Set for the files of sk/tpm/ and the white-box tests of that layer
+ * (sk/tpm/CMakeLists.txt); everything else uses tpm.h. */
+#ifndef SK_TPM_LAYER_INTERNAL
+#error "tpm-internal.h belongs to the TPM layer (sk/tpm/); include tpm.h"
+#endif
+
 #include <stdbool.h>
 
 #include <tss2/tss2_esys.h>
@@ -47,7 +53,8 @@ void srk_template(TPM2B_PUBLIC *);
 bool srk_public_matches_template(const TPMT_PUBLIC *);
 int srk_name_of(const TPM2B_PUBLIC *, TPM2B_NAME *);
 /* The persistent SRK if there is one that matches the template, else a
- * transient primary made from the template. */
+ * transient primary made from the template. Commands take theirs from
+ * hold_srk (tpm-hold.c), which calls this. */
 int srk_open(struct tpm *, struct srk *);
 /* Whether anything is at 0x81000001, asked through the handle list so
  * that no ReadPublic fails (and gets logged by ESYS) when nothing is. */
@@ -72,8 +79,9 @@ struct tpm_hold {
 	ESYS_TR session;	/* the salted session of a PIN key's creation */
 	ESYS_TR key;		/* the new key, loaded since its creation */
 };
-/* srk_open while holding: the held SRK, opened at the first call, lent
- * out (borrowed, so srk_close leaves it). */
+/* The SRK for a command, for the caller to srk_close: while holding, the
+ * held SRK, opened at the first call and lent out (borrowed, so srk_close
+ * leaves it); otherwise srk_open's. */
 int hold_srk(struct tpm *, struct srk *);
 /* A transient held SRK is flushed once the key exists: it would hold a
  * TPM slot the attestation key needs. */

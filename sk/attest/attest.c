@@ -26,7 +26,7 @@
 #include "attest-cert.h"
 #include "attest-codec.h"
 #include "attest.h"
-#include "cbor-strict.h"
+#include "cbor-write.h"
 #include "handle.h"
 #include "log.h"
 #include "message.h"
