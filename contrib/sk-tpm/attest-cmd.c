@@ -1,7 +1,7 @@
 /*
  * sk-tpm attest export DIR | install-cert CERT: this machine's side of the
- * EK round trip that binds the AK to the TPM for a fleet CA (README,
- * "Attestation"); challenge and activate are in attest-round.c.
+ * EK round trip that binds the AK to the TPM for a fleet CA
+ * (doc/attestation.md); challenge and activate are in attest-round.c.
  *
  * export writes into DIR (which must exist):
  *   ek-cert-N.der   the EK certificates found in NV

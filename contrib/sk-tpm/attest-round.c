@@ -1,6 +1,6 @@
 /*
  * sk-tpm attest challenge | activate: the EK round trip that binds the AK
- * to this TPM for a fleet CA (README, "Attestation"), interoperable with
+ * to this TPM for a fleet CA (doc/attestation.md), interoperable with
  * tpm2-tools in both directions (the credential file of cred-file.h).
  *
  *   challenge DIR -o CRED -s SECRET (--ek-ca ROOTS | --ek-pub PEM)

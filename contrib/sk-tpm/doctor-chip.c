@@ -3,7 +3,7 @@
  * sk-tpm doctor: what the chip is. Manufacturer, vendor string, firmware
  * and specification level as the TPM reports them, and whether that
  * firmware is known to leak ECDSA keys through timing (TPM-FAIL; the table
- * is tpm_fw_weak_ecdsa() in sk/tpm-info.c).
+ * is tpm_fw_weak_ecdsa() in sk/tpm/tpm-info.c).
  */
 #include <stdint.h>
 

@@ -11,10 +11,9 @@
  * indices (then NV_ReadPublic and NV_Read per EK certificate) and of the
  * identity, read first while nothing is loaded (attest_prepare);
  * CreatePrimary of the AK, Certify, FlushContext of the AK and of the key.
- * About 207 ms on a discrete TPM by the latency model of issue 10 (+18
+ * About 207 ms on a discrete TPM by the latency model (test/bench) (+18
  * with a PIN key's session), 340-410 ms through a resource manager, which
- * swaps the key, the AK and the session around Certify (README,
- * "Attestation").
+ * swaps the key, the AK and the session around Certify (doc/attestation.md).
  */
 #include <stdlib.h>
 #include <string.h>

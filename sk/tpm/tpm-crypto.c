@@ -18,7 +18,7 @@
  *    make) go to OpenSSL: they hash only public data;
  *  - AES-CFB, the ephemeral ECDH and RSA-OAEP of a salted session and the
  *    nonces go to OpenSSL (tpm-crypto-pk.c).
- * Before tpm2-tss 4.0 there is no such hook; see the README for what
+ * Before tpm2-tss 4.0 there is no such hook; doc/security.md says what
  * holds there.
  */
 #include <stdlib.h>

@@ -134,7 +134,7 @@ int key_load(struct tpm *, const struct kh *, const TPM2B_PUBLIC *pub,
 /* tpm-sign-auth.c: the session that authorises Sign with the key of kh,
  * loaded under srk: ESYS_TR_NONE for a password session (a key without
  * a PIN and without PCR binding), else a session for the caller to close
- * (README, Security). */
+ * (doc/security.md). */
 int sign_auth_start(struct tpm *, const struct kh *, ESYS_TR srk,
     ESYS_TR *session);
 /* Sign was refused for its authorization: one error line that says why

@@ -149,7 +149,7 @@ flush_tr(struct tpm *t, ESYS_TR *tr)
  *     ESYS stores the zeros over its copy, then SAPI refuses the missing
  *     selection.
  * The HMAC computations keyed with sessionValue are ours on tpm2-tss 4.x
- * (tpm-crypto.c); on 3.2 they run in ESYS's OpenSSL code (README).
+ * (tpm-crypto.c); on 3.2 they run in ESYS's OpenSSL code (doc/security.md).
  * test/secrets scans the process's memory to prove that this works.
  */
 static void

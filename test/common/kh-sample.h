@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Sample key handles (sk/handle.h) with the sizes a real P-256 key under
+ * Sample key handles (sk/codec/handle.h) with the sizes a real P-256 key under
  * the standard SRK has, for the codec unit tests and the fuzzers' seed
  * corpus (test/fuzz/make_seeds.c): one builder, so that the tests and the
  * seeds agree on what a realistic handle is, and every sample carries the

@@ -7,8 +7,8 @@
  *
  *   with-swtpm.sh --srk -- abrmd.sh test_timeout /abs/libtss2-tcti-fault.so
  *
- * Through tpm2-abrmd, the configuration README documents for this: the
- * broker flushes what a connection held when it closes. The signature runs
+ * Through tpm2-abrmd, the configuration doc/security.md documents for this:
+ * the broker flushes what a connection held when it closes. The signature runs
  * in a child; a child still running HANG_S seconds after SK_TPM_TIMEOUT
  * (the library waiting without end) is a failure, not a hung test.
  */

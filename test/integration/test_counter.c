@@ -1,6 +1,6 @@
 /*
- * What the README says of the signature counter, shown on the simulator:
- * it is the TPM's Clock in seconds, one value for the whole TPM, so every
+ * What doc/pin-and-presence.md says of the signature counter, shown on the
+ * simulator: it is the TPM's Clock in seconds, one value for the whole TPM, so every
  * key of the machine reports it, and it moves when the TPM's Clock moves
  * (here advanced by a day with TPM2_ClockSet, which only the owner may
  * do and which never goes back).

@@ -10,7 +10,8 @@
  *
  * lost: the connection lost after the TPM acted on Sign, then on
  * CreateLoaded (the fault TCTI): at most the one copy of each auth value
- * that README names survives in ESYS's freed memory, and never the PIN.
+ * that doc/security.md names survives in ESYS's freed memory, and never the
+ * PIN.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -96,8 +97,8 @@ test_memory(void)
  * The connection lost after the TPM acted on Sign, then on CreateLoaded
  * (the fault TCTI, fault_tcti): ESYS then refuses every command on its
  * context, including the refused ones that overwrite its copies
- * (tpm-session.c), so the copies README names survive in its freed memory:
- * the session value (holding the key's auth value) after Sign, the saved
+ * (tpm-session.c), so the copies doc/security.md names survive in its freed
+ * memory: the session value (holding the key's auth value) after Sign, the saved
  * CreateLoaded input (holding the new key's auth value) after CreateLoaded.
  * At most one copy of each; never the PIN.
  */
@@ -136,11 +137,11 @@ test_lost(const char *fault_so)
 	if (scan_memory("after the lost Sign: the PIN", pins, 1) != 0)
 		fail("the PIN is in memory after a lost Sign");
 	hits = scan_memory("after the lost Sign: the auth value", auths, 1);
-	printf("after the lost Sign: %zu cop%s of the auth value (README: "
+	printf("after the lost Sign: %zu cop%s of the auth value (doc/security.md: "
 	    "at most one, the session value)\n", hits / 2,
 	    hits / 2 == 1 ? "y" : "ies");
 	if (hits > 2)
-		fail("more copies of the auth value than README says");
+		fail("more copies of the auth value than doc/security.md says");
 
 	setenv("SK_FAULT_AT", "CreateLoaded:1", 1);
 	op_call_deep(&lost, NULL);
@@ -150,10 +151,10 @@ test_lost(const char *fault_so)
 	hits = scan_memory("after the lost Create: the new auth value",
 	    lost_auths, 1);
 	printf("after the lost Create: %zu cop%s of the new key's auth value "
-	    "(README: at most one, the saved CreateLoaded input)\n", hits / 2,
+	    "(doc/security.md: at most one, the saved CreateLoaded input)\n", hits / 2,
 	    hits / 2 == 1 ? "y" : "ies");
 	if (hits > 2)
-		fail("more copies of the auth value than README says");
+		fail("more copies of the auth value than doc/security.md says");
 	free(enroll.kh);
 	return failures == 0 ? 0 : 1;
 }

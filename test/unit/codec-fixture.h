@@ -3,7 +3,7 @@
  * The fixtures of the key-handle and resident-record codec tests
  * (test_handle*.c, test_record*.c): a sample handle and a sample record,
  * their bytes as the tests' own CBOR writer (cborgen.h) renders the formats
- * of sk/handle.h and sk/record.h, field by field so that a test can drop,
+ * of sk/codec/handle.h and sk/codec/record.h, field by field so that a test can drop,
  * repeat, reorder or replace any of them, and the checks every decode must
  * pass. The programs that split those tests by scenario all start here.
  */

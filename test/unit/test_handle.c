@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The key-handle codec, version 1 (sk/handle.h): round trips, the API and
+ * The key-handle codec, version 1 (sk/codec/handle.h): round trips, the API and
  * what the encoder refuses. Its decoder's refusals are in
  * test_handle_shape.c (bytes that are no well-formed handle: truncated,
  * padded, foreign, damaged, of the wrong CBOR shape) and

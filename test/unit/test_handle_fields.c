@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The key-handle decoder (sk/handle.h) on a well-formed version 1 map with
+ * The key-handle decoder (sk/codec/handle.h) on a well-formed version 1 map with
  * one bad field: the magic misspelt, cut, of the wrong type or in chunks;
  * versions it does not know (or a version 1 layout under version 2);
  * unknown flag bits; every field given a value of every wrong CBOR type;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The key-handle decoder (sk/handle.h) on bytes that are no well-formed
+ * The key-handle decoder (sk/codec/handle.h) on bytes that are no well-formed
  * version 1 handle, whatever their fields hold: nothing at all, every
  * truncation, trailing bytes and oversized input, bytes that are not CBOR
  * or someone else's CBOR (random FIDO-style handles, a COSE key, a CTAP

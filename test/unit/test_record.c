@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The resident record codec (sk/record.h): round trips, the API and what
+ * The resident record codec (sk/codec/record.h): round trips, the API and what
  * the encoder refuses. Its decoder's refusals are in test_record_shape.c
  * (bytes that are no well-formed record) and test_record_fields.c (a
  * well-formed map with a bad field). As for key handles, broken records
  * are written by hand with the tests' own CBOR writer (cborgen.h),
- * independent of sk/cbor-strict; the fixture, recfx, and its rendering
+ * independent of sk/codec/cbor-strict; the fixture, recfx, and its rendering
  * are shared with those files (codec-fixture.h).
  *
  * Here: exact bytes and round trips at every field's bounds and CBOR head

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The resident record decoder (sk/record.h) on a well-formed map with one
+ * The resident record decoder (sk/codec/record.h) on a well-formed map with one
  * bad field: the magic (a key handle's, misspelt, too long, as bytes, in
  * chunks); versions it does not know; every field given a value of every
  * wrong CBOR type; applications that are empty, hold a NUL, are not UTF-8

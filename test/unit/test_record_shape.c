@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The resident record decoder (sk/record.h) on bytes that are no
+ * The resident record decoder (sk/codec/record.h) on bytes that are no
  * well-formed record, whatever its fields hold: nothing at all, every
  * truncation, trailing bytes and oversized input, a key handle where a
  * record should be (and the other way round), the wrong number of pairs,
