@@ -145,6 +145,7 @@ export SWTPM_PIDFILE=$work/tpm1.pid
 cat >"$work/restart" <<EOS
 #!/usr/bin/env bash
 set -eu
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common/lib.sh"
 old=\$(cat "$work/tpm1.pid")
 kill "\$old" 2>/dev/null || true
 for _ in \$(seq 50); do kill -0 "\$old" 2>/dev/null || break; sleep 0.1; done
@@ -156,8 +157,11 @@ for _ in 1 2 3; do
 		--flags not-need-init,startup-clear \
 		--log file="$work/tpm1/swtpm.log" \
 		--daemon --pid file="$work/tpm1.pid" || { sleep 1; continue; }
+	# Listening is not enough: the port must be this swtpm's (another
+	# test may have bound it while the simulator was down).
 	for _ in \$(seq 100); do
-		(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && exit 0
+		port_held_by $port "\$(cat "$work/tpm1.pid" 2>/dev/null)" &&
+		    port_held_by $((port + 1)) "\$(cat "$work/tpm1.pid")" && exit 0
 		sleep 0.1
 	done
 done

@@ -1,7 +1,9 @@
 /*
  * sk-tpm, the command-line tool: shared between main.c and the command
- * files. The TPM work itself is the library's (sk-tpm-core); this tool
- * only parses arguments, asks, and prints.
+ * files. What every command uses (cli.c), the commands main.c hands over
+ * to, and how a credential is shown (fingerprint.c, safe-text.c). The TPM
+ * work itself is the library's (sk-tpm-core); this tool only parses
+ * arguments, asks, and prints.
  */
 #ifndef SK_TPM_CLI_H
 #define SK_TPM_CLI_H
@@ -33,6 +35,8 @@ struct cli {
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "tcti", required_argument, NULL, 'T' }
 
+/* cli.c: what every command uses */
+
 /* Print "sk-tpm: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: one line pointing at the command's --help; returns
@@ -56,6 +60,7 @@ int cli_common_only(struct cli *, int argc, char **argv);
  * CLI_OK, or CLI_FAIL with the error printed. */
 int cli_open(const struct cli *, struct tpm **);
 
+/* The commands main.c hands over to, argv[0] being the command's name. */
 int cmd_list(struct cli *, int argc, char **argv);
 int cmd_delete(struct cli *, int argc, char **argv);
 int cmd_doctor(struct cli *, int argc, char **argv);
@@ -81,27 +86,13 @@ int cli_fingerprint(const uint8_t point[TPM_EC_POINT_LEN],
 void cli_user_text(const uint8_t *id, size_t len, char *out, size_t outlen);
 /* Whether name designates this user id: its bytes, or its shown form. */
 bool cli_user_matches(const uint8_t *id, size_t len, const char *name);
-/* Text from a record, safe for a terminal: control characters,
- * backslashes and non-ASCII bytes as \xNN. */
-void cli_safe_text(const char *in, char *out, size_t outlen);
 
-struct resident;
-struct resident_list;
 struct kh;
-struct tpm;
+struct resident;
 
-/* pcr-show.c: PCR bindings (issue 12). */
-/* "sha256:7,14", or "" for a key that is not bound. */
+/* A PCR binding (issue 12): "sha256:7,14", or "" for a key that is not
+ * bound. */
 void cli_pcr_text(const struct kh *, char *out, size_t len);
-#define CLI_PCR_OK	0
-#define CLI_PCR_INFO	1
-#define CLI_PCR_WARN	2
-typedef void cli_pcr_emit(void *ctx, int level, const char *line);
-/* For the doctor: the current value of each PCR a resident key is bound
- * to (INFO), then per bound key whether it matches (OK) or not (WARN).
- * -1 (the library's error recorded) if the PCRs cannot be read. */
-int cli_pcr_check(struct tpm *, const struct resident_list *,
-    cli_pcr_emit *emit, void *ctx);
 
 /* One usable credential as every command shows it. */
 struct cli_shown {
@@ -114,5 +105,9 @@ struct cli_shown {
 };
 /* 0, or -1 if OpenSSL fails to hash. */
 int cli_describe(const struct resident *, struct cli_shown *);
+
+/* safe-text.c: text from outside, safe for a terminal: control
+ * characters, backslashes and non-ASCII bytes as \xNN. */
+void cli_safe_text(const char *in, char *out, size_t outlen);
 
 #endif /* SK_TPM_CLI_H */

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "doctor.h"
+#include "doctor-checks.h"
 
 #define TPMRM_PATH	"/dev/tpmrm0"
 #define TPM0_PATH	"/dev/tpm0"

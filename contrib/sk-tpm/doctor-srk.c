@@ -5,7 +5,7 @@
  */
 #include <stdbool.h>
 
-#include "doctor.h"
+#include "doctor-checks.h"
 #include "tpm-info.h"
 
 void

@@ -2,14 +2,15 @@
  * sk-tpm doctor: a checklist of everything libsk-tpm needs from this TPM
  * and this account, each line tagged [ok], [info], [warn] or [FAIL]. Any
  * FAIL makes the exit status 1. Read-only: the one transient SRK and one
- * session it makes are flushed again.
+ * session it makes are flushed again. This file is the command: how the
+ * TPM is reached, then the checks in order (doctor-checks.h), which write
+ * to the checklist (doctor-report.c).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-#include "doctor.h"
+#include "doctor-checks.h"
 #include "log.h"
 #include "resident.h"
 #include "tpm-info.h"
@@ -34,176 +35,12 @@ usage(FILE *f)
 	    f);
 }
 
-void
-report(struct doctor *d, enum level level, const char *fmt, ...)
-{
-	static const char *const tags[] = {
-		[OK] = "[ok]  ", [INFO] = "[info]", [WARN] = "[warn]",
-		[FAIL] = "[FAIL]",
-	};
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	printf("%s %s\n", tags[level], line);
-	if (level == WARN)
-		d->warnings++;
-	if (level == FAIL && d->problems++ == 0)
-		snprintf(d->first_problem, sizeof(d->first_problem), "%s",
-		    line);
-}
-
-const char *
-library_error(char *buf, size_t len, const char *fallback)
-{
-	const char *e = log_last_error();
-
-	snprintf(buf, len, "%s", e != NULL ? e : fallback);
-	log_reset();
-	return buf;
-}
-
-static void
-check_identity(struct doctor *d, const struct tpm_info *info)
-{
-	char manufacturer[5], family[5], vendor[17];
-	const char *advisory;
-	uint32_t fw1 = info->fw1, fw2 = info->fw2;
-
-	tpm_info_chars(info->manufacturer, manufacturer);
-	tpm_info_chars(info->family, family);
-	tpm_info_vendor(info, vendor);
-	report(d, INFO, "manufacturer: %s (0x%08x)", manufacturer,
-	    info->manufacturer);
-	report(d, INFO, "vendor: \"%s\"", vendor);
-	report(d, INFO, "firmware: %u.%u.%u.%u (TPM2_PT_FIRMWARE_VERSION_1 "
-	    "0x%08x, _2 0x%08x)", fw1 >> 16, fw1 & 0xffff, fw2 >> 16,
-	    fw2 & 0xffff, fw1, fw2);
-	report(d, INFO, "specification: TPM %s, revision %u.%02u, level %u, "
-	    "%u day %u", family, info->revision / 100, info->revision % 100,
-	    info->level, info->year, info->day_of_year);
-
-	switch (tpm_fw_weak_ecdsa(info->manufacturer, fw1, fw2, &advisory)) {
-	case TPM_FW_WEAK:
-		report(d, FAIL, "firmware: %s %u.%u is affected by %s; "
-		    "ECDSA keys made on it can leak through timing: update "
-		    "the TPM firmware, then make new keys", manufacturer,
-		    fw1 >> 16, fw1 & 0xffff, advisory);
-		break;
-	case TPM_FW_MAYBE_WEAK:
-		report(d, FAIL, "firmware: %s %u.%u.%u may be affected, check "
-		    "INTEL-SA-00241 (%s); update the firmware (BIOS/CSME), "
-		    "then make new keys", manufacturer, fw1 >> 16,
-		    fw1 & 0xffff, fw2 >> 16, advisory);
-		break;
-	default:
-		report(d, OK, "firmware: not on the list of TPM-FAIL "
-		    "(ECDSA timing) affected firmware");
-		break;
-	}
-}
-
-static void
-check_lockout(struct doctor *d, struct tpm *tpm)
-{
-	struct tpm_da_state da;
-	char err[512], recover[128];
-
-	if (tpm_read_da_state(tpm, &da) != 0) {
-		report(d, FAIL, "dictionary attack: %s", library_error(err,
-		    sizeof(err), "cannot read the lockout state"));
-		return;
-	}
-	if (da.interval > 0)
-		snprintf(recover, sizeof(recover), "one failure is forgiven "
-		    "every %u s", da.interval);
-	else
-		snprintf(recover, sizeof(recover), "failures are never "
-		    "forgiven by time (interval 0)");
-	if (da.in_lockout)
-		report(d, FAIL, "dictionary attack: in lockout (lockout "
-		    "counter %u, max tries %u): keys with a PIN cannot be "
-		    "used; %s, or the holder of the lockout password can run "
-		    "tpm2_dictionarylockout -c", da.counter, da.max_tries,
-		    recover);
-	else if (da.counter > 0)
-		report(d, WARN, "dictionary attack: lockout counter %u, max "
-		    "tries %u, interval %u s, recovery %u s: %u wrong "
-		    "authorizations counted; %s", da.counter, da.max_tries,
-		    da.interval, da.recovery, da.counter, recover);
-	else
-		report(d, OK, "dictionary attack: not in lockout; lockout "
-		    "counter %u, max tries %u, interval %u s, recovery %u s",
-		    da.counter, da.max_tries, da.interval, da.recovery);
-}
-
-static void
-check_nv(struct doctor *d, const struct tpm_info *info)
-{
-	report(d, INFO, "NV: %u indices defined (TPM2_PT_HR_NV_INDEX); "
-	    "persistent handles: %u used (TPM2_PT_HR_PERSISTENT), %u more "
-	    "possible (TPM2_PT_HR_PERSISTENT_AVAIL)", info->hr_nv_index,
-	    info->hr_persistent, info->hr_persistent_avail);
-	report(d, INFO, "NV: an index holds at most %u bytes "
-	    "(TPM2_PT_NV_INDEX_MAX), one write at most %u "
-	    "(TPM2_PT_NV_BUFFER_MAX)", info->nv_index_max,
-	    info->nv_buffer_max);
-	report(d, INFO, "NV: free space is unknown: TPM 2.0 defines no "
-	    "property for it; storing a credential says so when NV is full");
-	if (info->nv_index_max != 0 && info->nv_index_max < REC_MAX_LEN)
-		report(d, WARN, "NV: indices are smaller than the largest "
-		    "sk-tpm record (%u bytes); resident keys may not fit",
-		    REC_MAX_LEN);
-}
-
-/* cli_pcr_emit for report(); CLI_PCR_* are OK, INFO and WARN. */
-static void
-pcr_line(void *ctx, int level, const char *line)
-{
-	report(ctx, (enum level)level, "%s", line);
-}
-
-static void
-check_residents(struct doctor *d, struct tpm *tpm)
-{
-	struct resident_list list;
-	char err[512];
-
-	if (resident_load(tpm, &list) != 0) {
-		report(d, FAIL, "resident credentials: %s", library_error(err,
-		    sizeof(err), "cannot be read"));
-		return;
-	}
-	if (list.nforeign > 0)
-		report(d, WARN, "resident credentials: %zu usable, %zu "
-		    "skipped (corrupt or from another TPM), %zu unwritten, "
-		    "%zu foreign (another program's NV indices, not read); "
-		    "see \"sk-tpm list\"; %zu of %u sk-tpm NV slots in use",
-		    list.count, list.skipped, list.unwritten, list.nforeign,
-		    list.nused, TPM_NV_SLOTS);
-	else if (list.skipped > 0 || list.unwritten > 0)
-		report(d, WARN, "resident credentials: %zu usable, %zu "
-		    "skipped (corrupt or from another TPM), %zu unwritten; "
-		    "see \"sk-tpm list\"; %zu of %u sk-tpm NV slots in use",
-		    list.count, list.skipped, list.unwritten, list.nused,
-		    TPM_NV_SLOTS);
-	else
-		report(d, OK, "resident credentials: %zu (0 skipped, 0 "
-		    "unwritten); %zu of %u sk-tpm NV slots in use",
-		    list.count, list.nused, TPM_NV_SLOTS);
-	if (cli_pcr_check(tpm, &list, pcr_line, d) != 0)
-		report(d, FAIL, "PCR bindings: %s", library_error(err,
-		    sizeof(err), "the PCRs cannot be read"));
-	resident_list_free(&list);
-}
-
 int
 cmd_doctor(struct cli *cli, int argc, char **argv)
 {
 	struct doctor d;
 	struct tpm_info info;
+	struct resident_list list;
 	struct tpm *tpm = NULL;
 	char denied[1024], err[512];
 	const char *reached;
@@ -261,20 +98,11 @@ cmd_doctor(struct cli *cli, int argc, char **argv)
 	check_crypto(&d, tpm);
 	check_lockout(&d, tpm);
 	check_nv(&d, &info);
-	check_residents(&d, tpm);
+	if (check_residents(&d, tpm, &list) == 0) {
+		check_pcrs(&d, tpm, &list);
+		resident_list_free(&list);
+	}
 out:
 	tpm_close(&tpm);
-	if (d.problems == 0) {
-		printf("healthy (%u warning%s)\n", d.warnings,
-		    d.warnings == 1 ? "" : "s");
-		return CLI_OK;
-	}
-	printf("%u problem%s found\n", d.problems, d.problems == 1 ? "" : "s");
-	if (d.problems == 1)
-		cli_error("%s", d.first_problem);
-	else
-		cli_error("%s (and %u more problem%s, see above)",
-		    d.first_problem, d.problems - 1,
-		    d.problems == 2 ? "" : "s");
-	return CLI_FAIL;
+	return doctor_verdict(&d);
 }

@@ -1,7 +1,8 @@
 /*
  * How a resident credential is shown: its public key fingerprint exactly as
- * ssh-keygen -l prints it, its user id, and record text made safe for a
- * terminal. Pure functions, no TPM.
+ * ssh-keygen -l prints it, its user id, its PCR binding (issue 12), and its
+ * application made safe for a terminal (safe-text.c). Pure functions, no
+ * TPM.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "cli.h"
 #include "handle.h"
+#include "policy.h"
 #include "record.h"
 #include "resident.h"
 
@@ -121,27 +123,17 @@ cli_user_matches(const uint8_t *id, size_t len, const char *name)
 }
 
 void
-cli_safe_text(const char *in, char *out, size_t outlen)
+cli_pcr_text(const struct kh *kh, char *out, size_t len)
 {
-	const unsigned char *p;
-	size_t off = 0;
+	char list[POLICY_PCR_COUNT * 3 + 1];
 
-	if (outlen == 0)
+	if (len == 0)
 		return;
 	out[0] = '\0';
-	for (p = (const unsigned char *)in; *p != '\0'; p++) {
-		if (*p >= 0x20 && *p < 0x7f && *p != '\\') {
-			if (off + 1 >= outlen)
-				break;
-			out[off++] = (char)*p;
-			out[off] = '\0';
-		} else {
-			if (off + 4 >= outlen)
-				break;
-			off += (size_t)snprintf(out + off, outlen - off,
-			    "\\x%02x", *p);
-		}
-	}
+	if (kh->pcr_mask == 0)
+		return;
+	policy_format_pcrs(kh->pcr_mask, list, sizeof(list));
+	snprintf(out, len, "sha256:%s", list);
 }
 
 int

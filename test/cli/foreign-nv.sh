@@ -72,7 +72,7 @@ agent_sock=$T/agent.sock
 ssh-agent -a "$agent_sock" -D -P "$(dirname "$(realpath "$LIB")")/*" \
     >"$T/agent.log" 2>&1 &
 agent_pid=$!
-for _ in $(seq 50); do [ -S "$agent_sock" ] && break; sleep 0.1; done
+await socket_or_dead "$agent_sock" "$agent_pid" || true
 run add-k env SSH_AUTH_SOCK="$agent_sock" ssh-add -K -S "$LIB"
 add_rc=$RC
 run add-l env SSH_AUTH_SOCK="$agent_sock" ssh-add -l

@@ -124,6 +124,30 @@ run() {
 	[ "$RC" != 124 ] || fail "$name: timed out after ${TEST_TIMEOUT}s: $*"
 }
 
+# await CMD...: run CMD every 0.1 s until it succeeds, for at most
+# TEST_TIMEOUT seconds; status 1 if it never does. Readiness is waited for
+# by time, not by a count of tries: on a loaded machine fifty tries of
+# "sleep 0.1" take what they take, and a daemon may need longer to start.
+await() {
+	local deadline=$((SECONDS + TEST_TIMEOUT))
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# listening_or_dead PID PORT: PID has ended, or somebody listens on PORT
+# (either ends swtpm_start's wait; port_held_by then says whose it is).
+listening_or_dead() {
+	! kill -0 "$1" 2>/dev/null || ! port_free "$2"
+}
+
+# socket_or_dead SOCKET PID: SOCKET exists, or PID (which is to make it)
+# has ended.
+socket_or_dead() {
+	[ -S "$1" ] || ! kill -0 "$2" 2>/dev/null
+}
+
 # --- ports -------------------------------------------------------------------
 
 port_free() {
@@ -159,11 +183,33 @@ free_port() {
 	return 1
 }
 
-# closed_port: a port on 127.0.0.1 nobody listens on, and nobody on the
-# next one either (a swtpm TCTI there finds neither its server nor its
-# control port).
+# port_held_by PORT PID: PID holds the socket listening on 127.0.0.1:PORT
+# (its inode in /proc/net/tcp, state 0A, is among PID's descriptors). A
+# port seen busy after starting a server is not proof that the server got
+# it: another test may have bound it between free_port and the server's
+# bind, and the server then died of EADDRINUSE.
+port_held_by() {
+	local hex inode
+	hex=$(printf '%04X' "$1")
+	inode=$(awk -v a="0100007F:$hex" '$2 == a && $4 == "0A" { print $10; exit }' \
+	    /proc/net/tcp 2>/dev/null)
+	[ -n "$inode" ] && [ "$inode" != 0 ] || return 1
+	find "/proc/$2/fd" -lname "socket:\[$inode\]" 2>/dev/null | grep -q .
+}
+
+# closed_port: a port P on 127.0.0.1 nobody listens on, nor on P+1 (a
+# swtpm TCTI there finds neither its server nor its control port). It is
+# taken from 5000-9998, below free_port's range, so that no server of
+# another test started meanwhile can be given it (a free port chosen now
+# and expected to stay closed raced free_port's callers).
 closed_port() {
-	free_port 2
+	local p
+	for _ in $(seq 100); do
+		p=$(( 5000 + RANDOM % 4998 ))
+		port_free "$p" && port_free $((p + 1)) && { echo "$p"; return 0; }
+	done
+	echo "$0: no closed port found on 127.0.0.1" >&2
+	return 1
 }
 
 # --- swtpm ---------------------------------------------------------------
@@ -182,15 +228,14 @@ swtpm_start() {
 			--flags not-need-init,startup-clear \
 			--log file="$dir/swtpm.log" >/dev/null 2>&1 &
 		pid=$!
-		for _ in $(seq 50); do
-			if ! kill -0 "$pid" 2>/dev/null; then pid=; break; fi
-			port_free "$port" || break
-			sleep 0.1
-		done
-		if [ -n "$pid" ] && ! port_free "$port"; then
+		await listening_or_dead "$pid" "$port" || true
+		if [ -n "$pid" ] && port_held_by "$port" "$pid" &&
+		    port_held_by $((port + 1)) "$pid"; then
 			echo "$port $pid"
 			return 0
 		fi
+		# Someone else took the port (or swtpm failed): try another.
+		[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
 	done
 	echo "$0: could not start swtpm" >&2
 	return 1
@@ -211,7 +256,7 @@ abrmd_start() {
 	dbus-daemon --session --nofork --nopidfile --address="unix:path=$dir/bus" \
 		</dev/null >"$dir/dbus.log" 2>&1 &
 	DAEMONS+=("$!")
-	for _ in $(seq 100); do [ -S "$dir/bus" ] && break; sleep 0.05; done
+	await test -S "$dir/bus" || true
 	[ -S "$dir/bus" ] || { echo "$0: dbus-daemon did not start" >&2; return 1; }
 	export DBUS_SESSION_BUS_ADDRESS="unix:path=$dir/bus"
 
@@ -276,6 +321,13 @@ sshd_default() {
 	    <<<"$SSHD_DEFAULTS"
 }
 
+# sshd_up_or_dead PID: the sshd PID has logged that it listens, or has
+# ended (sshd_start's wait).
+sshd_up_or_dead() {
+	grep -q "Server listening on 127.0.0.1 port $SSHD_PORT" "$SSHD_LOG" ||
+	    ! kill -0 "$1" 2>/dev/null
+}
+
 # sshd_start: sshd on a free port of 127.0.0.1 with a fresh host key, public
 # keys only (authorized_keys: $AUTH_KEYS, see authorize), DEBUG1 logging to
 # $SSHD_LOG; sets SSHD_PORT and adds sshd to DAEMONS. Needs $T.
@@ -334,19 +386,41 @@ EOF
 		"$SSHD" -D -f "$cfg" -E "$SSHD_LOG" </dev/null &
 		pid=$!
 		DAEMONS+=("$pid")
-		for _ in $(seq 100); do
-			grep -q "Server listening on 127.0.0.1 port $SSHD_PORT" "$SSHD_LOG" && {
-				say "sshd (pid $pid) listening on 127.0.0.1:$SSHD_PORT${extra:+ ($extra)}"
-				return 0
-			}
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
+		await sshd_up_or_dead "$pid" || true
+		if sshd_up_or_dead "$pid" && kill -0 "$pid" 2>/dev/null; then
+			say "sshd (pid $pid) listening on 127.0.0.1:$SSHD_PORT${extra:+ ($extra)}"
+			return 0
+		fi
 		# Lost a race for the port, or worse; show why and retry.
 		kill "$pid" 2>/dev/null || true
 		tail -n 5 "$SSHD_LOG" >&2
 	done
 	fail "could not start sshd"
+}
+
+# sshd_settle MARK: wait until sshd has logged the end of every connection
+# whose start ("Connection from 127.0.0.1 port P on ...") is in $SSHD_LOG
+# after line MARK. The log is written by several sshd processes (listener,
+# monitor, the pre-authentication child through the monitor) that go on
+# after ssh has exited; reading it at once, or after a fixed sleep, raced
+# them on a loaded machine. The bound is TEST_TIMEOUT; ssh only exits after
+# sshd's banner, which comes after the "Connection from" line.
+sshd_settle() {
+	local mark=$1 ports p left deadline=$((SECONDS + TEST_TIMEOUT))
+	ports=$(tail -n +"$((mark + 1))" "$SSHD_LOG" |
+	    sed -n 's/^Connection from 127\.0\.0\.1 port \([0-9]*\) on .*/\1/p')
+	while :; do
+		left=
+		for p in $ports; do
+			tail -n +"$((mark + 1))" "$SSHD_LOG" | grep -Eq \
+			    "(Connection closed by|Disconnected from|Received disconnect from|Connection reset by|Disconnecting|Timeout before authentication for|Unable to negotiate with|banner exchange: Connection from) .*127\.0\.0\.1 port $p\b" ||
+			    left="$left $p"
+		done
+		[ -n "$left" ] || return 0
+		[ "$SECONDS" -lt "$deadline" ] ||
+		    fail "sshd logged no end of the connections from port(s)$left within ${TEST_TIMEOUT}s"
+		sleep 0.1
+	done
 }
 
 # authorize OPTIONS KEY.pub: replace authorized_keys by one line for the key

@@ -167,8 +167,8 @@ login() {
 	run "$name" env "$@" ssh "${SSH_OPTS[@]}" \
 	    -o SecurityKeyProvider="$LIB" -i "$id" \
 	    -p "$SSHD_PORT" "$LOGIN_USER@127.0.0.1" 'echo LOGIN-OK'
-	# The monitor writes the log; give it a moment to catch up on failure.
-	[ "$RC" = 0 ] || sleep 0.3
+	# sshd's processes log after ssh has gone: wait for them to finish.
+	sshd_settle "$LOG_MARK"
 	tail -n +"$((LOG_MARK + 1))" "$SSHD_LOG" >"$T/$name.sshd"
 }
 
@@ -229,11 +229,11 @@ agent_start() {
 	    </dev/null >"$T/$name.agent.out" 2>"$T/$name.agent.err" &
 	pid=$!
 	DAEMONS+=("$pid")
-	for _ in $(seq 100); do
-		[ -S "$AGENT_SOCK" ] && { say "ssh-agent $name (pid $pid) on $AGENT_SOCK"; return 0; }
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	await socket_or_dead "$AGENT_SOCK" "$pid" || true
+	if [ -S "$AGENT_SOCK" ]; then
+		say "ssh-agent $name (pid $pid) on $AGENT_SOCK"
+		return 0
+	fi
 	OUT=$T/$name.agent.out ERR=$T/$name.agent.err
 	fail "ssh-agent $name did not start"
 }

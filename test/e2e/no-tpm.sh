@@ -5,7 +5,9 @@
 # shellcheck source=lib.sh disable=SC2015
 . "$(dirname "$0")/lib.sh" "$@"
 
-dead=$(free_port)
+# closed_port, not free_port: sshd_start below takes its port from
+# free_port, and must not be given this one.
+dead=$(closed_port)
 DEAD_TCTI="swtpm:host=127.0.0.1,port=$dead"
 
 say "enroll with SK_TPM_TCTI=$DEAD_TCTI"

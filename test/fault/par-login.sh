@@ -50,7 +50,7 @@ for i in $(seq "$P"); do
 done
 for p in "${pids[@]}"; do wait "$p" || true; done
 elapsed=$(since "$t0")
-sleep 0.3	# let sshd's monitor finish its log lines
+sshd_settle "$mark"	# sshd's processes finish their log lines
 
 ok=0
 for i in $(seq "$P"); do

@@ -13,8 +13,18 @@
  *
  * Every call must end as a verified signature or as a clean error (an
  * SSH_SK_ERR_* with exactly one "sk-tpm:" line on stderr and nothing
- * else); a crash, a bad signature or a process still running after -t
- * seconds (alarm(), then SIGKILL from here) fails the run. -m all-ok
+ * else); a crash, a bad signature or a call still running after -t
+ * seconds (alarm() per call, then SIGKILL from here) fails the run.
+ *
+ * The bound is per call, and by default one that a slow machine cannot
+ * exceed without a real hang. Without a resource manager the processes
+ * queue for the simulator's one connection: swtpm listens with a backlog
+ * of 1, so the kernel drops the other processes' SYNs and their connect()
+ * inside tpm2-tss retries with exponential backoff (1, 2, 4, ... s) until
+ * it gives up after tcp_syn_retries retransmissions (127 s with Linux's
+ * default of 6). A bound per process (120 s for 11 calls, as before) raced
+ * that backoff on a loaded machine; the default bound is now the kernel's
+ * own give-up time plus the library's TPM time-out for the commands. -m all-ok
  * additionally demands that every call succeeds and nothing is left in the
  * TPM. -m clean accepts clean errors and reports them as figures; with -k
  * anything left in the TPM after every process has ended fails it too.
@@ -35,6 +45,10 @@
 #define APP		"ssh:"
 #define MAX_PROCS	64
 #define MAX_MSGS	16
+/* The library's bound on one TPM response (SK_TPM_TIMEOUT's default), and
+ * at most how many responses one call waits for. */
+#define TPM_TIMEOUT_S	10
+#define CALL_RESPONSES	8
 
 struct tally {
 	int ok, clean, bad;
@@ -78,6 +92,30 @@ classify(struct tally *t, int r, const char *err)
 	}
 }
 
+/*
+ * The longest a connect() to 127.0.0.1 can block before it fails: the
+ * initial SYN and tcp_syn_retries retransmissions, the timeout doubling
+ * from 1 s up to TCP_RTO_MAX (120 s).
+ */
+static int
+connect_give_up_s(void)
+{
+	FILE *f;
+	int retries = 6, total = 0, rto = 1, i;
+
+	if ((f = fopen("/proc/sys/net/ipv4/tcp_syn_retries", "r")) != NULL) {
+		if (fscanf(f, "%d", &retries) != 1 || retries < 1 ||
+		    retries > 127)
+			retries = 6;
+		fclose(f);
+	}
+	for (i = 0; i <= retries; i++) {
+		total += rto;
+		rto = rto * 2 > 120 ? 120 : rto * 2;
+	}
+	return total;
+}
+
 static int
 enroll(struct sk_enroll_response **e, char *err, size_t errlen)
 {
@@ -93,10 +131,11 @@ enroll(struct sk_enroll_response **e, char *err, size_t errlen)
 	return r;
 }
 
-/* One child's work; the tally goes to fd as raw bytes. */
+/* One child's work, each call bounded by alarm(call_s); the tally goes
+ * to fd as raw bytes. */
 static void
 child(int id, int signs, int do_enroll, const struct sk_enroll_response *key,
-    int out_fd)
+    int call_s, int out_fd)
 {
 	struct sk_enroll_response *own = NULL;
 	struct sk_sign_response *s = NULL;
@@ -106,6 +145,7 @@ child(int id, int signs, int do_enroll, const struct sk_enroll_response *key,
 
 	memset(&t, 0, sizeof(t));
 	if (do_enroll) {
+		alarm((unsigned)call_s);
 		r = enroll(&own, err, sizeof(err));
 		if (r == 0)
 			key = own;
@@ -120,6 +160,7 @@ child(int id, int signs, int do_enroll, const struct sk_enroll_response *key,
 		snprintf(data, sizeof(data), "process %d signature %d", id, i);
 		if (stu_capture_start() != 0)
 			_exit(3);
+		alarm((unsigned)call_s);
 		r = sk_sign(SSH_SK_ECDSA, (const uint8_t *)data, strlen(data),
 		    APP, key->key_handle, key->key_handle_len, 0, NULL, NULL,
 		    &s);
@@ -140,6 +181,7 @@ child(int id, int signs, int do_enroll, const struct sk_enroll_response *key,
 		stu_free_sign(s);
 		s = NULL;
 	}
+	alarm(0);
 	stu_free_enroll(own);
 	if (write(out_fd, &t, sizeof(t)) != (ssize_t)sizeof(t))
 		_exit(3);
@@ -222,10 +264,10 @@ main(int argc, char **argv)
 	pid_t pids[MAX_PROCS];
 	int fds[MAX_PROCS], go[2];
 	const char *tcti, *leftover_tcti = NULL, *label = "parallel";
-	int procs = 8, signs = 10, do_enroll = 0, timeout = 120, all_ok = 0;
+	int procs = 8, signs = 10, do_enroll = 0, timeout = 0, all_ok = 0;
 	int keep_clean = 0, crashed = 0, hung = 0, running, status, i, j, c;
 	int left, fail = 0, pfd[2];
-	double t0, elapsed;
+	double t0, elapsed, deadline;
 
 	while ((c = getopt(argc, argv, "p:n:et:m:l:kL:")) != -1) {
 		switch (c) {
@@ -260,8 +302,12 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (procs < 1 || procs > MAX_PROCS || signs < 0 || timeout < 1)
+	if (procs < 1 || procs > MAX_PROCS || signs < 0 || timeout < 0)
 		usage();
+	if (timeout == 0)
+		timeout = connect_give_up_s() + CALL_RESPONSES * TPM_TIMEOUT_S;
+	/* The parent's backstop: every call of a process at its bound. */
+	deadline = (double)(signs + do_enroll) * timeout + 10;
 	setvbuf(stdout, NULL, _IONBF, 0);
 	setenv("TSS2_LOG", "all+NONE", 1);
 	unsetenv("SK_TPM_DEBUG");
@@ -292,9 +338,9 @@ main(int argc, char **argv)
 			if (read(go[0], &c, 1) < 0)
 				_exit(3);
 			close(go[0]);
-			/* A hang ends here, as a signal the parent sees. */
-			alarm((unsigned)timeout);
-			child(i, signs, do_enroll, key, pfd[1]);
+			/* A hang ends in the call's alarm, as a signal the
+			 * parent sees. */
+			child(i, signs, do_enroll, key, timeout, pfd[1]);
 		}
 		close(pfd[1]);
 		fds[i] = pfd[0];
@@ -323,7 +369,7 @@ main(int argc, char **argv)
 			}
 			pids[i] = 0;
 		}
-		if (running > 0 && stu_now() - t0 > timeout + 10) {
+		if (running > 0 && stu_now() - t0 > deadline) {
 			for (i = 0; i < procs; i++)
 				if (pids[i] > 0)
 					kill(pids[i], SIGKILL);

@@ -86,9 +86,9 @@ stop_at(const char *at, const struct sk_enroll_response *e)
 {
 	char err_path[] = "/tmp/sk-tpm-timeout.XXXXXX", line[512] = "";
 	char rest[512];
-	double t0, secs = 0;
+	double t0, t1, secs = 0;
 	pid_t child;
-	int status = 0, fd, left = -1, i, done = 0;
+	int status = 0, fd, left = -1, done = 0;
 	FILE *f;
 
 	setenv("SK_FAULT_AT", at, 1);
@@ -138,13 +138,13 @@ stop_at(const char *at, const struct sk_enroll_response *e)
 	 * connection gone and flushes what it held. */
 	if (kill((pid_t)atol(swtpm_pid), SIGCONT) != 0)
 		return fail("SIGCONT");
-	for (i = 0; i < SETTLE_S * 10; i++) {
-		if ((left = tu_count_leftovers(direct)) == 0)
-			break;
+	/* Bounded by the clock, not by a count of tries. */
+	t1 = stu_now();
+	while ((left = tu_count_leftovers(direct)) != 0 &&
+	    stu_now() - t1 < SETTLE_S)
 		usleep(100000);
-	}
 	printf("# after SIGCONT: %d transient objects and sessions left in "
-	    "the TPM (%.1f s later)\n", left, i / 10.0);
+	    "the TPM (%.1f s later)\n", left, stu_now() - t1);
 	if (left != 0)
 		return fail("the TPM still holds what the signature loaded");
 

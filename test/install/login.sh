@@ -82,11 +82,11 @@ agent_run() {
 	    </dev/null >"$T/$name.agent.out" 2>"$T/$name.agent.err" &
 	pid=$!
 	DAEMONS+=("$pid")
-	for _ in $(seq 100); do
-		[ -S "$AGENT_SOCK" ] && { say "ssh-agent $name (pid $pid)"; return 0; }
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	await socket_or_dead "$AGENT_SOCK" "$pid" || true
+	if [ -S "$AGENT_SOCK" ]; then
+		say "ssh-agent $name (pid $pid)"
+		return 0
+	fi
 	OUT=$T/$name.agent.out ERR=$T/$name.agent.err
 	fail "ssh-agent $name did not start"
 }

@@ -396,11 +396,17 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	int left, i;
+	double t0 = stu_now();
+	int left;
 
 	(void)state;
-	/* A broker flushes once it sees the connection closed. */
-	for (i = 0; i < 50 && (left = tu_count_leftovers(direct)) != 0; i++)
+	/*
+	 * A broker flushes once it sees the connection closed, which on a
+	 * loaded machine can take a while: wait up to 30 s by the clock (50
+	 * tries of 0.1 s were a bound that a slow broker could exceed).
+	 */
+	while ((left = tu_count_leftovers(direct)) != 0 &&
+	    stu_now() - t0 < 30.0)
 		usleep(100000);
 	if (left != 0) {
 		fprintf(stderr, "TPM handles left behind: %d\n", left);

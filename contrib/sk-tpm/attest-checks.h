@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sk-tpm verify-attestation: the checks the command (attest.c) runs once
+ * the statement is parsed and its signature holds, each writing its lines
+ * to the report (attest-report.h). A check calls no other check and
+ * nothing of the command.
+ */
+#ifndef SK_TPM_ATTEST_CHECKS_H
+#define SK_TPM_ATTEST_CHECKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attest-report.h"
+
+struct att_file;
+struct att_public;
+struct att_stmt;
+
+/* attest-key.c: what the TPM certified about the key */
+/* The key's attributes and the PIN policy authData's flags claim. */
+void av_check_key(struct av_report *, const struct att_public *,
+    uint8_t flags);
+/* certInfo: TPM-generated, Certify, naming this key, signed by the AK
+ * (whose Name is ak_name), and with the challenge when one is given. */
+void av_check_cert_info(struct av_report *, const struct att_stmt *,
+    const uint8_t *ad, size_t ad_len, const uint8_t *chal, size_t chal_len,
+    bool have_chal, const uint8_t ak_name[34]);
+
+/* attest-trust.c: who vouches for the TPM */
+/* The EK certificates against --ek-ca (NULL: not checked), and who made
+ * the TPM. */
+void av_check_ek(struct av_report *, const struct att_stmt *,
+    const char *ek_ca);
+/* The AK certificate against --ak-ca (NULL: the AK is unbound). */
+void av_check_ak(struct av_report *, const struct att_file *,
+    const uint8_t ak_point[65], const char *ak_ca);
+
+#endif /* SK_TPM_ATTEST_CHECKS_H */
