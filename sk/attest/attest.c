@@ -92,13 +92,17 @@ missing(const char *what)
 void
 attest_prepare(struct tpm *t, struct attest_prep *p)
 {
-	int nek = 0;
+	struct tpm_ek_read how;
 
 	memset(p, 0, sizeof(*p));
-	if (tpm_ek_certs(t, &p->ek, &p->ek_len, &nek) != 0)
+	if (tpm_ek_certs(t, &p->ek, &p->ek_len, &how) != 0)
 		missing("no EK certificates");
-	else if (nek == 0)
+	else if (how.read == 0 && how.unread == 0)
 		sk_debug("attestation: this TPM has no EK certificate in NV");
+	else if (how.unread > 0)
+		sk_debug("attestation: %d EK certificate ind%s could not be "
+		    "read (%s)", how.unread, how.unread == 1 ? "ex" : "ices",
+		    how.why);
 	if (tpm_identity(t, &p->manufacturer, &p->firmware) != 0)
 		missing("no TPM manufacturer and firmware");
 }

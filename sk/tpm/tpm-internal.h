@@ -223,6 +223,15 @@ int policy_session_run(struct tpm *, const struct kh *, ESYS_TR session,
  * for an unbound key). */
 bool policy_public_ok(const struct kh *, const TPMT_PUBLIC *);
 
+/* tpm-nv-chunk.c: the most one NV_Read or NV_Write may carry on this
+ * TPM (TPM2_PT_NV_BUFFER_MAX, asked once; 512 when it does not say), and
+ * size bytes of an index read in such pieces into out (a short answer is
+ * TSS2_ESYS_RC_INSUFFICIENT_RESPONSE). Authorised by the index itself in
+ * a password session with its auth value. */
+uint16_t nv_chunk_max(struct tpm *);
+TSS2_RC nv_read_chunked(struct tpm *, ESYS_TR nv, uint16_t size,
+    uint8_t *out);
+
 /* tpm-rc.c */
 /* The base TPM response code (e.g. TPM2_RC_AUTH_FAIL), or 0 for codes
  * that do not come from the TPM. */
