@@ -237,6 +237,11 @@ TSS2_RC nv_read_chunked(struct tpm *, ESYS_TR nv, uint16_t size,
  * that do not come from the TPM. */
 TSS2_RC rc_base(TSS2_RC);
 bool rc_is_tcti(TSS2_RC);
+/* After TPM_RC_NV_RATE (the TPM protecting its NV from wear): wait, 50 ms
+ * doubling at each try, and say whether to send the command again; at
+ * most RC_NV_RATE_TRIES times (3 s in all). False for any other code. */
+#define RC_NV_RATE_TRIES	6
+bool rc_nv_rate_wait(TSS2_RC, unsigned *tries);
 /* Record "what: <decoded rc>" as the error line; returns
  * SSH_SK_ERR_GENERAL, or SSH_SK_ERR_DEVICE_NOT_FOUND when the TPM
  * connection is gone. */

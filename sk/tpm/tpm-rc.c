@@ -1,6 +1,8 @@
 /*
  * TSS2_RC decoding, in one place.
  */
+#include <time.h>
+
 #include <tss2/tss2_rc.h>
 
 #include "log.h"
@@ -32,6 +34,25 @@ rc_base(TSS2_RC rc)
 	if (code & RC_FMT1)
 		return code & 0x0bfu;
 	return code & 0xfffu;
+}
+
+bool
+rc_nv_rate_wait(TSS2_RC rc, unsigned *tries)
+{
+	struct timespec ts;
+	long ms;
+
+	if (rc_base(rc) != TPM2_RC_NV_RATE || *tries >= RC_NV_RATE_TRIES)
+		return false;
+	ms = 50L << *tries;
+	(*tries)++;
+	sk_debug("the TPM limits NV writes (TPM_RC_NV_RATE); trying again "
+	    "in %ld ms", ms);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = ms % 1000 * 1000000L;
+	while (nanosleep(&ts, &ts) != 0)
+		;
+	return true;
 }
 
 bool
