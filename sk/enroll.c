@@ -61,20 +61,25 @@ build_handle(const struct tpm_new_key *k, const struct pcr_bind *bind,
  * Before anything is created: whether the largest handle this enrollment
  * could make (handle.h, kh_worst_len: it grows with the PCRs bound) fits
  * in a resident record of at most max_len bytes beside this application
- * and user id: first REC_MAX_LEN, before the TPM is asked anything, then
- * the TPM's own TPM2_PT_NV_INDEX_MAX once it is open. The handle actually
- * made is checked again once it exists.
+ * and user id. First REC_MAX_LEN, before the TPM is asked anything, for
+ * any SRK a handle may name; then, once the TPM is open, its own
+ * TPM2_PT_NV_INDEX_MAX (tpm_limit), for the handle this enrollment makes
+ * under the TCG SRK. The handle actually made is checked again once it
+ * exists.
  */
 static int
 resident_room_check(const struct sk_config *cfg, const char *application,
-    size_t user_id_len, size_t max_len)
+    size_t user_id_len, size_t max_len, bool tpm_limit)
 {
 	uint32_t mask = 0;
 	size_t worst, room;
+	unsigned n;
 
 	if (pcr_bind_selection(cfg, &mask) != 0)
 		return SSH_SK_ERR_GENERAL;
-	worst = kh_worst_len((unsigned)__builtin_popcount(mask));
+	n = (unsigned)__builtin_popcount(mask);
+	worst = tpm_limit ? kh_worst_len_srk(n, KH_SRK_TCG_PUBLIC_LEN) :
+	    kh_worst_len(n);
 	room = rec_handle_room_in(strlen(application), user_id_len, max_len);
 	if (worst == 0 || worst > room) {
 		sk_error("a resident key for this application and user id "
@@ -82,7 +87,7 @@ resident_room_check(const struct sk_config *cfg, const char *application,
 		    "but its record has room for %zu%s; use a shorter "
 		    "application or user id, or bind fewer PCRs",
 		    __builtin_popcount(mask), worst, room,
-		    max_len < REC_MAX_LEN ? " on this TPM (its NV indices "
+		    tpm_limit ? " on this TPM (its NV indices "
 		    "hold at most TPM2_PT_NV_INDEX_MAX bytes)" : "");
 		return SSH_SK_ERR_GENERAL;
 	}
@@ -153,7 +158,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 		goto out;
 	}
 	if (resident && (r = resident_room_check(cfg, application,
-	    opts->user_id_len, REC_MAX_LEN)) != 0)
+	    opts->user_id_len, REC_MAX_LEN, false)) != 0)
 		goto out;
 	if (with_pin && pin == NULL) {
 		/* OpenSSH prompts for the PIN and calls again; nothing to
@@ -176,7 +181,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 		if ((r = tpm_set_owner_auth(tpm, cfg->owner_auth)) != 0 ||
 		    (r = tpm_nv_limits(tpm, &lim)) != 0 ||
 		    (r = resident_room_check(cfg, application,
-		    opts->user_id_len, lim.index_max)) != 0 ||
+		    opts->user_id_len, lim.index_max, true)) != 0 ||
 		    (r = resident_load(tpm, &list)) != 0)
 			goto out;
 		/* Like a FIDO token: refuse before creating anything, and
