@@ -18,11 +18,21 @@
 /* The command timeout of a fresh ESYS context, as tpm-open.c sets it. */
 #define NV_TIMEOUT_MS	60000
 
+/* replacing: the record replaces one that stays until it is stored. */
 static int
-explain_define_failure(TSS2_RC rc, size_t len, size_t nrecords)
+explain_define_failure(TSS2_RC rc, size_t len, size_t nrecords,
+    bool replacing)
 {
 	switch (rc_base(rc)) {
 	case TPM2_RC_NV_SPACE:
+		if (replacing) {
+			sk_error("the TPM's NV memory is full: the new record "
+			    "(%zu bytes) needs room beside the one it "
+			    "replaces, which is kept; remove another "
+			    "credential with \"sk-tpm delete\", or this one "
+			    "and enroll again", len);
+			return SSH_SK_ERR_GENERAL;
+		}
 		sk_error("the TPM's NV memory is full (%zu sk-tpm records "
 		    "stored, this one needs %zu bytes); remove one with "
 		    "\"sk-tpm delete\"", nrecords, len);
@@ -241,7 +251,8 @@ tpm_nv_store_from(struct tpm *t, const uint8_t *data, size_t len,
 			break;
 		nv = ESYS_TR_NONE;
 		if (rc_base(rc) != TPM2_RC_NV_DEFINED) {
-			r = explain_define_failure(rc, len, nused);
+			r = explain_define_failure(rc, len, nused,
+			    first > TPM_NV_FIRST);
 			goto out;
 		}
 		sk_debug("NV 0x%08x was defined meanwhile; trying the next "
