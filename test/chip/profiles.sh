@@ -50,29 +50,12 @@ profile_exists() {
 	declare -F "profile_$1_state" >/dev/null
 }
 
-# profile_nv_fill DIR FREE: define filler NV indices (owner hierarchy, at
+# profile_nv_fill FREE: define filler NV indices (owner hierarchy, at
 # 0x01500000 and up, outside every range sk-tpm or the TCG use) until the
-# TPM answers NV_SPACE, then remove fillers until about FREE bytes of index
-# data are free again.
+# TPM answers NV_SPACE, then remove fillers until at least FREE bytes of
+# index data are free again (sk-tpm-testutil nv-fill: one connection).
 profile_nv_fill() {
-	local dir=$1 free=$2 idx=$((0x01500000)) size freed=0 out
-	for size in 2048 1024 256 64 16; do
-		while :; do
-			out=$(tpm2_nvdefine "$(printf '0x%08x' "$idx")" -C o \
-			    -s "$size" -a 'ownerread|ownerwrite' 2>&1) || break
-			printf '%d %d\n' "$idx" "$size" >>"$dir/fillers"
-			idx=$((idx + 1))
-		done
-		grep -q '0x000002cb\|NV_SPACE\|insufficient space' <<<"$out" || {
-			echo "profile: filling NV: $out" >&2
-			return 1
-		}
-	done
-	while [ "$freed" -lt "$free" ] && read -r idx size; do
-		tpm2_nvundefine "$(printf '0x%08x' "$idx")" -C o >/dev/null ||
-		    return 1
-		freed=$((freed + size))
-	done < <(sort -k2,2nr "$dir/fillers")
+	SK_TPM_TCTI=$TPM2TOOLS_TCTI "$SK_TPM_TESTUTIL" nv-fill "$1"
 }
 
 # --- slb9670 ------------------------------------------------------------------
@@ -90,7 +73,7 @@ profile_nv_fill() {
 profile_slb9670_fixture=ek-cert
 profile_slb9670_tcti=absent=CreateLoaded,nv-buffer-max=768,nv-index-max=1664
 profile_slb9670_state() {
-	profile_nv_fill "$1" 7168
+	profile_nv_fill 7168
 }
 
 # --- retry --------------------------------------------------------------------
