@@ -12,6 +12,8 @@
 
 #include <tss2/tss2_rc.h>
 
+#include "attest-codec.h"
+#include "ek-der.h"
 #include "log.h"
 #include "sk-api.h"
 #include "tpm-attest.h"
@@ -69,34 +71,19 @@ ek_indices(struct tpm *t, TPM2_HANDLE *out, size_t *n)
 	return 0;
 }
 
-/* The length of the DER SEQUENCE at p, or n when it is not one that fits:
- * NV indices are often larger than the certificate they hold. */
-static size_t
-der_length(const uint8_t *p, size_t n)
-{
-	size_t len = 0, i, k;
-
-	if (n < 2 || p[0] != 0x30)
-		return n;
-	if (p[1] < 0x80)
-		return 2 + (size_t)p[1] <= n ? 2 + (size_t)p[1] : n;
-	k = p[1] & 0x7f;
-	if (k == 0 || k > 3 || n < 2 + k)
-		return n;
-	for (i = 0; i < k; i++)
-		len = len << 8 | p[2 + i];
-	return 2 + k + len <= n ? 2 + k + len : n;
-}
-
-/* Append the contents of one index to *buf; a TPM code or the ESYS one
- * for a failed read, -1 when the bytes do not fit (an error line). */
+/* Append the certificates of one index to *buf (ek-der.h: padding,
+ * several certificates, the 0x1001 header); a TPM code or the ESYS one
+ * for a failed read, TSS2_ESYS_RC_MALFORMED_RESPONSE when the index holds
+ * no certificate. */
 static TSS2_RC
 read_index(struct tpm *t, TPM2_HANDLE index, uint8_t **buf, size_t *len)
 {
 	ESYS_TR nv = ESYS_TR_NONE;
 	TPM2B_NV_PUBLIC pub;
-	uint8_t *grown;
+	struct ek_der der;
+	uint8_t *raw = NULL, *grown;
 	uint16_t size;
+	size_t i;
 	TSS2_RC rc;
 
 	rc = Esys_TR_FromTPMPublic(t->esys, index, ESYS_TR_NONE, ESYS_TR_NONE,
@@ -114,16 +101,30 @@ read_index(struct tpm *t, TPM2_HANDLE index, uint8_t **buf, size_t *len)
 		sk_debug("EK index 0x%08x is empty", index);
 		goto out;
 	}
-	if (*len + size > 24 * 1024 ||
-	    (grown = realloc(*buf, *len + size)) == NULL) {
+	if ((raw = malloc(size)) == NULL) {
 		rc = TSS2_ESYS_RC_MEMORY;
 		goto out;
 	}
-	*buf = grown;
-	if ((rc = nv_read_chunked(t, nv, size, *buf + *len)) ==
-	    TSS2_RC_SUCCESS)
-		*len += der_length(*buf + *len, size);
+	if ((rc = nv_read_chunked(t, nv, size, raw)) != TSS2_RC_SUCCESS)
+		goto out;
+	if (ek_der_split(raw, size, &der) != 0) {
+		rc = TSS2_ESYS_RC_MALFORMED_RESPONSE;
+		goto out;
+	}
+	for (i = 0; i < der.n; i++) {
+		if (*len + der.len[i] > ATT_EK_CERTS_MAX ||
+		    (grown = realloc(*buf, *len + der.len[i])) == NULL) {
+			rc = TSS2_ESYS_RC_MEMORY;
+			goto out;
+		}
+		*buf = grown;
+		memcpy(*buf + *len, raw + der.off[i], der.len[i]);
+		*len += der.len[i];
+	}
+	sk_debug("EK index 0x%08x: %zu certificate%s%s", index, der.n,
+	    der.n == 1 ? "" : "s", der.wrapped ? " (0x1001 header)" : "");
 out:
+	free(raw);
 	if (nv != ESYS_TR_NONE)
 		(void)Esys_TR_Close(t->esys, &nv);
 	return rc;
@@ -134,6 +135,7 @@ tpm_ek_certs(struct tpm *t, uint8_t **out, size_t *len,
     struct tpm_ek_read *how)
 {
 	TPM2_HANDLE idx[EK_MAX_INDICES];
+	const char *why;
 	size_t n, i;
 	TSS2_RC rc;
 	int r;
@@ -145,14 +147,15 @@ tpm_ek_certs(struct tpm *t, uint8_t **out, size_t *len,
 		return r;
 	for (i = 0; i < n; i++) {
 		if ((rc = read_index(t, idx[i], out, len)) != TSS2_RC_SUCCESS) {
+			why = rc == TSS2_ESYS_RC_MALFORMED_RESPONSE ?
+			    "no DER certificate in it" : Tss2_RC_Decode(rc);
 			sk_debug("EK certificate index 0x%08x could not be "
-			    "read: %s", idx[i], Tss2_RC_Decode(rc));
+			    "read: %s", idx[i], why);
 			if (how->unread++ == 0)
 				snprintf(how->why, sizeof(how->why),
-				    "0x%08x: %s", idx[i], Tss2_RC_Decode(rc));
+				    "0x%08x: %s", idx[i], why);
 			continue;
 		}
-		sk_debug("EK certificate index 0x%08x read", idx[i]);
 		how->read++;
 	}
 	if (*len == 0) {
