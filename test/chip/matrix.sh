@@ -16,6 +16,10 @@
 CLI=${2:?usage: matrix.sh LIB SK-TPM}
 PROFILE=${SK_TPM_PROFILE:?run me with SK_TPM_TEST_PROFILE=NAME through with-swtpm.sh}
 TEST_NAME=matrix-$PROFILE
+# shellcheck source=profiles.sh
+. "$(dirname "$0")/profiles.sh"
+ekcerts=profile_${PROFILE}_ekcerts
+ekcerts=${!ekcerts:-0}
 export SK_CHIP_LOG=$T/chip.log
 : >"$SK_CHIP_LOG"
 
@@ -40,13 +44,13 @@ counted enroll enroll_ok plain -O no-touch-required -O application=ssh: \
     -O challenge="$T/chal" -O write-attestation="$T/plain.att"
 tpm_clean "after enrolling without a PIN"
 ekca=()
-[ -z "${SWTPM_EK_CA:-}" ] || ekca=(--ek-ca "$SWTPM_EK_CA")
+[ "$ekcerts" = 0 ] || ekca=(--ek-ca "$SWTPM_EK_CA")
 run verify "$CLI" verify-attestation "$T/plain.pub" "$T/plain.att" \
     --challenge "$T/chal" "${ekca[@]}"
 [ "$RC" = 3 ] || fail "verify-attestation: exit status $RC, expected 3"
 assert_grep "$OUT" 'ok +signature: the AK' "verify-attestation"
 assert_grep "$OUT" 'ok +challenge: extraData' "verify-attestation"
-if [ -n "${SWTPM_EK_CA:-}" ]; then
+if [ "$ekcerts" != 0 ]; then
 	assert_grep "$OUT" 'ok +EK certificate: .*chains to --ek-ca' \
 	    "verify-attestation finds the EK certificates"
 else

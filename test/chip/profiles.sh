@@ -27,6 +27,11 @@
 #			                   a connection is answered with a
 #			                   warning (RETRY, YIELDED, TESTING in
 #			                   turn; NV_RATE for NV writes)
+#   profile_NAME_ekcerts	(variable, default 0) how many EK certificates
+#			the chip keeps in NV after its state is prepared;
+#			tests expect verify-attestation to chain them to
+#			$SWTPM_EK_CA when there are any, and to report none
+#			otherwise
 #   profile_NAME_state	(function) prepares the TPM's state before the
 #			test: through $TPM2TOOLS_TCTI (the simulator
 #			itself, never rewritten) with tpm2-tools, or
@@ -44,6 +49,40 @@
 #   SK_TPM_PROFILE	NAME
 # Every profile cites, in a comment above it, where its facts come from.
 # Profiles below: slb9670, retry, ptt, nuvoton, cloud (and more as added).
+
+# profile_ek_move DIR FROM [TO SIZE]: take the EK certificate out of
+# platform index FROM; with TO, store it again there in an index of SIZE
+# bytes padded with 0xff, as chips define indices of a fixed size.
+profile_ek_move() {
+	local dir=$1 from=$2 to=${3:-} size=${4:-}
+	tpm2_nvread "$from" -C o -o "$dir/$from.der" >/dev/null 2>&1 ||
+	    tpm2_nvread "$from" -C o >"$dir/$from.der" || return 1
+	tpm2_nvundefine "$from" -C p >/dev/null || return 1
+	[ -n "$to" ] || return 0
+	profile_nv_put "$dir" "$to" "$size" "$dir/$from.der"
+}
+
+# profile_nv_put DIR INDEX SIZE FILE...: a platform index as manufacturers
+# define EK certificate indices (readable by the owner and with an empty
+# auth, no DA), SIZE bytes holding the FILEs one after the other, padded
+# with 0xff.
+profile_nv_put() {
+	local dir=$1 index=$2 size=$3
+	shift 3
+	cat "$@" >"$dir/put"
+	[ "$(stat -c %s "$dir/put")" -le "$size" ] || return 1
+	head -c "$((size - $(stat -c %s "$dir/put")))" /dev/zero |
+	    tr '\0' '\377' >>"$dir/put"
+	tpm2_nvdefine "$index" -C p -s "$size" \
+	    -a 'ppwrite|ppread|ownerread|authread|no_da|platformcreate' \
+	    >/dev/null || return 1
+	tpm2_nvwrite "$index" -C p -i "$dir/put" || return 1
+}
+
+# profile_der PEM OUT: a PEM certificate as DER.
+profile_der() {
+	openssl x509 -in "$1" -outform DER -out "$2"
+}
 
 # profile_exists NAME: this file defines profile NAME.
 profile_exists() {
@@ -71,6 +110,7 @@ profile_nv_fill() {
 # - TPM_PT_NV_INDEX_MAX 1664 (tpm2-tools issues 2171, 2288).
 # - About 7 KB of NV left for indices (datasheet; tpm2-tools issue 3382).
 profile_slb9670_fixture=ek-cert
+profile_slb9670_ekcerts=2
 profile_slb9670_tcti=absent=CreateLoaded,nv-buffer-max=768,nv-index-max=1664
 profile_slb9670_state() {
 	profile_nv_fill 7168
@@ -87,4 +127,55 @@ profile_retry_fixture=
 profile_retry_tcti=warn-once
 profile_retry_state() {
 	:
+}
+
+# --- ptt ----------------------------------------------------------------------
+# Intel PTT (firmware TPM of the CSME): no EK certificate in NV's low
+# range; Intel serves it online instead (tpm2_getekcertificate against
+# ekop.intel.com; keylime issue 1027, tpm2-tss issue 2584). From 11th
+# generation Core on, the certificates of the on-die CA chain are kept in
+# NV at 0x01C00100 and up (tpm2-tss issue 2934, pull request 2943): here
+# the private CA's intermediate and root, one per index, padded.
+profile_ptt_fixture=ek-cert
+profile_ptt_ekcerts=0
+profile_ptt_tcti=
+profile_ptt_state() {
+	profile_ek_move "$1" 0x01c00002 &&
+	profile_ek_move "$1" 0x01c00016 &&
+	profile_der "$SWTPM_EK_CA_DIR/issuercert.pem" "$1/inter.der" &&
+	profile_der "$SWTPM_EK_CA_DIR/swtpm-localca-rootca-cert.pem" \
+	    "$1/root.der" &&
+	profile_nv_put "$1" 0x01c00100 1536 "$1/inter.der" &&
+	profile_nv_put "$1" 0x01c00101 1536 "$1/root.der"
+}
+
+# --- nuvoton ------------------------------------------------------------------
+# Nuvoton NPCT75x: EK certificates for RSA-2048 at 0x01C00002 and for ECC
+# P-384 in the high range at 0x01C00016 only, none for P-256 at
+# 0x01C0000A (tpm2-tools issue 3464), each in an index larger than the
+# certificate and padded (HIRS issue 23 reports padded EK indices).
+profile_nuvoton_fixture=ek-cert
+profile_nuvoton_ekcerts=2
+profile_nuvoton_tcti=
+profile_nuvoton_state() {
+	profile_ek_move "$1" 0x01c00002 0x01c00002 1408 &&
+	profile_ek_move "$1" 0x01c00016 0x01c00016 1152
+}
+
+# --- cloud --------------------------------------------------------------------
+# A cloud vTPM without EK certificates in NV (Google's and Azure's often;
+# the issue's survey), but with a certificate of an attestation key the
+# cloud made, at 0x01C10000 as Google's Shielded VMs keep theirs (Azure
+# uses 0x01C101D0): a certificate in NV that is no EK certificate and must
+# not be taken for one.
+profile_cloud_fixture=ek-cert
+profile_cloud_ekcerts=0
+profile_cloud_tcti=
+profile_cloud_state() {
+	profile_ek_move "$1" 0x01c00002 &&
+	profile_ek_move "$1" 0x01c00016 &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -keyout "$1/ak.key" -subj /CN=cloud-ak -days 1 \
+	    -outform DER -out "$1/ak.der" 2>/dev/null &&
+	profile_nv_put "$1" 0x01c10000 1024 "$1/ak.der"
 }
