@@ -8,7 +8,8 @@
 # application a record holds (256 bytes, with a 64-byte user id: the
 # largest record) shown by sk-tpm list and removed by sk-tpm delete, and
 # one with the longest application whose file ssh-keygen -K can still name
-# (NAME_MAX), downloaded and logged in with. The TPM commands of the
+# (240 bytes: "id_ecdsa_sk_rk_", 236 and ".pub" are NAME_MAX, 255),
+# downloaded and logged in with. The TPM commands of the
 # enrollment and the login are counted from the chip TCTI's log.
 # shellcheck source=../e2e/lib.sh disable=SC2015
 . "$(dirname "$0")/../e2e/lib.sh" "$@"
@@ -78,8 +79,8 @@ user64=$(printf 'u%.0s' $(seq 64))
 enroll_ok big -O resident -O no-touch-required -O application="$app256" \
     -O user="$user64"
 say "resident: the longest application ssh-keygen -K names a file for"
-app236=ssh:$(printf 'k%.0s' $(seq 232))
-enroll_ok rk -O resident -O no-touch-required -O application="$app236"
+app240=ssh:$(printf 'k%.0s' $(seq 236))
+enroll_ok rk -O resident -O no-touch-required -O application="$app240"
 tpm_clean "after the resident enrollments"
 [ "$(nv_records)" = 2 ] || fail "expected 2 records in NV, found $(nv_records)"
 
@@ -96,11 +97,11 @@ expect_ok "sk-tpm delete"
 say "ssh-keygen -K, and a login with what it wrote"
 download dl
 expect_ok "ssh-keygen -K"
-[ "$(pubkey "$DL/id_ecdsa_sk_rk_${app236#ssh:}.pub")" = "$(pubkey "$T/rk.pub")" ] ||
+[ "$(pubkey "$DL/id_ecdsa_sk_rk_${app240#ssh:}.pub")" = "$(pubkey "$T/rk.pub")" ] ||
     fail "ssh-keygen -K did not return the resident key"
 # ssh-keygen -K's file asks for presence (OpenSSH writes it so).
 authorize "" "$T/rk.pub"
-login_ok login-rk "$T/rk.pub" 0x01 "$DL/id_ecdsa_sk_rk_${app236#ssh:}" \
+login_ok login-rk "$T/rk.pub" 0x01 "$DL/id_ecdsa_sk_rk_${app240#ssh:}" \
     SK_TPM_PRESENCE=assume
 
 tpm_clean "at the end"
