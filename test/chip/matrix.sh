@@ -73,6 +73,27 @@ authorize "" "$T/uv.pub"
 login_ok login-uv "$T/uv.pub" 0x05 "$T/uv" "${ASKPASS_ENV[@]}"
 tpm_clean "after the logins"
 
+say "a key bound to PCR 7: logs in as enrolled, refused once PCR 7 moves"
+tpm2_pcrextend "7:sha256=$(printf 'a1%.0s' $(seq 32))" >/dev/null
+enroll pcr SK_TPM_PCRS=7 -O no-touch-required
+expect_ok "enroll bound to PCR 7"
+assert_one_sk_line "$ERR" "enrollment names the binding" 'bound to PCR 7 \(sha256\)'
+authorize no-touch-required "$T/pcr.pub"
+login_ok login-pcr "$T/pcr.pub" 0x00 "$T/pcr"
+tpm2_pcrextend "7:sha256=$(printf '5e%.0s' $(seq 32))" >/dev/null
+login_refused login-pcr-moved "$T/pcr"
+tpm_clean "after the PCR-bound key"
+
+say "sk-tpm setup, sk-tpm doctor, and a login with the persistent SRK"
+run setup "$CLI" setup
+expect_ok "sk-tpm setup"
+run doctor "$CLI" doctor
+expect_ok "sk-tpm doctor"
+assert_grep "$OUT" '^healthy' "sk-tpm doctor"
+authorize no-touch-required "$T/plain.pub"
+login_ok login-after-setup "$T/plain.pub" 0x00 "$T/plain"
+tpm_clean "after setup"
+
 say "resident: the largest record (256-byte application, 64-byte user id)"
 app256=ssh:$(printf 'a%.0s' $(seq 252))
 user64=$(printf 'u%.0s' $(seq 64))
