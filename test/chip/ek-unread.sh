@@ -8,7 +8,7 @@
 # chains them and notes the unread one); with those two removed, it says
 # that the index could not be read, and why, rather than "no EK
 # certificate in NV".
-# shellcheck source=../e2e/lib.sh disable=SC2015
+# shellcheck source-path=SCRIPTDIR source=../e2e/lib.sh disable=SC2015,SC2034
 . "$(dirname "$0")/../e2e/lib.sh" "$@"
 
 CLI=${2:?usage: ek-unread.sh LIB SK-TPM}

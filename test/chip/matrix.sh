@@ -11,13 +11,13 @@
 # (240 bytes: "id_ecdsa_sk_rk_", 236 and ".pub" are NAME_MAX, 255),
 # downloaded and logged in with. The TPM commands of the
 # enrollment and the login are counted from the chip TCTI's log.
-# shellcheck source=../e2e/lib.sh disable=SC2015
+# shellcheck source-path=SCRIPTDIR source=../e2e/lib.sh disable=SC2015,SC2034
 . "$(dirname "$0")/../e2e/lib.sh" "$@"
 
 CLI=${2:?usage: matrix.sh LIB SK-TPM}
 PROFILE=${SK_TPM_PROFILE:?run me with SK_TPM_TEST_PROFILE=NAME through with-swtpm.sh}
 TEST_NAME=matrix-$PROFILE
-# shellcheck source=profiles.sh
+# shellcheck source-path=SCRIPTDIR source=profiles.sh
 . "$(dirname "$0")/profiles.sh"
 ekcerts=profile_${PROFILE}_ekcerts
 ekcerts=${!ekcerts:-0}

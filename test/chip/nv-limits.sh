@@ -6,14 +6,14 @@
 # lowered to 640 bytes, below the largest record); with NV full, an
 # overwrite of a resident credential fails with one clear line and the old
 # record stays, still returned by ssh-keygen -K and still logging in.
-# shellcheck source=../e2e/lib.sh disable=SC2015
+# shellcheck source-path=SCRIPTDIR source=../e2e/lib.sh disable=SC2015,SC2034
 . "$(dirname "$0")/../e2e/lib.sh" "$@"
 
 [ "${SK_TPM_PROFILE:-}" = slb9670 ] ||
     fail "run me with SK_TPM_TEST_PROFILE=slb9670 through with-swtpm.sh"
 export SK_CHIP_LOG=$T/chip.log
 : >"$SK_CHIP_LOG"
-# shellcheck source=profiles.sh
+# shellcheck source-path=SCRIPTDIR source=profiles.sh
 . "$(dirname "$0")/profiles.sh"
 
 say "a record larger than TPM2_PT_NV_INDEX_MAX: refused before a key is made"
