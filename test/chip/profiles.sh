@@ -67,12 +67,12 @@ profile_ek_move() {
 # auth, no DA), SIZE bytes holding the FILEs one after the other, padded
 # with 0xff.
 profile_nv_put() {
-	local dir=$1 index=$2 size=$3
+	local dir=$1 index=$2 size=$3 len
 	shift 3
 	cat "$@" >"$dir/put"
-	[ "$(stat -c %s "$dir/put")" -le "$size" ] || return 1
-	head -c "$((size - $(stat -c %s "$dir/put")))" /dev/zero |
-	    tr '\0' '\377' >>"$dir/put"
+	len=$(stat -c %s "$dir/put")
+	[ "$len" -le "$size" ] || return 1
+	head -c "$((size - len))" /dev/zero | tr '\0' '\377' >>"$dir/put"
 	tpm2_nvdefine "$index" -C p -s "$size" \
 	    -a 'ppwrite|ppread|ownerread|authread|no_da|platformcreate' \
 	    >/dev/null || return 1
