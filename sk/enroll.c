@@ -58,28 +58,37 @@ build_handle(const struct tpm_new_key *k, const struct pcr_bind *bind,
 }
 
 /*
- * Before anything is asked of the TPM: whether the largest handle this
- * enrollment could make (handle.h, kh_worst_len: it grows with the PCRs
- * bound) fits in a resident record beside this application and user id.
- * The handle actually made is checked again once it exists.
+ * Before anything is created: whether the largest handle this enrollment
+ * could make (handle.h, kh_worst_len: it grows with the PCRs bound) fits
+ * in a resident record of at most max_len bytes beside this application
+ * and user id. First REC_MAX_LEN, before the TPM is asked anything, for
+ * any SRK a handle may name; then, once the TPM is open, its own
+ * TPM2_PT_NV_INDEX_MAX (tpm_limit), for the handle this enrollment makes
+ * under the TCG SRK. The handle actually made is checked again once it
+ * exists.
  */
 static int
 resident_room_check(const struct sk_config *cfg, const char *application,
-    size_t user_id_len)
+    size_t user_id_len, size_t max_len, bool tpm_limit)
 {
 	uint32_t mask = 0;
 	size_t worst, room;
+	unsigned n;
 
 	if (pcr_bind_selection(cfg, &mask) != 0)
 		return SSH_SK_ERR_GENERAL;
-	worst = kh_worst_len((unsigned)__builtin_popcount(mask));
-	room = rec_handle_room(strlen(application), user_id_len);
+	n = (unsigned)__builtin_popcount(mask);
+	worst = tpm_limit ? kh_worst_len_srk(n, KH_SRK_TCG_PUBLIC_LEN) :
+	    kh_worst_len(n);
+	room = rec_handle_room_in(strlen(application), user_id_len, max_len);
 	if (worst == 0 || worst > room) {
 		sk_error("a resident key for this application and user id "
 		    "bound to %d PCRs could need a key handle of %zu bytes, "
-		    "but its record has room for %zu; use a shorter "
+		    "but its record has room for %zu%s; use a shorter "
 		    "application or user id, or bind fewer PCRs",
-		    __builtin_popcount(mask), worst, room);
+		    __builtin_popcount(mask), worst, room,
+		    tpm_limit ? " on this TPM (its NV indices "
+		    "hold at most TPM2_PT_NV_INDEX_MAX bytes)" : "");
 		return SSH_SK_ERR_GENERAL;
 	}
 	return 0;
@@ -97,6 +106,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	struct resident_list list;
 	struct pcr_bind bind;
 	struct attest_prep prep;
+	struct tpm_nv_limits lim;
 	const struct resident *old = NULL;
 	uint8_t auth[PIN_AUTH_LEN];
 	uint32_t index = 0;
@@ -108,6 +118,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	memset(&list, 0, sizeof(list));
 	memset(&bind, 0, sizeof(bind));
 	memset(&prep, 0, sizeof(prep));
+	memset(&lim, 0, sizeof(lim));
 	memset(auth, 0, sizeof(auth));
 	if (alg == SSH_SK_ED25519) {
 		sk_error("ed25519-sk is not supported: TPM 2.0 chips have no "
@@ -147,7 +158,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 		goto out;
 	}
 	if (resident && (r = resident_room_check(cfg, application,
-	    opts->user_id_len)) != 0)
+	    opts->user_id_len, REC_MAX_LEN, false)) != 0)
 		goto out;
 	if (with_pin && pin == NULL) {
 		/* OpenSSH prompts for the PIN and calls again; nothing to
@@ -168,6 +179,9 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	attest_prepare(tpm, &prep);
 	if (resident) {
 		if ((r = tpm_set_owner_auth(tpm, cfg->owner_auth)) != 0 ||
+		    (r = tpm_nv_limits(tpm, &lim)) != 0 ||
+		    (r = resident_room_check(cfg, application,
+		    opts->user_id_len, lim.index_max, true)) != 0 ||
 		    (r = resident_load(tpm, &list)) != 0)
 			goto out;
 		/* Like a FIDO token: refuse before creating anything, and
@@ -195,13 +209,14 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	if ((r = build_handle(&key, &bind, application, flags,
 	    &resp->key_handle, &resp->key_handle_len)) != 0)
 		goto out;
-	if (resident && resp->key_handle_len > rec_handle_room(
-	    strlen(application), opts->user_id_len)) {
+	if (resident && resp->key_handle_len > rec_handle_room_in(
+	    strlen(application), opts->user_id_len, lim.index_max)) {
 		sk_error("the key handle (%zu bytes) does not fit in a "
 		    "resident record with this application and user id "
 		    "(room for %zu bytes); use a shorter application or user "
 		    "id, or bind fewer PCRs", resp->key_handle_len,
-		    rec_handle_room(strlen(application), opts->user_id_len));
+		    rec_handle_room_in(strlen(application),
+		    opts->user_id_len, lim.index_max));
 		r = SSH_SK_ERR_GENERAL;
 		goto out;
 	}

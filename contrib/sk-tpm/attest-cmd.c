@@ -54,13 +54,14 @@ export(struct cli *cli, const char *dir)
 	char hex[69], path[4096], file[32];
 	size_t pub_len = 0, ek_len = 0, i;
 	X509 *x;
-	int n = 0, count, r;
+	struct tpm_ek_read how;
+	int n = 0, r;
 
 	if ((r = cli_open(cli, &tpm)) != CLI_OK)
 		return r;
 	r = CLI_FAIL;
 	if (tpm_ak_public(tpm, &pub, &pub_len) != 0 ||
-	    tpm_ek_certs(tpm, &ek, &ek_len, &count) != 0) {
+	    tpm_ek_certs(tpm, &ek, &ek_len, &how) != 0) {
 		r = cli_fail("cannot read the AK or the EK certificates");
 		goto out;
 	}
@@ -90,7 +91,10 @@ export(struct cli *cli, const char *dir)
 	}
 	printf("AK name %s\n%d EK certificate%s written to %s\n", hex, n,
 	    n == 1 ? "" : "s", dir);
-	if (n == 0)
+	if (how.unread > 0)
+		printf("%d EK certificate ind%s could not be read (%s)\n",
+		    how.unread, how.unread == 1 ? "ex" : "ices", how.why);
+	else if (n == 0)
 		printf("this TPM has no EK certificate in NV: a CA cannot "
 		    "tell it from a software TPM\n");
 	r = CLI_OK;

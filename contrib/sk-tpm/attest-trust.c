@@ -6,6 +6,7 @@
  * certificate against the CA that certified the AK (--ak-ca). Without
  * those roots the guarantee is not shown, and the report says so.
  */
+#include <string.h>
 #include <strings.h>
 
 #include <openssl/x509.h>
@@ -13,6 +14,7 @@
 #include "attest-checks.h"
 #include "attest-codec.h"
 #include "attest-verify.h"
+#include "cli.h"
 
 /* Who made the TPM, by its EK certificate and by its own word (which
  * nothing signs): shown, not judged. */
@@ -34,9 +36,15 @@ void
 av_check_ek(struct av_report *rep, const struct att_stmt *st, const char *ek_ca)
 {
 	X509_STORE *store = NULL;
-	char msg[256] = "";
+	char msg[256] = "", raw[ATT_EK_UNREAD_MAX + 1] = "";
+	char unread[4 * ATT_EK_UNREAD_MAX + 1] = "";
 	int nleaf = 0;
 
+	/* Why the TPM's EK indices could not all be read (its text). */
+	if (st->ek_unread_len > 0 && st->ek_unread_len < sizeof(raw)) {
+		memcpy(raw, st->ek_unread, st->ek_unread_len);
+		cli_safe_text(raw, unread, sizeof(unread));
+	}
 	if (ek_ca != NULL && (store = av_load_roots(ek_ca)) == NULL) {
 		av_bad(rep, "EK: no certificate could be read from %s", ek_ca);
 		return;
@@ -45,6 +53,10 @@ av_check_ek(struct av_report *rep, const struct att_stmt *st, const char *ek_ca)
 	    sizeof(msg)) != 0 && nleaf > 0)
 		av_bad(rep, "EK certificate: does not chain to --ek-ca: %s",
 		    msg);
+	else if (nleaf == 0 && unread[0] != '\0')
+		(ek_ca != NULL ? av_bad : av_open_end)(rep, "EK certificate: "
+		    "none read; this TPM had EK certificate indices in NV "
+		    "that could not be read (%s)", unread);
 	else if (nleaf == 0)
 		(ek_ca != NULL ? av_bad : av_open_end)(rep, "EK certificate: "
 		    "none; this TPM had no EK certificate in NV (%s)",
@@ -54,6 +66,9 @@ av_check_ek(struct av_report *rep, const struct att_stmt *st, const char *ek_ca)
 		    "--ek-ca)", nleaf);
 	else
 		av_ok(rep, "EK certificate: %s, chains to --ek-ca", msg);
+	if (nleaf > 0 && unread[0] != '\0')
+		av_note(rep, "EK certificate: more indices in NV could not be "
+		    "read (%s)", unread);
 	show_manufacturer(rep, st);
 	X509_STORE_free(store);
 }

@@ -214,8 +214,9 @@ av_ek_certs(X509_STORE *store, const uint8_t *der, size_t len, int *nleaf,
 	STACK_OF(X509) *all;
 	const unsigned char *p = der, *end = der + len;
 	X509 *x;
-	int i, good = 0, r = -1;
-	char why[160] = "no EK certificate";
+	int i, good = 0, nca = 0, r = -1;
+	char why[160] = "no EK certificate", one[160];
+	size_t used;
 
 	*nleaf = 0;
 	if ((all = sk_X509_new_null()) == NULL)
@@ -232,16 +233,25 @@ av_ek_certs(X509_STORE *store, const uint8_t *der, size_t len, int *nleaf,
 	}
 	for (i = 0; i < sk_X509_num(all); i++) {
 		x = sk_X509_value(all, i);
-		if (X509_check_ca(x) != 0)
+		if (X509_check_ca(x) != 0) {
+			nca++;
 			continue;
+		}
 		(*nleaf)++;
 		if (store != NULL && av_chains(store, x, all, why, sizeof(why))) {
-			if (good++ == 0)
-				av_describe(x, msg, msglen);
+			/* Every one that chains: "RSA-2048, issued by ...;
+			 * ECC-384, issued by ..." */
+			av_describe(x, one, sizeof(one));
+			used = good++ == 0 ? 0 : strlen(msg);
+			snprintf(msg + used, msglen - used, "%s%s",
+			    used > 0 ? "; " : "", one);
 		}
 	}
 	if (store != NULL && good == 0)
 		snprintf(msg, msglen, "%s", why);
+	if (*nleaf == 0 && nca > 0)
+		snprintf(msg, msglen, "only %d CA certificate%s of its chain",
+		    nca, nca == 1 ? "" : "s");
 	r = store == NULL ? 0 : (good > 0 ? 0 : -1);
 out:
 	sk_X509_pop_free(all, X509_free);

@@ -15,6 +15,7 @@
  * with a PIN key's session), 340-410 ms through a resource manager, which
  * swaps the key, the AK and the session around Certify (doc/attestation.md).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,13 +92,20 @@ missing(const char *what)
 void
 attest_prepare(struct tpm *t, struct attest_prep *p)
 {
-	int nek = 0;
+	struct tpm_ek_read how;
 
 	memset(p, 0, sizeof(*p));
-	if (tpm_ek_certs(t, &p->ek, &p->ek_len, &nek) != 0)
+	if (tpm_ek_certs(t, &p->ek, &p->ek_len, &how) != 0)
 		missing("no EK certificates");
-	else if (nek == 0)
+	else if (how.read == 0 && how.unread == 0)
 		sk_debug("attestation: this TPM has no EK certificate in NV");
+	else if (how.unread > 0) {
+		sk_debug("attestation: %d EK certificate ind%s could not be "
+		    "read (%s)", how.unread, how.unread == 1 ? "ex" : "ices",
+		    how.why);
+		snprintf(p->ek_unread, sizeof(p->ek_unread), "%d: %s",
+		    how.unread, how.why);
+	}
 	if (tpm_identity(t, &p->manufacturer, &p->firmware) != 0)
 		missing("no TPM manufacturer and firmware");
 }
@@ -162,6 +170,8 @@ attest_enrollment(struct tpm *t, const struct tpm_new_key *key,
 	st.ak_pub_len = cert.ak_pub_len;
 	st.ek_certs = prep->ek;
 	st.ek_certs_len = prep->ek_len;
+	st.ek_unread = prep->ek_unread;
+	st.ek_unread_len = strlen(prep->ek_unread);
 	if (att_stmt_encode(&st, &stmt, &stmt_len) != KH_OK ||
 	    wrap_bytes(authdata, authdata_len, &wrapped, &wrapped_len) != 0) {
 		sk_debug("attestation: cannot encode the statement");

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attest-codec.h"
 #include "tpm.h"
 
 struct sk_enroll_response;
@@ -20,6 +21,8 @@ struct sk_enroll_response;
 struct attest_prep {
 	uint8_t *ek;			/* EK certificates, malloc'ed */
 	size_t ek_len;
+	/* "N: INDEX: why" when N EK indices could not be read, else "" */
+	char ek_unread[ATT_EK_UNREAD_MAX + 1];
 	uint32_t manufacturer;
 	uint64_t firmware;
 };

@@ -19,6 +19,14 @@ static const struct crd_format format = {
 	.max_len = ATT_MAX_LEN,
 };
 
+/* Version 2: key 11, why EK indices could not be read. */
+static const struct crd_format format_ek_unread = {
+	.magic = ATT_MAGIC,
+	.version = ATT_VERSION_EK_UNREAD,
+	.npairs = 12,
+	.max_len = ATT_MAX_LEN,
+};
+
 /* 736b2d74-706d-4174-8465-737461746b65: a fixed value of ours that begins
  * with "sk-tpm" in ASCII; FIDO AAGUIDs name a model, this names sk-tpm. */
 const uint8_t att_aaguid[16] = {
@@ -35,10 +43,12 @@ att_stmt_encode(const struct att_stmt *s, uint8_t **out, size_t *len)
 
 	*out = NULL;
 	*len = 0;
+	if (s->ek_unread_len > ATT_EK_UNREAD_MAX)
+		return KH_ERR_MALFORMED;
 	if ((tmp = malloc(ATT_MAX_LEN)) == NULL)
 		return KH_ERR_NOMEM;
 	cwr_init(&w, tmp, ATT_MAX_LEN);
-	cwr_header(&w, &format);
+	cwr_header(&w, s->ek_unread_len > 0 ? &format_ek_unread : &format);
 	cwr_uint(&w, 2);
 	cwr_text(&w, "2.0", 3);
 	cwr_uint(&w, 3);
@@ -57,6 +67,10 @@ att_stmt_encode(const struct att_stmt *s, uint8_t **out, size_t *len)
 	cwr_uint(&w, s->manufacturer);
 	cwr_uint(&w, 10);
 	cwr_uint(&w, s->firmware);
+	if (s->ek_unread_len > 0) {
+		cwr_uint(&w, 11);
+		cwr_text(&w, s->ek_unread, s->ek_unread_len);
+	}
 	r = cwr_finish(&w, out, len);
 	free(tmp);
 	return r;
@@ -78,11 +92,19 @@ att_stmt_decode(const uint8_t *buf, size_t len, struct att_stmt *s)
 	const uint8_t *ver;
 	const char *why;
 	size_t ver_len;
+	const uint8_t *unread = NULL;
+	size_t unread_len = 0;
 	uint64_t alg, manufacturer;
+	bool v2 = false;
 	int r;
 
 	memset(s, 0, sizeof(*s));
-	if ((r = crd_open(&rd, buf, len, &format, &why)) != KH_OK) {
+	r = crd_open(&rd, buf, len, &format, &why);
+	if (r == KH_ERR_VERSION) {
+		r = crd_open(&rd, buf, len, &format_ek_unread, &why);
+		v2 = true;
+	}
+	if (r != KH_OK) {
 		sk_debug("attestation statement: %s", why);
 		return r;
 	}
@@ -99,11 +121,16 @@ att_stmt_decode(const uint8_t *buf, size_t len, struct att_stmt *s)
 	    crd_key(&rd, 9) != 0 || crd_uint(&rd, &manufacturer) != 0 ||
 	    manufacturer > UINT32_MAX ||
 	    crd_key(&rd, 10) != 0 || crd_uint(&rd, &s->firmware) != 0 ||
+	    (v2 && (crd_key(&rd, 11) != 0 ||
+	    crd_text(&rd, &unread, &unread_len) != 0 || unread_len == 0 ||
+	    unread_len > ATT_EK_UNREAD_MAX)) ||
 	    !crd_at_end(&rd)) {
 		memset(s, 0, sizeof(*s));
 		return KH_ERR_MALFORMED;
 	}
 	s->manufacturer = (uint32_t)manufacturer;
+	s->ek_unread = (const char *)unread;
+	s->ek_unread_len = unread_len;
 	return KH_OK;
 }
 

@@ -44,6 +44,16 @@
  *                                 concatenated (empty: none)
  *   9  uint   manufacturer        TPM2_PT_MANUFACTURER
  *  10  uint   firmware            TPM2_PT_FIRMWARE_VERSION_1 << 32 | _2
+ *
+ * Version 2 (ATT_VERSION_EK_UNREAD), written only when an EK index was
+ * defined but could not be read, adds one key, so that a verifier can
+ * tell "no EK certificate in NV" from "there was one, unread":
+ *
+ *  11  text   ekUnread            how many indices could not be read and
+ *                                 why the first could not, e.g. "1:
+ *                                 0x01c00002: tpm:parameter(1):value is
+ *                                 out of range" (1..ATT_EK_UNREAD_MAX
+ *                                 bytes of UTF-8)
  */
 #ifndef SK_ATTEST_CODEC_H
 #define SK_ATTEST_CODEC_H
@@ -58,6 +68,8 @@
 
 #define ATT_MAGIC		"sk-tpm-attest"
 #define ATT_VERSION		1
+#define ATT_VERSION_EK_UNREAD	2
+#define ATT_EK_UNREAD_MAX	256
 #define ATT_MAX_LEN		(32 * 1024)
 #define ATT_ALG_ES256		7	/* COSE -7, stored negated */
 #define ATT_EK_CERTS_MAX	(24 * 1024)
@@ -77,6 +89,8 @@ struct att_stmt {
 	size_t sig_len, cert_info_len, pub_area_len, ak_pub_len, ek_certs_len;
 	uint32_t manufacturer;
 	uint64_t firmware;
+	const char *ek_unread;		/* version 2 only; not terminated */
+	size_t ek_unread_len;		/* 0: version 1 */
 };
 
 /* KH_* codes of codec.h. Decoded fields point into buf. */

@@ -233,13 +233,19 @@ kh_encode(const struct kh *kh, uint8_t **out, size_t *out_len)
 size_t
 kh_worst_len(unsigned npcrs)
 {
+	return kh_worst_len_srk(npcrs, KH_PUBLIC_MAX);
+}
+
+size_t
+kh_worst_len_srk(unsigned npcrs, size_t srk_len)
+{
 	static uint8_t pub[KH_KEY_PUBLIC_BOUND], priv[KH_KEY_PRIVATE_BOUND],
 	    srk[KH_PUBLIC_MAX];
 	struct kh kh;
 	uint8_t *enc = NULL;
 	size_t len = 0;
 
-	if (npcrs > 24)
+	if (npcrs > 24 || srk_len < 2 || srk_len > sizeof(srk))
 		return 0;
 	memset(&kh, 0, sizeof(kh));
 	/* Every length prefix consistent, every number as long as it can
@@ -248,8 +254,8 @@ kh_worst_len(unsigned npcrs)
 	pub[1] = (sizeof(pub) - 2) & 0xff;
 	priv[0] = (sizeof(priv) - 2) >> 8;
 	priv[1] = (sizeof(priv) - 2) & 0xff;
-	srk[0] = (sizeof(srk) - 2) >> 8;
-	srk[1] = (sizeof(srk) - 2) & 0xff;
+	srk[0] = (uint8_t)((srk_len - 2) >> 8);
+	srk[1] = (uint8_t)((srk_len - 2) & 0xff);
 	kh.version = npcrs > 0 ? KH_VERSION_PCR : KH_VERSION;
 	kh.flags = KH_FLAGS_KNOWN;
 	kh.tpm_public = pub;
@@ -257,8 +263,8 @@ kh_worst_len(unsigned npcrs)
 	kh.tpm_private = priv;
 	kh.tpm_private_len = sizeof(priv);
 	kh.srk_public = srk;
-	kh.srk_public_len = sizeof(srk);
-	if (kh_srk_name(srk, sizeof(srk), kh.srk_name) != 0)
+	kh.srk_public_len = srk_len;
+	if (kh_srk_name(srk, srk_len, kh.srk_name) != 0)
 		return 0;
 	if (npcrs > 0) {
 		kh.pcr_mask = KH_PCR_ALL & ~((1u << (24 - npcrs)) - 1);

@@ -128,6 +128,12 @@ int kh_srk_name(const uint8_t *srk_public, size_t len,
 #define KH_KEY_PRIVATE_BOUND	(2 + (2 + 64) + (2 + 16) + \
 				 (2 + 2 + (2 + 32) * 3))
 size_t kh_worst_len(unsigned npcrs);
+/* The same with an SRK public area of srk_public_len bytes (with its size
+ * prefix): KH_SRK_TCG_PUBLIC_LEN for the SRK every enrollment makes its
+ * key under, the TCG ECC P-256 template's (tpm-srk.c), which is what the
+ * TPM's own NV limit is checked against before the key is made. */
+#define KH_SRK_TCG_PUBLIC_LEN	(2 + 90)
+size_t kh_worst_len_srk(unsigned npcrs, size_t srk_public_len);
 
 /* A short English phrase for a KH_* code, for error lines. */
 const char *kh_strerror(int);

@@ -213,6 +213,12 @@ head_len(size_t n)
 size_t
 rec_handle_room(size_t app_len, size_t user_id_len)
 {
+	return rec_handle_room_in(app_len, user_id_len, REC_MAX_LEN);
+}
+
+size_t
+rec_handle_room_in(size_t app_len, size_t user_id_len, size_t max_len)
+{
 	/* Map head, 0: "sk-tpm-rk", 1: version, and the keys 2, 3, 4. */
 	size_t used = 1 + 1 + head_len(sizeof(REC_MAGIC) - 1) +
 	    (sizeof(REC_MAGIC) - 1) + 1 + 1 + 3;
@@ -223,9 +229,11 @@ rec_handle_room(size_t app_len, size_t user_id_len)
 		return 0;
 	used += head_len(app_len) + app_len + head_len(user_id_len) +
 	    user_id_len;
-	if (used >= REC_MAX_LEN)
+	if (max_len > REC_MAX_LEN)
+		max_len = REC_MAX_LEN;
+	if (used >= max_len)
 		return 0;
-	avail = REC_MAX_LEN - used;
+	avail = max_len - used;
 	/* The handle's own head: the longest n with head + n <= avail (at
 	 * most a few steps back across a head size boundary). */
 	room = avail - 1;

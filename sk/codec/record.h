@@ -70,5 +70,9 @@ int rec_decode(const uint8_t *buf, size_t len, struct rec **out);
  * the lengths are out of bounds. Less than KH_MAX_LEN: enrollment checks
  * a resident key's handle against it before it asks the TPM for more. */
 size_t rec_handle_room(size_t app_len, size_t user_id_len);
+/* The same within a record of at most max_len bytes (a TPM whose
+ * TPM2_PT_NV_INDEX_MAX is below REC_MAX_LEN: 1664 on an SLB9670). */
+size_t rec_handle_room_in(size_t app_len, size_t user_id_len,
+    size_t max_len);
 
 #endif /* SK_RECORD_H */

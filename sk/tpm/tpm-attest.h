@@ -37,11 +37,19 @@ int tpm_attest_certify(struct tpm *, const uint8_t extra[32],
 /* The AK's TPMT_PUBLIC (malloc'ed), for sk-tpm attest. */
 int tpm_ak_public(struct tpm *, uint8_t **pub, size_t *len);
 
+/* How the EK indices read: how many were, how many are defined but could
+ * not be read, and why the first of those could not ("0x01c00002: ..."). */
+struct tpm_ek_read {
+	int read, unread;
+	char why[160];
+};
 /* Every EK certificate (0x01C00002, 0x01C0000A, 0x01C00012..0x01C0001E)
  * and EK chain certificate (0x01C00100..0x01C001FF) in NV, as stored,
- * concatenated into a malloc'ed buffer (NULL, 0 when there are none);
- * *count gets how many indices were read. */
-int tpm_ek_certs(struct tpm *, uint8_t **out, size_t *len, int *count);
+ * concatenated into a malloc'ed buffer (NULL, 0 when there are none). An
+ * index that cannot be read is counted in *how and skipped; only failing
+ * to list the indices is an error. */
+int tpm_ek_certs(struct tpm *, uint8_t **out, size_t *len,
+    struct tpm_ek_read *how);
 
 /* TPM2_PT_MANUFACTURER and TPM2_PT_FIRMWARE_VERSION_1 << 32 | _2. */
 int tpm_identity(struct tpm *, uint32_t *manufacturer, uint64_t *firmware);

@@ -1,12 +1,19 @@
 /*
  * The EK certificates the manufacturer (or swtpm_setup) left in NV, and the
  * TPM's identity, for the attestation statement. One GetCapability lists
- * the defined indices; only those of the TCG EK ranges are read, in chunks
- * of at most 1024 bytes, the NV_Read limit many TPMs have.
+ * the defined indices; only those of the TCG EK ranges are read, each in
+ * pieces the TPM takes (tpm-nv-chunk.c: 768 bytes on an SLB9670, whose
+ * NV_Read refuses more). An index that cannot be read is named and
+ * skipped: it never hides the others.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <tss2/tss2_rc.h>
+
+#include "attest-codec.h"
+#include "ek-der.h"
 #include "log.h"
 #include "sk-api.h"
 #include "tpm-attest.h"
@@ -15,7 +22,6 @@
 #define EK_FIRST	0x01c00002u
 #define EK_CHAIN_FIRST	0x01c00100u
 #define EK_CHAIN_LAST	0x01c001ffu
-#define NV_CHUNK	1024
 #define EK_MAX_INDICES	16
 
 static bool
@@ -65,105 +71,92 @@ ek_indices(struct tpm *t, TPM2_HANDLE *out, size_t *n)
 	return 0;
 }
 
-/* The length of the DER SEQUENCE at p, or n when it is not one that fits:
- * NV indices are often larger than the certificate they hold. */
-static size_t
-der_length(const uint8_t *p, size_t n)
-{
-	size_t len = 0, i, k;
-
-	if (n < 2 || p[0] != 0x30)
-		return n;
-	if (p[1] < 0x80)
-		return 2 + (size_t)p[1] <= n ? 2 + (size_t)p[1] : n;
-	k = p[1] & 0x7f;
-	if (k == 0 || k > 3 || n < 2 + k)
-		return n;
-	for (i = 0; i < k; i++)
-		len = len << 8 | p[2 + i];
-	return 2 + k + len <= n ? 2 + k + len : n;
-}
-
-/* Append the contents of one index to *buf. */
-static int
+/* Append the certificates of one index to *buf (ek-der.h: padding,
+ * several certificates, the 0x1001 header); a TPM code or the ESYS one
+ * for a failed read, TSS2_ESYS_RC_MALFORMED_RESPONSE when the index holds
+ * no certificate. */
+static TSS2_RC
 read_index(struct tpm *t, TPM2_HANDLE index, uint8_t **buf, size_t *len)
 {
 	ESYS_TR nv = ESYS_TR_NONE;
 	TPM2B_NV_PUBLIC pub;
-	TPM2B_MAX_NV_BUFFER *chunk = NULL;
-	uint8_t *grown;
-	uint16_t size, off, n;
+	struct ek_der der;
+	uint8_t *raw = NULL, *grown;
+	uint16_t size;
+	size_t i;
 	TSS2_RC rc;
-	int r = SSH_SK_ERR_GENERAL;
 
 	rc = Esys_TR_FromTPMPublic(t->esys, index, ESYS_TR_NONE, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &nv);
 	if (rc != TSS2_RC_SUCCESS) {
 		nv = ESYS_TR_NONE;
-		r = rc_fail("reading an EK certificate index", rc);
 		goto out;
 	}
-	if ((r = serial_nv_public(t, nv, &pub)) != 0)
+	if (serial_nv_public(t, nv, &pub) != 0) {
+		rc = TSS2_ESYS_RC_GENERAL_FAILURE;
 		goto out;
-	r = SSH_SK_ERR_GENERAL;
+	}
 	size = pub.nvPublic.dataSize;
 	if (!(pub.nvPublic.attributes & TPMA_NV_WRITTEN) || size == 0) {
 		sk_debug("EK index 0x%08x is empty", index);
-		r = 0;
 		goto out;
 	}
-	if (*len + size > 24 * 1024 ||
-	    (grown = realloc(*buf, *len + size)) == NULL) {
-		sk_error("too many EK certificate bytes");
+	if ((raw = malloc(size)) == NULL) {
+		rc = TSS2_ESYS_RC_MEMORY;
 		goto out;
 	}
-	*buf = grown;
-	for (off = 0; off < size; off += n) {
-		n = size - off > NV_CHUNK ? NV_CHUNK : size - off;
-		rc = Esys_NV_Read(t->esys, nv, nv, ESYS_TR_PASSWORD,
-		    ESYS_TR_NONE, ESYS_TR_NONE, n, off, &chunk);
-		if (rc != TSS2_RC_SUCCESS) {
-			r = rc_fail("reading an EK certificate", rc);
-			goto out;
-		}
-		if (chunk->size != n) {
-			sk_error("short read from NV index 0x%08x", index);
-			goto out;
-		}
-		memcpy(*buf + *len + off, chunk->buffer, n);
-		Esys_Free(chunk);
-		chunk = NULL;
+	if ((rc = nv_read_chunked(t, nv, size, raw)) != TSS2_RC_SUCCESS)
+		goto out;
+	if (ek_der_split(raw, size, &der) != 0) {
+		rc = TSS2_ESYS_RC_MALFORMED_RESPONSE;
+		goto out;
 	}
-	*len += der_length(*buf + *len, size);
-	r = 0;
+	for (i = 0; i < der.n; i++) {
+		if (*len + der.len[i] > ATT_EK_CERTS_MAX ||
+		    (grown = realloc(*buf, *len + der.len[i])) == NULL) {
+			rc = TSS2_ESYS_RC_MEMORY;
+			goto out;
+		}
+		*buf = grown;
+		memcpy(*buf + *len, raw + der.off[i], der.len[i]);
+		*len += der.len[i];
+	}
+	sk_debug("EK index 0x%08x: %zu certificate%s%s", index, der.n,
+	    der.n == 1 ? "" : "s", der.wrapped ? " (0x1001 header)" : "");
 out:
-	Esys_Free(chunk);
+	free(raw);
 	if (nv != ESYS_TR_NONE)
 		(void)Esys_TR_Close(t->esys, &nv);
-	return r;
+	return rc;
 }
 
 int
-tpm_ek_certs(struct tpm *t, uint8_t **out, size_t *len, int *count)
+tpm_ek_certs(struct tpm *t, uint8_t **out, size_t *len,
+    struct tpm_ek_read *how)
 {
 	TPM2_HANDLE idx[EK_MAX_INDICES];
+	const char *why;
 	size_t n, i;
+	TSS2_RC rc;
 	int r;
 
 	*out = NULL;
 	*len = 0;
-	*count = 0;
+	memset(how, 0, sizeof(*how));
 	if ((r = ek_indices(t, idx, &n)) != 0)
 		return r;
 	for (i = 0; i < n; i++) {
-		if ((r = read_index(t, idx[i], out, len)) != 0) {
-			free(*out);
-			*out = NULL;
-			*len = 0;
-			return r;
+		if ((rc = read_index(t, idx[i], out, len)) != TSS2_RC_SUCCESS) {
+			why = rc == TSS2_ESYS_RC_MALFORMED_RESPONSE ?
+			    "no DER certificate in it" : Tss2_RC_Decode(rc);
+			sk_debug("EK certificate index 0x%08x could not be "
+			    "read: %s", idx[i], why);
+			if (how->unread++ == 0)
+				snprintf(how->why, sizeof(how->why),
+				    "0x%08x: %s", idx[i], why);
+			continue;
 		}
-		sk_debug("EK certificate index 0x%08x read", idx[i]);
-		(*count)++;
+		how->read++;
 	}
 	if (*len == 0) {
 		free(*out);

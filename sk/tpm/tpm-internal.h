@@ -229,11 +229,25 @@ int policy_session_run(struct tpm *, const struct kh *, ESYS_TR session,
  * for an unbound key). */
 bool policy_public_ok(const struct kh *, const TPMT_PUBLIC *);
 
+/* tpm-nv-chunk.c: the most one NV_Read or NV_Write may carry on this
+ * TPM (TPM2_PT_NV_BUFFER_MAX, asked once; 512 when it does not say), and
+ * size bytes of an index read in such pieces into out (a short answer is
+ * TSS2_ESYS_RC_INSUFFICIENT_RESPONSE). Authorised by the index itself in
+ * a password session with its auth value. */
+uint16_t nv_chunk_max(struct tpm *);
+TSS2_RC nv_read_chunked(struct tpm *, ESYS_TR nv, uint16_t size,
+    uint8_t *out);
+
 /* tpm-rc.c */
 /* The base TPM response code (e.g. TPM2_RC_AUTH_FAIL), or 0 for codes
  * that do not come from the TPM. */
 TSS2_RC rc_base(TSS2_RC);
 bool rc_is_tcti(TSS2_RC);
+/* After TPM_RC_NV_RATE (the TPM protecting its NV from wear): wait, 50 ms
+ * doubling at each try, and say whether to send the command again; at
+ * most RC_NV_RATE_TRIES times (3 s in all). False for any other code. */
+#define RC_NV_RATE_TRIES	6
+bool rc_nv_rate_wait(TSS2_RC, unsigned *tries);
 /* Record "what: <decoded rc>" as the error line; returns
  * SSH_SK_ERR_GENERAL, or SSH_SK_ERR_DEVICE_NOT_FOUND when the TPM
  * connection is gone. */

@@ -18,11 +18,21 @@
 /* The command timeout of a fresh ESYS context, as tpm-open.c sets it. */
 #define NV_TIMEOUT_MS	60000
 
+/* replacing: the record replaces one that stays until it is stored. */
 static int
-explain_define_failure(TSS2_RC rc, size_t len, size_t nrecords)
+explain_define_failure(TSS2_RC rc, size_t len, size_t nrecords,
+    bool replacing)
 {
 	switch (rc_base(rc)) {
 	case TPM2_RC_NV_SPACE:
+		if (replacing) {
+			sk_error("the TPM's NV memory is full: the new record "
+			    "(%zu bytes) needs room beside the one it "
+			    "replaces, which is kept; remove another "
+			    "credential with \"sk-tpm delete\", or this one "
+			    "and enroll again", len);
+			return SSH_SK_ERR_GENERAL;
+		}
 		sk_error("the TPM's NV memory is full (%zu sk-tpm records "
 		    "stored, this one needs %zu bytes); remove one with "
 		    "\"sk-tpm delete\"", nrecords, len);
@@ -50,6 +60,7 @@ write_all(struct tpm *t, ESYS_TR nv, ESYS_TR session, const uint8_t *data,
 {
 	TPM2B_MAX_NV_BUFFER chunk;
 	size_t end = len, start;
+	unsigned tries;
 	TSS2_RC rc;
 	int r = SSH_SK_ERR_GENERAL;
 
@@ -58,8 +69,12 @@ write_all(struct tpm *t, ESYS_TR nv, ESYS_TR session, const uint8_t *data,
 		start = end > buffer_max ? end - buffer_max : 0;
 		chunk.size = (uint16_t)(end - start);
 		memcpy(chunk.buffer, data + start, chunk.size);
-		rc = Esys_NV_Write(t->esys, ESYS_TR_RH_OWNER, nv, session,
-		    ESYS_TR_NONE, ESYS_TR_NONE, &chunk, (uint16_t)start);
+		tries = 0;
+		do
+			rc = Esys_NV_Write(t->esys, ESYS_TR_RH_OWNER, nv,
+			    session, ESYS_TR_NONE, ESYS_TR_NONE, &chunk,
+			    (uint16_t)start);
+		while (rc_nv_rate_wait(rc, &tries));
 		if (rc != TSS2_RC_SUCCESS) {
 			if (rc_base(rc) == TPM2_RC_NV_RATE)
 				sk_error("the TPM is limiting NV writes to "
@@ -127,6 +142,7 @@ static TSS2_RC
 undefine_afresh(struct tpm *t, uint32_t index, struct srk *srk,
     ESYS_TR *session, ESYS_TR *nv)
 {
+	unsigned tries = 0;
 	TSS2_RC rc;
 
 	/* The old context's objects go through the TCTI (tpm-session.c);
@@ -145,8 +161,10 @@ undefine_afresh(struct tpm *t, uint32_t index, struct srk *srk,
 		*nv = ESYS_TR_NONE;
 		return rc;
 	}
-	rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, *nv, *session,
-	    ESYS_TR_NONE, ESYS_TR_NONE);
+	do
+		rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, *nv,
+		    *session, ESYS_TR_NONE, ESYS_TR_NONE);
+	while (rc_nv_rate_wait(rc, &tries));
 	if (rc == TSS2_RC_SUCCESS)
 		*nv = ESYS_TR_NONE;
 	return rc;
@@ -171,6 +189,7 @@ tpm_nv_store_from(struct tpm *t, const uint8_t *data, size_t len,
 	TPM2B_NV_PUBLIC pub;
 	uint32_t index;
 	size_t i;
+	unsigned tries;
 	TSS2_RC rc;
 	int r;
 
@@ -222,13 +241,18 @@ tpm_nv_store_from(struct tpm *t, const uint8_t *data, size_t len,
 			goto out;
 		}
 		pub.nvPublic.nvIndex = index;
-		rc = Esys_NV_DefineSpace(t->esys, ESYS_TR_RH_OWNER, session,
-		    ESYS_TR_NONE, ESYS_TR_NONE, &index_auth, &pub, &nv);
+		tries = 0;
+		do
+			rc = Esys_NV_DefineSpace(t->esys, ESYS_TR_RH_OWNER,
+			    session, ESYS_TR_NONE, ESYS_TR_NONE, &index_auth,
+			    &pub, &nv);
+		while (rc_nv_rate_wait(rc, &tries));
 		if (rc == TSS2_RC_SUCCESS)
 			break;
 		nv = ESYS_TR_NONE;
 		if (rc_base(rc) != TPM2_RC_NV_DEFINED) {
-			r = explain_define_failure(rc, len, nused);
+			r = explain_define_failure(rc, len, nused,
+			    first > TPM_NV_FIRST);
 			goto out;
 		}
 		sk_debug("NV 0x%08x was defined meanwhile; trying the next "
@@ -236,8 +260,11 @@ tpm_nv_store_from(struct tpm *t, const uint8_t *data, size_t len,
 	}
 	if ((r = write_all(t, nv, session, data, len, lim.buffer_max)) != 0) {
 		/* All or nothing: take the index away again. */
-		rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, nv,
-		    session, ESYS_TR_NONE, ESYS_TR_NONE);
+		tries = 0;
+		do
+			rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER,
+			    nv, session, ESYS_TR_NONE, ESYS_TR_NONE);
+		while (rc_nv_rate_wait(rc, &tries));
 		if (rc == TSS2_ESYS_RC_BAD_SEQUENCE)
 			rc = undefine_afresh(t, index, &srk, &session, &nv);
 		if (rc == TSS2_RC_SUCCESS)
@@ -265,6 +292,7 @@ nv_undefine(struct tpm *t, uint32_t index, bool gone_ok)
 {
 	struct srk srk = SRK_INIT;
 	ESYS_TR session = ESYS_TR_NONE, nv = ESYS_TR_NONE;
+	unsigned tries = 0;
 	TSS2_RC rc;
 	int r;
 
@@ -287,8 +315,10 @@ nv_undefine(struct tpm *t, uint32_t index, bool gone_ok)
 	}
 	if ((r = owner_session(t, &srk, &session)) != 0)
 		goto out;
-	rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, nv, session,
-	    ESYS_TR_NONE, ESYS_TR_NONE);
+	do
+		rc = Esys_NV_UndefineSpace(t->esys, ESYS_TR_RH_OWNER, nv,
+		    session, ESYS_TR_NONE, ESYS_TR_NONE);
+	while (rc_nv_rate_wait(rc, &tries));
 	if (rc != TSS2_RC_SUCCESS && gone_ok &&
 	    rc_base(rc) == TPM2_RC_HANDLE) {
 		r = TPM_NV_GONE;	/* removed by somebody else meanwhile */

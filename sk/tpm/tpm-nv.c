@@ -82,10 +82,12 @@ tpm_nv_limits(struct tpm *t, struct tpm_nv_limits *lim)
 	if ((r = props_read(t, TPM2_PT_NV_INDEX_MAX, TPM2_PT_NV_BUFFER_MAX,
 	    store_limit, lim)) != 0)
 		return r;
-	if (lim->index_max == 0 || lim->buffer_max == 0) {
+	if (lim->index_max == 0) {
 		sk_error("the TPM did not report its NV limits");
 		return SSH_SK_ERR_GENERAL;
 	}
+	if (lim->buffer_max == 0)
+		lim->buffer_max = nv_chunk_max(t);
 	t->nv_limits = *lim;
 	return 0;
 }
@@ -150,10 +152,8 @@ tpm_nv_read(struct tpm *t, uint32_t index, uint8_t **out, size_t *out_len)
 {
 	ESYS_TR nv = ESYS_TR_NONE;
 	TPM2B_NV_PUBLIC pub;
-	TPM2B_MAX_NV_BUFFER *chunk = NULL;
-	struct tpm_nv_limits lim = { .buffer_max = 0 };
 	uint8_t *buf = NULL;
-	uint16_t size, off, n;
+	uint16_t size;
 	const char *why;
 	TSS2_RC rc;
 	int r = SSH_SK_ERR_GENERAL;
@@ -193,52 +193,34 @@ tpm_nv_read(struct tpm *t, uint32_t index, uint8_t **out, size_t *out_len)
 		sk_error("out of memory");
 		goto out;
 	}
-	for (off = 0; off < size; off += n) {
-		n = size - off;
-		/* Most records fit one read; look up the limit only for
-		 * those that do not. */
-		if (n > 512) {
-			if (lim.buffer_max == 0 &&
-			    (r = tpm_nv_limits(t, &lim)) != 0)
-				goto out;
-			r = SSH_SK_ERR_GENERAL;
-			if (n > lim.buffer_max)
-				n = (uint16_t)lim.buffer_max;
-		}
-		rc = Esys_NV_Read(t->esys, nv, nv, ESYS_TR_PASSWORD,
-		    ESYS_TR_NONE, ESYS_TR_NONE, n, off, &chunk);
-		if (rc != TSS2_RC_SUCCESS && (rc_base(rc) ==
-		    TPM2_RC_AUTH_FAIL || rc_base(rc) == TPM2_RC_BAD_AUTH)) {
-			/* Our attributes, but not our empty auth value
-			 * (NO_DA: no try was counted). */
-			sk_debug("NV index 0x%08x: foreign (has an auth "
-			    "value)", index);
-			r = TPM_NV_FOREIGN;
-			goto out;
-		}
-		if (rc != TSS2_RC_SUCCESS && rc_base(rc) == TPM2_RC_HANDLE) {
-			sk_debug("NV index 0x%08x is gone", index);
-			r = TPM_NV_GONE;
-			goto out;
-		}
-		if (rc != TSS2_RC_SUCCESS) {
-			r = rc_fail("reading an NV index", rc);
-			goto out;
-		}
-		if (chunk->size != n) {
-			sk_error("short read from NV index 0x%08x", index);
-			goto out;
-		}
-		memcpy(buf + off, chunk->buffer, n);
-		Esys_Free(chunk);
-		chunk = NULL;
+	rc = nv_read_chunked(t, nv, size, buf);
+	if (rc != TSS2_RC_SUCCESS && (rc_base(rc) == TPM2_RC_AUTH_FAIL ||
+	    rc_base(rc) == TPM2_RC_BAD_AUTH)) {
+		/* Our attributes, but not our empty auth value (NO_DA: no
+		 * try was counted). */
+		sk_debug("NV index 0x%08x: foreign (has an auth value)",
+		    index);
+		r = TPM_NV_FOREIGN;
+		goto out;
+	}
+	if (rc != TSS2_RC_SUCCESS && rc_base(rc) == TPM2_RC_HANDLE) {
+		sk_debug("NV index 0x%08x is gone", index);
+		r = TPM_NV_GONE;
+		goto out;
+	}
+	if (rc == TSS2_ESYS_RC_INSUFFICIENT_RESPONSE) {
+		sk_error("short read from NV index 0x%08x", index);
+		goto out;
+	}
+	if (rc != TSS2_RC_SUCCESS) {
+		r = rc_fail("reading an NV index", rc);
+		goto out;
 	}
 	*out = buf;
 	*out_len = size;
 	buf = NULL;
 	r = 0;
 out:
-	Esys_Free(chunk);
 	free(buf);
 	if (nv != ESYS_TR_NONE)
 		(void)Esys_TR_Close(t->esys, &nv);

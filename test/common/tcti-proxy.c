@@ -1,6 +1,10 @@
 /*
  * Test TCTIs in front of another TCTI: the shared part (see tcti-proxy.h).
  */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <tss2/tss2_tctildr.h>
@@ -25,6 +29,84 @@ tcti_proxy_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3];
+}
+
+void
+tcti_proxy_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+void
+tcti_proxy_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static const struct {
+	const char *name;
+	uint32_t cc;
+} cc_names[] = {
+	{ "NV_UndefineSpace", 0x122 },
+	{ "NV_DefineSpace", 0x12a },
+	{ "CreatePrimary", 0x131 },
+	{ "NV_Write", 0x137 },
+	{ "DictionaryAttackLockReset", 0x139 },
+	{ "Certify", 0x148 },
+	{ "NV_Read", 0x14e },
+	{ "Create", 0x153 },
+	{ "Load", 0x157 },
+	{ "Sign", 0x15d },
+	{ "ContextLoad", 0x161 },
+	{ "ContextSave", 0x162 },
+	{ "FlushContext", 0x165 },
+	{ "NV_ReadPublic", 0x169 },
+	{ "ReadPublic", 0x173 },
+	{ "StartAuthSession", 0x176 },
+	{ "GetCapability", 0x17a },
+	{ "ReadClock", 0x181 },
+	{ "CreateLoaded", 0x191 },
+};
+
+const char *
+tcti_proxy_cc_name(uint32_t cc, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cc_names) / sizeof(cc_names[0]); i++)
+		if (cc_names[i].cc == cc)
+			return cc_names[i].name;
+	snprintf(buf, len, "0x%03" PRIx32, cc);
+	return buf;
+}
+
+int
+tcti_proxy_cc_parse(const char *s, size_t len, uint32_t *cc)
+{
+	char buf[64], *end;
+	unsigned long v;
+	size_t i;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	for (i = 0; i < sizeof(cc_names) / sizeof(cc_names[0]); i++) {
+		if (strcmp(cc_names[i].name, buf) == 0) {
+			*cc = cc_names[i].cc;
+			return 0;
+		}
+	}
+	errno = 0;
+	v = strtoul(buf, &end, 16);
+	if (errno != 0 || *end != '\0' || v == 0 || v > UINT32_MAX)
+		return -1;
+	*cc = (uint32_t)v;
+	return 0;
 }
 
 uint16_t

@@ -54,6 +54,14 @@ struct tcti_proxy *tcti_proxy_cast(TSS2_TCTI_CONTEXT *ctx,
 	    const struct tcti_proxy_kind *k);
 
 uint32_t tcti_proxy_be32(const uint8_t *p);
+void	tcti_proxy_put_be32(uint8_t *p, uint32_t v);
+void	tcti_proxy_put_be16(uint8_t *p, uint16_t v);
+
+/* The name of command code cc (NV_Write, Sign, ...), else its hex in buf. */
+const char *tcti_proxy_cc_name(uint32_t cc, char *buf, size_t len);
+/* The command code named by the len bytes at s: a name of that table or a
+ * hex code ("0x15d"); -1 if neither. */
+int	tcti_proxy_cc_parse(const char *s, size_t len, uint32_t *cc);
 uint16_t tcti_proxy_be16(const uint8_t *p);
 
 #endif /* SK_TEST_TCTI_PROXY_H */

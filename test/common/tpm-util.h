@@ -25,6 +25,9 @@ int tu_owner_auth(const char *tcti, const char *old, const char *new_auth);
  * with the given contents (as a copy from elsewhere would be). */
 int tu_nv_clear(const char *tcti);
 int tu_nv_read_first(const char *tcti, uint8_t **buf, size_t *len);
+/* tpm-nv-fill.c: fill NV with indices at 0x01500000 and up until the TPM
+ * is full, then free at least leave_free bytes of them again. */
+int tu_nv_fill(const char *tcti, size_t leave_free);
 int tu_nv_write(const char *tcti, uint32_t index, const uint8_t *buf,
     size_t len);
 

@@ -13,7 +13,7 @@
  * initialised, so every call into the library starts counting afresh:
  *
  *   SK_FAULT_AT=CC:N	the Nth command (from 1) whose command code is CC:
- *			a hex code (0x15d) or a name from the table below
+ *			a hex code (0x15d) or a name from tcti-proxy.c's table
  *			(Sign); "any" matches every command
  *   SK_FAULT_TIMES	how many matching commands fail from the Nth on
  *			(default 1; 0 = all of them, ESYS's resubmissions too)
@@ -83,78 +83,13 @@ struct fault {
 	bool struck;			/* the fault has happened */
 };
 
-static const struct {
-	const char *name;
-	uint32_t cc;
-} names[] = {
-	{ "NV_UndefineSpace", 0x122 },
-	{ "NV_DefineSpace", 0x12a },
-	{ "CreatePrimary", 0x131 },
-	{ "NV_Write", 0x137 },
-	{ "DictionaryAttackLockReset", 0x139 },
-	{ "Certify", 0x148 },
-	{ "NV_Read", 0x14e },
-	{ "Create", 0x153 },
-	{ "Load", 0x157 },
-	{ "Sign", 0x15d },
-	{ "ContextLoad", 0x161 },
-	{ "ContextSave", 0x162 },
-	{ "FlushContext", 0x165 },
-	{ "NV_ReadPublic", 0x169 },
-	{ "ReadPublic", 0x173 },
-	{ "StartAuthSession", 0x176 },
-	{ "GetCapability", 0x17a },
-	{ "ReadClock", 0x181 },
-	{ "CreateLoaded", 0x191 },
-};
-
-static const char *
-cc_name(uint32_t cc, char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].cc == cc)
-			return names[i].name;
-	snprintf(buf, len, "0x%03" PRIx32, cc);
-	return buf;
-}
-
 static int
 parse_cc(const char *s, size_t len, bool *any, uint32_t *cc)
 {
-	char buf[64], *end;
-	unsigned long v;
-	size_t i;
-
-	if (len == 0 || len >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	*any = strcmp(buf, "any") == 0;
+	*any = len == 3 && strncmp(s, "any", 3) == 0;
 	if (*any)
 		return 0;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(names[i].name, buf) == 0) {
-			*cc = names[i].cc;
-			return 0;
-		}
-	}
-	errno = 0;
-	v = strtoul(buf, &end, 16);
-	if (errno != 0 || *end != '\0' || v == 0 || v > UINT32_MAX)
-		return -1;
-	*cc = (uint32_t)v;
-	return 0;
-}
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
+	return tcti_proxy_cc_parse(s, len, cc);
 }
 
 static void
@@ -166,7 +101,7 @@ log_line(const struct fault *f, const char *what, const char *detail)
 	if (f->log_path[0] == '\0')
 		return;
 	n = snprintf(line, sizeof(line), "%ld %s %s %s\n", (long)getpid(),
-	    cc_name(f->last_cc, nb, sizeof(nb)), what, detail);
+	    tcti_proxy_cc_name(f->last_cc, nb, sizeof(nb)), what, detail);
 	if (n <= 0 || (size_t)n >= sizeof(line))
 		return;
 	if ((fd = open(f->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
@@ -281,8 +216,8 @@ synth_response(struct fault *f, size_t *size, uint8_t *resp)
 	}
 	resp[0] = 0x80;		/* TPM2_ST_NO_SESSIONS */
 	resp[1] = 0x01;
-	put_be32(resp + 2, HEADER_LEN);
-	put_be32(resp + 6, f->rc);
+	tcti_proxy_put_be32(resp + 2, HEADER_LEN);
+	tcti_proxy_put_be32(resp + 6, f->rc);
 	*size = HEADER_LEN;
 	f->pending = PENDING_NONE;
 	return TSS2_RC_SUCCESS;

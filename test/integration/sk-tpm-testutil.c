@@ -6,11 +6,13 @@
  *
  *   sk-tpm-testutil persist-srk | evict-srk | leftovers | da-reset
  *   sk-tpm-testutil owner-auth OLD NEW
+ *   sk-tpm-testutil nv-fill FREE
  *
  * The TPM comes from SK_TPM_TCTI. "leftovers" prints the number of
  * transient objects and sessions and exits 1 if there are any.
  * "owner-auth" changes the owner password through a password session:
  * both passwords cross in clear (a control for capture tests).
+ * "nv-fill" fills NV until about FREE bytes are left (tpm-nv-fill.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +30,15 @@ main(int argc, char **argv)
 		setenv("TSS2_LOG", "all+NONE", 0);
 		return tu_owner_auth(tcti, argv[2], argv[3]) == 0 ? 0 : 1;
 	}
+	if (argc == 3 && tcti != NULL && strcmp(argv[1], "nv-fill") == 0) {
+		setenv("TSS2_LOG", "all+NONE", 0);
+		return tu_nv_fill(tcti, strtoul(argv[2], NULL, 10)) == 0 ?
+		    0 : 1;
+	}
 	if (argc != 2 || tcti == NULL) {
 		fprintf(stderr, "usage: SK_TPM_TCTI=... sk-tpm-testutil "
 		    "persist-srk|evict-srk|leftovers|da-reset | "
-		    "owner-auth OLD NEW\n");
+		    "owner-auth OLD NEW | nv-fill FREE\n");
 		return 2;
 	}
 	setenv("TSS2_LOG", "all+NONE", 0);

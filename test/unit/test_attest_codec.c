@@ -61,13 +61,51 @@ test_stmt_round_trip(void **state)
 	enc = realloc(enc, len + 1);
 	enc[len] = 0;
 	assert_int_not_equal(att_stmt_decode(enc, len + 1, &b), KH_OK);
-	/* another version */
+	assert_null(b.ek_unread);
+	/* version 2 has one more key; another version is unknown */
+	enc[len] = 0;
 	enc[17] = 2;
+	assert_int_equal(att_stmt_decode(enc, len, &b), KH_ERR_MALFORMED);
+	enc[17] = 3;
 	assert_int_equal(att_stmt_decode(enc, len, &b), KH_ERR_VERSION);
 	free(enc);
 	/* someone else's CBOR */
 	assert_int_equal(att_stmt_decode((const uint8_t *)"\xa1\x01\x02", 3,
 	    &b), KH_ERR_FOREIGN);
+}
+
+/* Version 2: why EK indices could not be read, as UTF-8 text. */
+static void
+test_stmt_ek_unread(void **state)
+{
+	static const char why[] = "1: 0x01c00002: tpm:parameter(1):value";
+	struct att_stmt a, b;
+	uint8_t *enc = NULL, *v1 = NULL;
+	size_t len = 0, v1_len = 0;
+
+	(void)state;
+	stmt(&a);
+	assert_int_equal(att_stmt_encode(&a, &v1, &v1_len), KH_OK);
+	a.ek_unread = why;
+	a.ek_unread_len = strlen(why);
+	assert_int_equal(att_stmt_encode(&a, &enc, &len), KH_OK);
+	/* key 11, a two-byte text head, the text */
+	assert_int_equal(len, v1_len + 1 + 2 + strlen(why));
+	assert_int_equal(att_stmt_decode(enc, len, &b), KH_OK);
+	assert_int_equal(b.ek_unread_len, strlen(why));
+	assert_memory_equal(b.ek_unread, why, strlen(why));
+	assert_int_equal(b.ek_certs_len, sizeof(ek));
+	for (size_t n = 0; n < len; n++)
+		assert_int_not_equal(att_stmt_decode(enc, n, &b), KH_OK);
+	/* not UTF-8 */
+	enc[len - 1] = 0xff;
+	assert_int_equal(att_stmt_decode(enc, len, &b), KH_ERR_MALFORMED);
+	free(enc);
+	/* too long a reason */
+	enc = NULL;
+	a.ek_unread_len = ATT_EK_UNREAD_MAX + 1;
+	assert_int_equal(att_stmt_encode(&a, &enc, &len), KH_ERR_MALFORMED);
+	free(v1);
 }
 
 static void
@@ -169,6 +207,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stmt_round_trip),
+		cmocka_unit_test(test_stmt_ek_unread),
 		cmocka_unit_test(test_authdata),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_tpm_structures),

@@ -232,6 +232,60 @@ test_handle_worst(void **state)
 	assert_true(kh_worst_len(24) <= rec_handle_room(4, 0));
 }
 
+/* Under the TCG SRK (KH_SRK_TCG_PUBLIC_LEN), the bound enrollment checks
+ * against the TPM's own NV index limit: it holds every handle made under
+ * that SRK, is below the bound for any SRK, and on a chip with 1664-byte
+ * indices (SLB9670) leaves room for every PCR count beside the largest
+ * application and user id, while 640 bytes hold no such record. */
+static void
+test_handle_worst_tcg_srk(void **state)
+{
+	static uint8_t pub[KH_KEY_PUBLIC_BOUND], priv[KH_KEY_PRIVATE_BOUND],
+	    srk[KH_SRK_TCG_PUBLIC_LEN];
+	struct kh kh;
+	uint8_t *enc;
+	size_t len;
+	unsigned n;
+
+	(void)state;
+	for (n = 0; n <= 24; n++) {
+		assert_true(kh_worst_len_srk(n, KH_SRK_TCG_PUBLIC_LEN) <
+		    kh_worst_len(n));
+		memset(&kh, 0, sizeof(kh));
+		kh.version = n > 0 ? KH_VERSION_PCR : KH_VERSION;
+		kh.flags = KH_FLAG_RESIDENT | KH_FLAG_PIN;
+		pub[1] = sizeof(pub) - 2;
+		priv[0] = (uint8_t)((sizeof(priv) - 2) >> 8);
+		priv[1] = (uint8_t)(sizeof(priv) - 2);
+		srk[1] = sizeof(srk) - 2;
+		kh.tpm_public = pub;
+		kh.tpm_public_len = sizeof(pub);
+		kh.tpm_private = priv;
+		kh.tpm_private_len = sizeof(priv);
+		kh.srk_public = srk;
+		kh.srk_public_len = sizeof(srk);
+		assert_int_equal(kh_srk_name(srk, sizeof(srk), kh.srk_name), 0);
+		if (n > 0) {
+			kh.pcr_mask = ((1u << n) - 1) << (24 - n);
+			kh.pcr_values_len = 32 * (size_t)n;
+			kh.policy = KH_POLICY_AUTH_VALUE;
+		}
+		enc = NULL;
+		assert_int_equal(kh_encode(&kh, &enc, &len), KH_OK);
+		assert_true(len <= kh_worst_len_srk(n, KH_SRK_TCG_PUBLIC_LEN));
+		free(enc);
+	}
+	assert_int_equal(kh_worst_len_srk(0, KH_PUBLIC_MAX), kh_worst_len(0));
+	assert_int_equal(kh_worst_len_srk(0, KH_PUBLIC_MAX + 1), 0);
+	assert_true(kh_worst_len_srk(24, KH_SRK_TCG_PUBLIC_LEN) <=
+	    rec_handle_room_in(REC_APP_MAX, REC_USER_MAX, 1664));
+	assert_true(kh_worst_len_srk(0, KH_SRK_TCG_PUBLIC_LEN) >
+	    rec_handle_room_in(REC_APP_MAX, REC_USER_MAX, 640));
+	assert_int_equal(rec_handle_room_in(REC_APP_MAX, REC_USER_MAX, 4096),
+	    rec_handle_room(REC_APP_MAX, REC_USER_MAX));
+	assert_int_equal(rec_handle_room_in(4, 0, 20), 0);
+}
+
 /* The user id is a byte string: any bytes but '/' and control characters
  * (zero padding at the end aside), invalid UTF-8 included. */
 static void
@@ -390,6 +444,7 @@ main(void)
 		cmocka_unit_test_setup(test_max_len, recfx_setup),
 		cmocka_unit_test(test_handle_room),
 		cmocka_unit_test(test_handle_worst),
+		cmocka_unit_test(test_handle_worst_tcg_srk),
 		cmocka_unit_test_setup(test_user_id_any_bytes, recfx_setup),
 		cmocka_unit_test_setup(test_application_utf8, recfx_setup),
 		cmocka_unit_test_setup(test_names_refused, recfx_setup),
