@@ -111,8 +111,12 @@ const EVP_MD *crypto_evp_md(TPM2_ALG_ID);
 void owner_auth_forget(struct tpm *);
 
 /* tpm-rm.c: whether a connection through this TCTI string goes to a
- * resource manager that flushes everything when it closes. */
-bool tcti_flushes_on_close(const char *tcti);
+ * resource manager that flushes everything when it closes; a device is
+ * asked of sysfs (normally "/sys"; the unit tests pass a stand-in). */
+bool tcti_flushes_on_close(const char *tcti, const char *sysfs);
+/* Whether the character device at path is of sysfs class tpmrm (false
+ * when unsure). */
+bool tcti_device_is_rm(const char *path, const char *sysfs);
 
 /* tpm-key.c: an ECC coordinate or signature scalar into 32 bytes,
  * big-endian, left-padded with zeros; -1 if it is longer. */
