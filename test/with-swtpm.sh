@@ -32,7 +32,11 @@
 # never written.
 # Unless --no-da-tuning, dictionary-attack lockout is set to 4 tries and a
 # 2-second recovery so that wrong-PIN tests neither lock for minutes nor
-# interfere with each other. Exits 77 (ctest: skipped) only if swtpm or
+# interfere with each other.
+# SK_TPM_TEST_PROFILE=NAME (environment) makes the first simulator answer
+# as the chip class NAME of test/chip/profiles.sh (which says how): its
+# fixture and state are prepared, then SK_TPM_TCTI goes through the chip
+# TCTI, SK_TPM_CHIP_TCTI (ctest sets it); TPM2TOOLS_TCTI stays direct. Exits 77 (ctest: skipped) only if swtpm or
 # tpm2-tools are missing; otherwise with CMD's status.
 set -euo pipefail
 
@@ -58,6 +62,20 @@ if [ "$ekcert" = 1 ]; then
 	for tool in swtpm_setup swtpm_localca; do
 		command -v "$tool" >/dev/null || { echo "with-swtpm: $tool not installed" >&2; exit 77; }
 	done
+fi
+profile=${SK_TPM_TEST_PROFILE:-}
+if [ -n "$profile" ]; then
+	# shellcheck source-path=SCRIPTDIR source=chip/profiles.sh
+	. "$(dirname "${BASH_SOURCE[0]}")/chip/profiles.sh"
+	profile_exists "$profile" || {
+		echo "with-swtpm: no chip profile $profile" >&2; exit 2; }
+	[ -f "${SK_TPM_CHIP_TCTI:-}" ] || {
+		echo "with-swtpm: SK_TPM_TEST_PROFILE needs SK_TPM_CHIP_TCTI" \
+		    "(path of libtss2-tcti-chip.so)" >&2; exit 2; }
+	fixture=profile_${profile}_fixture
+	case " ${!fixture:-} " in
+	*" ek-cert "*) ekcert=1 ;;
+	esac
 fi
 if [ "$srk" = 1 ] && [ ! -x "${SK_TPM_TESTUTIL:-}" ]; then
 	echo "with-swtpm: --srk needs SK_TPM_TESTUTIL (path of sk-tpm-testutil)" >&2
@@ -136,6 +154,16 @@ export SWTPM_PORT=$port SWTPM_STATE=$work/tpm1
 export SK_TPM_TCTI="swtpm:host=127.0.0.1,port=$port"
 export TPM2TOOLS_TCTI=$SK_TPM_TCTI
 prepare "$SK_TPM_TCTI"
+if [ -n "$profile" ]; then
+	mkdir "$work/profile"
+	"profile_${profile}_state" "$work/profile" || {
+		echo "with-swtpm: preparing chip profile $profile failed" >&2
+		exit 1
+	}
+	rules=profile_${profile}_tcti
+	export SK_TPM_TCTI="$SK_TPM_CHIP_TCTI:${!rules:-};$SK_TPM_TCTI"
+	export SK_TPM_PROFILE=$profile
+fi
 echo "$pid" >"$work/tpm1.pid"
 export SWTPM_PIDFILE=$work/tpm1.pid
 
