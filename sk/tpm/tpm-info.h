@@ -45,10 +45,18 @@ void tpm_info_chars(uint32_t value, char out[5]);
 /* The vendor string from the four TPM2_PT_VENDOR_STRING_* values. */
 void tpm_info_vendor(const struct tpm_info *, char out[17]);
 
-/* What lives at the persistent SRK handle 0x81000001. */
+/* What lives at the persistent SRK handle 0x81000001 (tpm-srk-kind.c):
+ * an ECC key of the SRK's shape is told by its Name, which both known
+ * templates are derived to compare with. */
 enum tpm_srk_state {
 	TPM_SRK_ABSENT,		/* nothing: each operation derives it */
-	TPM_SRK_STANDARD,	/* the TCG ECC P-256 SRK we would derive */
+	TPM_SRK_STANDARD,	/* the TCG ECC P-256 SRK sk-tpm derives */
+	TPM_SRK_SYSTEMD,	/* systemd's (>= 255): the TCG template with
+				 * an empty unique field, another key */
+	TPM_SRK_UNCHECKED,	/* of the SRK's shape; the owner hierarchy
+				 * has a password, so no Name was compared */
+	TPM_SRK_ECC_OTHER,	/* of the SRK's shape, but neither Name */
+	TPM_SRK_RSA,		/* an RSA storage key: probably Windows' */
 	TPM_SRK_OTHER,		/* another key; we leave it alone */
 };
 int tpm_srk_state(struct tpm *, enum tpm_srk_state *);

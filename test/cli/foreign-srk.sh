@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Another system's SRK at 0x81000001, as the chip profiles of
+# test/chip/profiles-os.sh leave it (run with SK_TPM_TEST_PROFILE=windows
+# or systemd; third argument the same name): sk-tpm doctor and setup say
+# whose key it is, told by its Name, and what that means; setup leaves it
+# alone; keys, resident ones included, are made, sign, list and download
+# with ssh-keygen -K. For systemd also the two changes a machine sees:
+# systemd-tpm2-setup arriving after sk-tpm keys were made, and systemd's
+# SRK removed after keys were made under it.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" "$@"
+need_tpm
+PROFILE=${CLI_ARGS[0]:-}
+[ "${SK_TPM_PROFILE:-}" = "$PROFILE" ] ||
+    { echo "$0: run me with SK_TPM_TEST_PROFILE=$PROFILE" >&2; exit 2; }
+# shellcheck source=../chip/profiles-os.sh
+. "$(dirname "$0")/../chip/profiles-os.sh"
+
+srk_name() {
+	tpm2_readpublic -c 0x81000001 -n "$T/name.bin" >/dev/null ||
+	    fail "tpm2_readpublic 0x81000001 failed"
+	od -An -tx1 -v "$T/name.bin" | tr -d ' \n'
+}
+
+# resident NAME APP: a resident key without a PIN.
+resident() {
+	enroll "$1" "$2" "" SK_TPM_PRESENCE=assume -O no-touch-required
+}
+
+# download NAME: ssh-keygen -K into $T/NAME.dl; FILES the files it wrote.
+download() {
+	mkdir "$T/$1.dl"
+	run "dl-$1" env -C "$T/$1.dl" SK_TPM_PRESENCE=assume \
+	    ssh-keygen -K -w "$LIB" -N ''
+	expect_rc "ssh-keygen -K ($1)" 0
+	FILES=$(ls "$T/$1.dl")
+}
+
+# listed NAME APP...: sk-tpm list shows exactly these applications, none
+# skipped.
+listed() {
+	local name=$1 app
+	shift
+	sk "list-$name" list
+	expect_rc "list $name" 0
+	assert_empty "$ERR" "list $name"
+	for app in "$@"; do
+		assert_grep "$OUT" " $(re_quote "$app")  " "list $name: $app"
+	done
+	[ "$(grep -c ' ssh:' "$OUT")" = $# ] || fail "list $name: not $# credentials"
+}
+
+case "$PROFILE" in
+windows)
+	say "doctor: an RSA SRK, probably Windows'"
+	sk doctor doctor
+	expect_rc doctor 0
+	assert_grep "$OUT" "^\\[warn\\] SRK: 0x81000001 holds an RSA SRK, probably Windows' \\(dual boot\\); sk-tpm leaves it alone and derives its own ECC P-256 SRK" \
+	    "doctor names the RSA SRK"
+	assert_grep "$OUT" '^\[ok\]   salted session: an HMAC session salted to the derived SRK' \
+	    "doctor derives sk-tpm's SRK"
+
+	say "setup leaves it alone and says why"
+	before=$(srk_name)
+	sk setup setup
+	expect_rc setup 0
+	assert_empty "$ERR" setup
+	assert_grep "$OUT" "^0x81000001 holds an RSA SRK, probably Windows' .*derives its own .* Name $before\$" \
+	    "setup explains"
+	[ "$(srk_name)" = "$before" ] || fail "setup changed 0x81000001"
+
+	say "keys work under sk-tpm's derived SRK"
+	resident win ssh:windows
+	sign_ok win "$T/win" SK_TPM_PRESENCE=assume
+	listed win ssh:windows
+	download win
+	grep -q '^id_ecdsa_sk_rk_windows$' <<<"$FILES" || fail "ssh-keygen -K: $FILES"
+	[ "$(srk_name)" = "$before" ] || fail "enrolling changed 0x81000001"
+	tpm_clean "after the keys"
+	;;
+systemd)
+	say "doctor: systemd's SRK, told by its Name"
+	sk doctor doctor
+	expect_rc doctor 0
+	assert_grep "$OUT" "^\\[ok\\]   SRK: 0x81000001 holds systemd's SRK \\(systemd-tpm2-setup, systemd 255 or later; its Name differs from sk-tpm's standard SRK" \
+	    "doctor names systemd's SRK"
+
+	say "setup leaves it alone and says why"
+	theirs=$(srk_name)
+	sk setup setup
+	expect_rc setup 0
+	assert_empty "$ERR" setup
+	assert_grep "$OUT" "^0x81000001 holds systemd's SRK \\(systemd-tpm2-setup, systemd 255 or later\\).*Nothing done: it stays, sk-tpm makes new keys under it.* Name $theirs\$" \
+	    "setup explains"
+	[ "$(srk_name)" = "$theirs" ] || fail "setup changed 0x81000001"
+
+	say "a key made under systemd's SRK"
+	resident under ssh:under-systemd
+	sign_ok under-1 "$T/under" SK_TPM_PRESENCE=assume
+	listed under ssh:under-systemd
+
+	say "systemd's SRK removed: that key still signs, lists and downloads"
+	tpm2_evictcontrol -C o -c 0x81000001 >/dev/null
+	sign_ok under-2 "$T/under" SK_TPM_PRESENCE=assume SK_TPM_DEBUG=1
+	assert_grep "$SIGN_ERR" 'derived from the systemd template' \
+	    "the SRK is derived from systemd's template again"
+	listed gone ssh:under-systemd
+	download gone
+	grep -q '^id_ecdsa_sk_rk_under-systemd$' <<<"$FILES" || fail "ssh-keygen -K: $FILES"
+	tpm_clean "after systemd's SRK went"
+
+	say "a key made now, under sk-tpm's derived SRK"
+	resident before ssh:before-systemd
+	sign_ok before-1 "$T/before" SK_TPM_PRESENCE=assume
+
+	say "systemd-tpm2-setup arrives: every key still signs, lists and downloads"
+	mkdir "$T/arrive"
+	profile_systemd_state "$T/arrive" || fail "persisting systemd's SRK failed"
+	[ "$(srk_name)" = "$theirs" ] || fail "systemd's SRK came back with another Name"
+	sign_ok before-2 "$T/before" SK_TPM_PRESENCE=assume
+	sign_ok under-3 "$T/under" SK_TPM_PRESENCE=assume
+	listed both ssh:before-systemd ssh:under-systemd
+	download both
+	grep -q '^id_ecdsa_sk_rk_before-systemd$' <<<"$FILES" &&
+	    grep -q '^id_ecdsa_sk_rk_under-systemd$' <<<"$FILES" ||
+	    fail "ssh-keygen -K: $FILES"
+	tpm_clean "after systemd arrived"
+	;;
+*)
+	echo "$0: third argument must be windows or systemd" >&2
+	exit 2
+	;;
+esac
+
+say PASS
