@@ -83,6 +83,11 @@ struct tpm_da_state {
 	uint32_t interval;		/* TPM2_PT_LOCKOUT_INTERVAL, seconds */
 	uint32_t recovery;		/* TPM2_PT_LOCKOUT_RECOVERY, seconds */
 	bool in_lockout;		/* TPMA_PERMANENT inLockout */
+	bool lockout_auth_set;		/* TPMA_PERMANENT lockoutAuthSet: the
+					 * lockout hierarchy has a password
+					 * (Windows keeps one on dual-boot
+					 * machines), so only its holder can
+					 * reset a lockout */
 };
 int tpm_read_da_state(struct tpm *, struct tpm_da_state *);
 

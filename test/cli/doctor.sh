@@ -65,6 +65,8 @@ assert_grep "$OUT" '^\[ok\]   dictionary attack: not in lockout; lockout counter
 assert_grep "$OUT" '^\[info\] NV: 0 indices defined \(TPM2_PT_HR_NV_INDEX\); persistent handles: [0-9]+ used \(TPM2_PT_HR_PERSISTENT\), [0-9]+ more possible' "doctor: NV counts"
 assert_grep "$OUT" '^\[info\] NV: an index holds at most 2048 bytes \(TPM2_PT_NV_INDEX_MAX\), one write at most 1024 \(TPM2_PT_NV_BUFFER_MAX\)$' "doctor: NV limits"
 assert_grep "$OUT" '^\[info\] NV: free space is unknown' "doctor: no pretence about free NV"
+assert_grep "$OUT" '^\[info\] lockout password: empty: anyone who may use the TPM can end a lockout' \
+    "doctor: lockoutAuth not set"
 assert_grep "$OUT" '^\[ok\]   resident credentials: 0 \(0 skipped, 0 unwritten\); 0 of 256 sk-tpm NV slots in use$' "doctor: no records"
 if [ "$MODE" = srk ]; then
 	assert_grep "$OUT" '^\[ok\]   SRK: the standard ECC P-256 SRK is persistent at 0x81000001$' "doctor: persistent SRK"
@@ -124,7 +126,7 @@ assert_grep "$OUT" '^\[warn\] dictionary attack: lockout counter 1, max tries 3,
 wrong_read
 wrong_read
 doctor_fails lockout 'dictionary attack: in lockout \(lockout counter 3, max tries 3\)'
-assert_grep "$OUT" 'one failure is forgiven every 600 s, or the holder of the lockout password can run tpm2_dictionarylockout -c' \
+assert_grep "$OUT" 'one failure is forgiven every 600 s, or anyone can end it now with tpm2_dictionarylockout -c \(the lockout password is empty\)' \
     "doctor says how a lockout ends"
 tpm_clean "after doctor in lockout"
 tpm2_dictionarylockout -c >/dev/null

@@ -78,6 +78,38 @@ windows)
 	grep -q '^id_ecdsa_sk_rk_windows$' <<<"$FILES" || fail "ssh-keygen -K: $FILES"
 	[ "$(srk_name)" = "$before" ] || fail "enrolling changed 0x81000001"
 	tpm_clean "after the keys"
+
+	say "Windows' dictionary-attack settings and lockout password"
+	assert_grep "$T/doctor.out" '^\[ok\]   dictionary attack: not in lockout; lockout counter 0, max tries 32, interval 600 s, recovery 86400 s$' \
+	    "doctor shows Windows' DA parameters"
+	assert_grep "$T/doctor.out" '^\[info\] lockout password: set \(lockoutAuthSet\): only its holder can end a lockout early or clear the TPM; on a dual-boot machine Windows keeps it, and a wrong one locks the lockout hierarchy for 86400 s$' \
+	    "doctor says the lockout password is set"
+
+	say "a PIN key, then a lockout: the advice does not offer what needs the password"
+	echo 4826 >"$T/pin"  # what the askpass answers
+	enroll pinkey ssh:windows-pin "" SK_TPM_PRESENCE=assume "${ASKPASS_ENV[@]}" \
+	    -O no-touch-required -O verify-required
+	# 32 wrong passwords for a DA-protected NV index lock the TPM out.
+	tpm2_nvdefine 0x01500020 -C o -s 8 -a "ownerwrite|ownerread|authwrite|authread" -p right >/dev/null
+	for _ in $(seq 32); do
+		! tpm2_nvread 0x01500020 -C 0x01500020 -P wrong -s 8 >/dev/null 2>&1 ||
+		    fail "tpm2_nvread with a wrong password succeeded"
+	done
+	echo message >"$T/locked.msg"
+	run locked-sign env SSH_SK_PROVIDER="$LIB" SK_TPM_PRESENCE=assume \
+	    "${ASKPASS_ENV[@]}" ssh-keygen -Y sign -f "$T/pinkey" -n file "$T/locked.msg"
+	[ "$RC" != 0 ] || fail "a PIN key signed in lockout"
+	assert_grep "$ERR" '^sk-tpm: the TPM is locked out after too many wrong PINs; it forgives one wrong PIN every 600 s, so try again in 600 s; the lockout password is set \(on a dual-boot machine Windows keeps it\), so only its holder can reset it sooner: from Windows, or with tpm2_dictionarylockout -c -p PASSWORD; do not guess it, a wrong one locks that out for 86400 s$' \
+	    "the library's lockout line"
+	sk locked-doctor doctor
+	expect_rc "doctor in lockout" 1
+	assert_grep "$OUT" '^\[FAIL\] dictionary attack: in lockout \(lockout counter 32, max tries 32\): keys with a PIN cannot be used; one failure is forgiven every 600 s; the lockout password is set, so only its holder can end it sooner: from Windows on a dual-boot machine, or tpm2_dictionarylockout -c -p PASSWORD \(do not guess: a wrong one locks that out for 86400 s\)$' \
+	    "doctor's lockout advice"
+	assert_no_grep "$OUT" 'anyone can end it' "doctor does not offer tpm2_dictionarylockout -c alone"
+	# Acting as Windows, which knows the password.
+	tpm2_dictionarylockout -c -p "$PROFILE_LOCKOUT_AUTH" >/dev/null
+	sign_ok unlocked "$T/pinkey" "${ASKPASS_ENV[@]}"
+	tpm_clean "after the lockout"
 	;;
 systemd)
 	say "doctor: systemd's SRK, told by its Name"
