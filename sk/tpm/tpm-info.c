@@ -119,6 +119,26 @@ tpm_info_vendor(const struct tpm_info *info, char out[17])
 }
 
 int
+tpm_has_command(struct tpm *t, uint32_t cc, bool *has)
+{
+	TPMS_CAPABILITY_DATA *cap = NULL;
+	TPMI_YES_NO more;
+	TSS2_RC rc;
+
+	*has = false;
+	/* The list starts at the command asked for: one entry answers. */
+	rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, TPM2_CAP_COMMANDS, cc, 1, &more, &cap);
+	if (rc != TSS2_RC_SUCCESS)
+		return rc_fail("listing the TPM's commands", rc);
+	*has = cap->data.command.count >= 1 &&
+	    (cap->data.command.commandAttributes[0] &
+	    TPMA_CC_COMMANDINDEX_MASK) == (cc & TPMA_CC_COMMANDINDEX_MASK);
+	Esys_Free(cap);
+	return 0;
+}
+
+int
 tpm_has_p256(struct tpm *t, bool *has)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;

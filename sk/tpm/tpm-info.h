@@ -8,6 +8,7 @@
 #define SK_TPM_INFO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct tpm;
@@ -60,6 +61,23 @@ enum tpm_srk_state {
 	TPM_SRK_OTHER,		/* another key; we leave it alone */
 };
 int tpm_srk_state(struct tpm *, enum tpm_srk_state *);
+
+/* How many more records of len bytes fit in NV (tpm-nv-room.c): empty
+ * indices of that size are defined in free sk-tpm slots until NV_SPACE or
+ * cap of them, then all removed again. */
+struct tpm_nv_room {
+	unsigned fit;		/* defined before the stop */
+	bool full;		/* stopped by NV_SPACE (else by cap) */
+	bool slots;		/* stopped for want of free sk-tpm slots */
+	bool owner_auth;	/* the owner hierarchy has a password: fit
+				 * is 0 and says nothing */
+};
+int tpm_nv_room(struct tpm *, size_t len, unsigned cap,
+    struct tpm_nv_room *);
+
+/* Whether the TPM implements command code cc (TPM2_CAP_COMMANDS), e.g.
+ * TPM2_CC_CreateLoaded, which chips before specification 1.38 lack. */
+int tpm_has_command(struct tpm *, uint32_t cc, bool *);
 
 /* Whether TPM2_CAP_ECC_CURVES lists NIST P-256. */
 int tpm_has_p256(struct tpm *, bool *);

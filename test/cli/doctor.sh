@@ -64,7 +64,9 @@ assert_grep "$OUT" '^\[ok\]   dictionary attack: not in lockout; lockout counter
     "doctor: lockout state as with-swtpm.sh set it"
 assert_grep "$OUT" '^\[info\] NV: 0 indices defined \(TPM2_PT_HR_NV_INDEX\); persistent handles: [0-9]+ used \(TPM2_PT_HR_PERSISTENT\), [0-9]+ more possible' "doctor: NV counts"
 assert_grep "$OUT" '^\[info\] NV: an index holds at most 2048 bytes \(TPM2_PT_NV_INDEX_MAX\), one write at most 1024 \(TPM2_PT_NV_BUFFER_MAX\)$' "doctor: NV limits"
-assert_grep "$OUT" '^\[info\] NV: free space is unknown' "doctor: no pretence about free NV"
+assert_grep "$OUT" '^\[ok\]   NV room: at least 16 more resident credentials of 430 bytes fit \(measured with 16 empty indices, removed again\)$' \
+    "doctor: NV room measured"
+assert_grep "$OUT" '^\[ok\]   TPM2_CreateLoaded: present' "doctor: CreateLoaded"
 assert_grep "$OUT" '^\[info\] lockout password: empty: anyone who may use the TPM can end a lockout' \
     "doctor: lockoutAuth not set"
 assert_grep "$OUT" '^\[ok\]   resident credentials: 0 \(0 skipped, 0 unwritten\); 0 of 256 sk-tpm NV slots in use$' "doctor: no records"
@@ -80,6 +82,7 @@ else
 	assert_grep "$OUT" '^healthy \(1 warning\)$' "doctor: one warning"
 fi
 tpm_clean "after doctor"
+[ -z "$(tpm2_getcap handles-nv-index)" ] || fail "doctor left NV indices behind"
 
 say "--tcti overrides SK_TPM_TCTI, before or after the command"
 good=$SK_TPM_TCTI
@@ -107,6 +110,34 @@ if [ "$MODE" = no-srk ]; then
 	assert_grep "$OUT" '^\[warn\] SRK: 0x81000001 holds another key than the standard ECC P-256 SRK' "doctor: foreign key at the SRK handle"
 	assert_grep "$OUT" 'salted to the derived SRK' "doctor derives its own SRK"
 	tpm2_evictcontrol -C o -c 0x81000001 >/dev/null
+fi
+
+if [ "$MODE" = srk ]; then
+	say "NV nearly full, then full: the doctor's measure of the room left"
+	# shellcheck source=../chip/profiles.sh
+	. "$(dirname "$0")/../chip/profiles.sh"
+	mkdir "$T/fill"
+	profile_nv_fill "$T/fill" 1400 || fail "filling NV failed"
+	doctor_ok nv-little
+	assert_grep "$OUT" '^\[(info|warn)\] NV room: about [0-9]+ more resident credentials? of 430 bytes fit \(measured: empty indices defined until the TPM said NV_SPACE, then removed\)$' \
+	    "doctor measures a little room"
+	n=$(sed -n 's/.*NV room: about \([0-9]*\) more.*/\1/p' "$OUT")
+	[ "$n" -ge 1 ] && [ "$n" -le 4 ] || fail "doctor: $n records of 430 bytes in about 1400 free bytes"
+	defined=$(tpm2_getcap handles-nv-index | wc -l)
+	# What is left taken by indices of a record's size.
+	for i in $(seq 0 15); do
+		tpm2_nvdefine "$(printf '0x%08x' $((0x01510000 + i)))" -C o -s 430 \
+		    -a 'ownerread|ownerwrite' >/dev/null 2>&1 || break
+		printf '%d 430\n' $((0x01510000 + i)) >>"$T/fill/fillers"
+	done
+	doctor_ok nv-full
+	assert_grep "$OUT" '^\[warn\] NV room: full: no further resident credential of 430 bytes fits' \
+	    "doctor: NV full"
+	while read -r idx _; do
+		tpm2_nvundefine "$(printf '0x%08x' "$idx")" -C o >/dev/null 2>&1 || true
+	done <"$T/fill/fillers"
+	[ "$(tpm2_getcap handles-nv-index | wc -l)" -le "$defined" ] ||
+	    fail "doctor left NV indices behind"
 fi
 
 say "wrong authorizations: counted, then lockout"
