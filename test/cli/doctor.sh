@@ -113,30 +113,34 @@ if [ "$MODE" = no-srk ]; then
 fi
 
 if [ "$MODE" = srk ]; then
-	say "NV nearly full, then full: the doctor's measure of the room left"
-	# shellcheck source=../chip/profiles.sh
-	. "$(dirname "$0")/../chip/profiles.sh"
-	mkdir "$T/fill"
-	profile_nv_fill "$T/fill" 1400 || fail "filling NV failed"
-	doctor_ok nv-little
-	assert_grep "$OUT" '^\[(info|warn)\] NV room: about [0-9]+ more resident credentials? of 430 bytes fit \(measured: empty indices defined until the TPM said NV_SPACE, then removed\)$' \
-	    "doctor measures a little room"
-	n=$(sed -n 's/.*NV room: about \([0-9]*\) more.*/\1/p' "$OUT")
-	[ "$n" -ge 1 ] && [ "$n" -le 4 ] || fail "doctor: $n records of 430 bytes in about 1400 free bytes"
+	say "NV full, then nearly full: the doctor's measure of the room left"
 	defined=$(tpm2_getcap handles-nv-index | wc -l)
-	# What is left taken by indices of a record's size.
-	for i in $(seq 0 15); do
-		tpm2_nvdefine "$(printf '0x%08x' $((0x01510000 + i)))" -C o -s 430 \
-		    -a 'ownerread|ownerwrite' >/dev/null 2>&1 || break
-		printf '%d 430\n' $((0x01510000 + i)) >>"$T/fill/fillers"
+	# Indices of 2048 bytes, then of a record's size, outside the sk-tpm
+	# range, until the TPM refuses one; the last 2048-byte one first.
+	n=0
+	for size in 2048 430; do
+		while tpm2_nvdefine "$(printf '0x%08x' $((0x01510000 + n)))" -C o \
+		    -s "$size" -a 'ownerread|ownerwrite' >/dev/null 2>&1; do
+			[ "$size" = 430 ] || big=$((0x01510000 + n))
+			n=$((n + 1))
+		done
 	done
+	[ "$n" -gt 0 ] && [ -n "${big:-}" ] || fail "no NV index could be defined"
 	doctor_ok nv-full
 	assert_grep "$OUT" '^\[warn\] NV room: full: no further resident credential of 430 bytes fits' \
 	    "doctor: NV full"
-	while read -r idx _; do
-		tpm2_nvundefine "$(printf '0x%08x' "$idx")" -C o >/dev/null 2>&1 || true
-	done <"$T/fill/fillers"
-	[ "$(tpm2_getcap handles-nv-index | wc -l)" -le "$defined" ] ||
+	tpm2_nvundefine "$(printf '0x%08x' "$big")" -C o >/dev/null
+	doctor_ok nv-little
+	assert_grep "$OUT" '^\[(info|warn)\] NV room: about [0-9]+ more resident credentials? of 430 bytes fit \(measured: empty indices defined until the TPM said NV_SPACE, then removed\)$' \
+	    "doctor measures a little room"
+	room=$(sed -n 's/.*NV room: about \([0-9]*\) more.*/\1/p' "$OUT")
+	[ "$room" -ge 1 ] && [ "$room" -le 4 ] ||
+	    fail "doctor: $room records of 430 bytes where one 2048-byte index was"
+	for i in $(seq 0 $((n - 1))); do
+		[ "$((0x01510000 + i))" = "$big" ] ||
+		    tpm2_nvundefine "$(printf '0x%08x' $((0x01510000 + i)))" -C o >/dev/null
+	done
+	[ "$(tpm2_getcap handles-nv-index | wc -l)" = "$defined" ] ||
 	    fail "doctor left NV indices behind"
 fi
 
