@@ -350,6 +350,33 @@ test_resettable_refused(void **state)
 	assert_int_equal(tu_pcr_reset(tcti, 23), 0);
 }
 
+/* PCR 17 after a dynamic launch (extended from locality 3, as a measured
+ * launch does): bound with a warning in the enrollment's line; the key
+ * signs until the next boot, which leaves PCR 17 all ones again. */
+static void
+test_drtm_warned(void **state)
+{
+	struct sk_enroll_response *e;
+	const char *msg;
+
+	(void)state;
+	assert_int_equal(tu_pcr_extend_at(tcti, 17, 0x17, 3), 0);
+	e = enroll_bound("8,17", 0, NULL, &msg);
+	assert_int_equal(stu_count_lines(msg), 1);
+	assert_non_null(strstr(msg, "sk-tpm: the key is bound to PCRs 8,17 "
+	    "(sha256)"));
+	assert_non_null(strstr(msg, "; warning: PCRs 17-22 belong to a "
+	    "dynamic launch (DRTM: Intel TXT, AMD SKINIT): each launch "
+	    "resets them and measures what it starts, so the key works only "
+	    "after the same launch"));
+	assert_int_equal(sign(e, 0, NULL, NULL), 0);
+	assert_int_equal(tu_reboot(), 0);
+	assert_int_equal(tu_pcr_extend(tcti, 8, 0xa1), 0);
+	assert_int_equal(sign(e, 0, NULL, &msg), SSH_SK_ERR_GENERAL);
+	assert_non_null(strstr(msg, "PCR 17 (sha256) is "));
+	stu_free_enroll(e);
+}
+
 static void
 test_selection_sources(void **state)
 {
@@ -418,6 +445,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_resettable_refused,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drtm_warned, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_selection_sources, setup,
 		    teardown),
 	};
