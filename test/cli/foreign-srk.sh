@@ -51,6 +51,17 @@ listed() {
 	[ "$(grep -c ' ssh:' "$OUT")" = $# ] || fail "list $name: not $# credentials"
 }
 
+# doctor_chip: what the doctor says of the chip on every profile (swtpm
+# answers for the chip: CreateLoaded, NV room).
+doctor_chip() {
+	assert_grep "$T/doctor.out" '^\[ok\]   TPM2_CreateLoaded: present' \
+	    "doctor: CreateLoaded"
+	assert_grep "$T/doctor.out" '^\[ok\]   NV room: at least 16 more resident credentials of 430 bytes fit' \
+	    "doctor: NV room"
+	assert_grep "$T/doctor.out" '^\[info\] specification: TPM 2\.0, revision [0-9]+\.[0-9]{2}' \
+	    "doctor: specification revision"
+}
+
 case "$PROFILE" in
 windows)
 	say "doctor: an RSA SRK, probably Windows'"
@@ -60,6 +71,7 @@ windows)
 	    "doctor names the RSA SRK"
 	assert_grep "$OUT" '^\[ok\]   salted session: an HMAC session salted to the derived SRK' \
 	    "doctor derives sk-tpm's SRK"
+	doctor_chip
 
 	say "setup leaves it alone and says why"
 	before=$(srk_name)
@@ -117,6 +129,10 @@ systemd)
 	expect_rc doctor 0
 	assert_grep "$OUT" "^\\[ok\\]   SRK: 0x81000001 holds systemd's SRK \\(systemd-tpm2-setup, systemd 255 or later; its Name differs from sk-tpm's standard SRK" \
 	    "doctor names systemd's SRK"
+	assert_grep "$OUT" '^\[ok\]   salted session: an HMAC session salted to the persistent SRK' \
+	    "doctor uses systemd's SRK"
+	assert_grep "$OUT" '^\[info\] lockout password: empty' "doctor: no lockout password"
+	doctor_chip
 
 	say "setup leaves it alone and says why"
 	theirs=$(srk_name)
