@@ -1,8 +1,10 @@
 /*
  * What the TPM says about itself, for `sk-tpm doctor`: identity, firmware,
- * capacities, the SRK, P-256 and salted sessions. Only tpm-info.c knows
- * ESYS; the caller sees plain numbers. tpm_fw_weak_ecdsa() is a pure
- * function (no TPM), unit-tested on its own.
+ * commands, capacities, P-256 and salted sessions (tpm-info.c), whose SRK
+ * is at 0x81000001 (tpm-srk-kind.c) and how many more records fit in NV
+ * (tpm-nv-room.c). Only those files know ESYS; the caller sees plain
+ * numbers. tpm_fw_weak_ecdsa() is a pure function (no TPM), unit-tested on
+ * its own.
  */
 #ifndef SK_TPM_INFO_H
 #define SK_TPM_INFO_H
