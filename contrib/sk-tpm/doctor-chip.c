@@ -8,8 +8,6 @@
  */
 #include <stdint.h>
 
-#include <tss2/tss2_tpm2_types.h>
-
 #include "doctor-checks.h"
 #include "tpm-info.h"
 
@@ -59,7 +57,7 @@ check_commands(struct doctor *d, struct tpm *tpm)
 	char err[512];
 	bool has;
 
-	if (tpm_has_command(tpm, TPM2_CC_CreateLoaded, &has) != 0)
+	if (tpm_has_create_loaded(tpm, &has) != 0)
 		report(d, WARN, "TPM2_CreateLoaded: %s", library_error(err,
 		    sizeof(err), "cannot list the TPM's commands"));
 	else if (has)

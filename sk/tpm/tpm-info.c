@@ -119,8 +119,9 @@ tpm_info_vendor(const struct tpm_info *info, char out[17])
 }
 
 int
-tpm_has_command(struct tpm *t, uint32_t cc, bool *has)
+tpm_has_create_loaded(struct tpm *t, bool *has)
 {
+	const TPM2_CC cc = TPM2_CC_CreateLoaded;
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more;
 	TSS2_RC rc;

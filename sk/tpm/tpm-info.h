@@ -77,9 +77,9 @@ struct tpm_nv_room {
 int tpm_nv_room(struct tpm *, size_t len, unsigned cap,
     struct tpm_nv_room *);
 
-/* Whether the TPM implements command code cc (TPM2_CAP_COMMANDS), e.g.
- * TPM2_CC_CreateLoaded, which chips before specification 1.38 lack. */
-int tpm_has_command(struct tpm *, uint32_t cc, bool *);
+/* Whether the TPM implements TPM2_CreateLoaded (TPM2_CAP_COMMANDS), which
+ * chips before specification revision 1.38 lack. */
+int tpm_has_create_loaded(struct tpm *, bool *);
 
 /* Whether TPM2_CAP_ECC_CURVES lists NIST P-256. */
 int tpm_has_p256(struct tpm *, bool *);
