@@ -93,7 +93,7 @@ out:
 int
 pcr_bind_selection(const struct sk_config *cfg, uint32_t *mask)
 {
-	char from_file[LINE_MAX_LEN], err[128];
+	char from_file[LINE_MAX_LEN], err[256];
 	const char *v = cfg->pcrs, *what = "SK_TPM_PCRS";
 
 	*mask = 0;
@@ -107,6 +107,11 @@ pcr_bind_selection(const struct sk_config *cfg, uint32_t *mask)
 	}
 	if (policy_parse_pcrs(v, mask, err, sizeof(err)) != 0) {
 		sk_error("%s=%s is not understood: %s", what, v, err);
+		return -1;
+	}
+	if (policy_pcrs_refused(*mask, err, sizeof(err)) != 0) {
+		sk_error("%s=%s: %s", what, v, err);
+		*mask = 0;
 		return -1;
 	}
 	return 0;
@@ -163,6 +168,7 @@ void
 pcr_bind_announce(const struct pcr_bind *b)
 {
 	char list[POLICY_PCR_COUNT * 3 + 1];
+	const char *drtm = policy_pcrs_warning(b->mask);
 
 	if (b->mask == 0)
 		return;
@@ -170,7 +176,8 @@ pcr_bind_announce(const struct pcr_bind *b)
 	fprintf(stderr, "sk-tpm: the key is bound to PCR%s %s (sha256) of "
 	    "this machine: it stops working when %s (a firmware, Secure "
 	    "Boot, shim or dbx update may do that); enroll a second key "
-	    "first\n", policy_pcr_count(b->mask) > 1 ? "s" : "", list,
+	    "first%s%s\n", policy_pcr_count(b->mask) > 1 ? "s" : "", list,
 	    policy_pcr_count(b->mask) > 1 ? "one of them changes" :
-	    "its value changes");
+	    "its value changes", drtm != NULL ? "; warning: " : "",
+	    drtm != NULL ? drtm : "");
 }

@@ -7,7 +7,9 @@
  * $XDG_CONFIG_HOME/sk-tpm/config (~/.config/sk-tpm/config), else
  * /etc/sk-tpm/config; the first that exists is read. Lines are
  * "pcrs = LIST" (as SK_TPM_PCRS), blank, or comments starting with '#'.
- * The environment wins; "none" turns a default off.
+ * The environment wins; "none" turns a default off. PCRs 16 and 23, which
+ * anybody can reset, are refused; 17-22 (a dynamic launch's) warned about
+ * (policy.h).
  */
 #ifndef SK_PCR_BIND_H
 #define SK_PCR_BIND_H

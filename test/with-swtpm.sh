@@ -67,9 +67,13 @@ profile=${SK_TPM_TEST_PROFILE:-}
 if [ -n "$profile" ]; then
 	# shellcheck source-path=SCRIPTDIR source=chip/profiles.sh
 	. "$(dirname "${BASH_SOURCE[0]}")/chip/profiles.sh"
+	# shellcheck source-path=SCRIPTDIR source=chip/profiles-os.sh
+	. "$(dirname "${BASH_SOURCE[0]}")/chip/profiles-os.sh"
 	profile_exists "$profile" || {
 		echo "with-swtpm: no chip profile $profile" >&2; exit 2; }
-	[ -f "${SK_TPM_CHIP_TCTI:-}" ] || {
+	rules=profile_${profile}_tcti
+	# A profile of state alone (profiles-os.sh) needs no chip TCTI.
+	[ -z "${!rules:-}" ] || [ -f "${SK_TPM_CHIP_TCTI:-}" ] || {
 		echo "with-swtpm: SK_TPM_TEST_PROFILE needs SK_TPM_CHIP_TCTI" \
 		    "(path of libtss2-tcti-chip.so)" >&2; exit 2; }
 	fixture=profile_${profile}_fixture
@@ -160,8 +164,8 @@ if [ -n "$profile" ]; then
 		echo "with-swtpm: preparing chip profile $profile failed" >&2
 		exit 1
 	}
-	rules=profile_${profile}_tcti
-	export SK_TPM_TCTI="$SK_TPM_CHIP_TCTI:${!rules:-};$SK_TPM_TCTI"
+	[ -z "${!rules:-}" ] ||
+	    export SK_TPM_TCTI="$SK_TPM_CHIP_TCTI:${!rules};$SK_TPM_TCTI"
 	export SK_TPM_PROFILE=$profile
 fi
 echo "$pid" >"$work/tpm1.pid"

@@ -15,9 +15,12 @@ if tpm2_getcap handles-persistent | grep -qix -- "- $handle"; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# The template's unique field: x and y of 32 zero bytes each, as
-# TPM2B sizes (written little-endian for tpm2-tools) and contents.
-{ printf '\040\000'; head -c 32 /dev/zero; printf '\040\000'; head -c 32 /dev/zero; } \
+# The template's unique field: x and y of 32 zero bytes each. tpm2-tools
+# reads the file as its in-memory TPMS_ECC_POINT: for each coordinate a
+# little-endian size and a buffer of TPM2_MAX_ECC_KEY_BYTES (128) bytes.
+# Without the padding y stays empty and the key is neither the standard
+# SRK nor systemd's (sk-tpm doctor and setup compare Names).
+{ printf '\040\000'; head -c 128 /dev/zero; printf '\040\000'; head -c 128 /dev/zero; } \
     >"$tmp/unique"
 auth=()
 [ -z "${TPM2_OWNER_AUTH:-}" ] || auth=(-P "env:TPM2_OWNER_AUTH")

@@ -29,6 +29,9 @@ void check_device(struct doctor *, char *denied, size_t denied_len);
 /* Manufacturer, vendor, firmware and specification; firmware known to
  * leak ECDSA keys (TPM-FAIL) is a FAIL. */
 void check_identity(struct doctor *, const struct tpm_info *);
+/* Whether TPM2_CreateLoaded is there (chips before revision 1.38 lack
+ * it; keys are then made with Create and Load). */
+void check_commands(struct doctor *, struct tpm *);
 
 /* doctor-srk.c */
 /* What 0x81000001 holds; "sk-tpm setup" is recommended when nothing. */
@@ -41,8 +44,9 @@ void check_crypto(struct doctor *, struct tpm *);
 void check_lockout(struct doctor *, struct tpm *);
 
 /* doctor-nv.c */
-/* NV capacity as the TPM's properties tell it. */
-void check_nv(struct doctor *, const struct tpm_info *);
+/* NV capacity as the TPM's properties tell it, and how many more
+ * records fit (measured with empty indices, removed again). */
+void check_nv(struct doctor *, struct tpm *, const struct tpm_info *);
 /* The records of the sk-tpm range: 0 with *list filled (the caller frees
  * it with resident_list_free), or -1 (reported) when they cannot be read. */
 int check_residents(struct doctor *, struct tpm *, struct resident_list *);

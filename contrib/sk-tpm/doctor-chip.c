@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm doctor: what the chip is. Manufacturer, vendor string, firmware
- * and specification level as the TPM reports them, and whether that
+ * and specification level as the TPM reports them, whether that
  * firmware is known to leak ECDSA keys through timing (TPM-FAIL; the table
- * is tpm_fw_weak_ecdsa() in sk/tpm/tpm-info.c).
+ * is tpm_fw_weak_ecdsa() in sk/tpm/tpm-info.c), and whether the chip has
+ * TPM2_CreateLoaded (TPM2_CAP_COMMANDS).
  */
 #include <stdint.h>
 
@@ -48,4 +49,22 @@ check_identity(struct doctor *d, const struct tpm_info *info)
 		    "(ECDSA timing) affected firmware");
 		break;
 	}
+}
+
+void
+check_commands(struct doctor *d, struct tpm *tpm)
+{
+	char err[512];
+	bool has;
+
+	if (tpm_has_create_loaded(tpm, &has) != 0)
+		report(d, WARN, "TPM2_CreateLoaded: %s", library_error(err,
+		    sizeof(err), "cannot list the TPM's commands"));
+	else if (has)
+		report(d, OK, "TPM2_CreateLoaded: present (a key is made and "
+		    "loaded in one command)");
+	else
+		report(d, INFO, "TPM2_CreateLoaded: absent (a chip before "
+		    "specification revision 1.38); keys are made with Create "
+		    "and Load, one command more");
 }

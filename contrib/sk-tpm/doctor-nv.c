@@ -1,17 +1,61 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm doctor: NV, where resident credentials live. What the TPM says
- * of its capacity (it says nothing of free space), and the records of the
- * sk-tpm range: how many are usable, skipped, unwritten or another
- * program's.
+ * of its capacity, how many more records fit (it says nothing of free
+ * space: measured by defining empty indices and removing them again,
+ * tpm-nv-room.c), and the records of the sk-tpm range: how many are
+ * usable, skipped, unwritten or another program's.
  */
 #include "doctor-checks.h"
 #include "record.h"
 #include "resident.h"
 #include "tpm-info.h"
 
+/* A record of a key for "ssh:" without user id, PIN or PCR binding is
+ * 429 bytes; longer applications and PCRs make it larger. */
+#define TYPICAL_RECORD	430
+/* Each probe is an NV write (and one more to remove it): enough to tell
+ * "a few" from "plenty". */
+#define ROOM_PROBES	16
+
+static void
+check_room(struct doctor *d, struct tpm *tpm)
+{
+	struct tpm_nv_room room;
+	char err[512];
+
+	if (tpm_nv_room(tpm, TYPICAL_RECORD, ROOM_PROBES, &room) != 0) {
+		report(d, WARN, "NV room: %s", library_error(err, sizeof(err),
+		    "cannot be measured"));
+		return;
+	}
+	if (room.owner_auth)
+		report(d, INFO, "NV room: not measured (the owner hierarchy "
+		    "has a password)");
+	else if (room.full && room.fit == 0)
+		report(d, WARN, "NV room: full: no further resident "
+		    "credential of %u bytes fits; remove one with \"sk-tpm "
+		    "delete\" (replacing one needs room for both copies at "
+		    "once)", TYPICAL_RECORD);
+	else if (room.full)
+		report(d, room.fit < 2 ? WARN : INFO, "NV room: about %u more "
+		    "resident credential%s of %u bytes fit (measured: empty "
+		    "indices defined until the TPM said NV_SPACE, then "
+		    "removed)", room.fit, room.fit == 1 ? "" : "s",
+		    TYPICAL_RECORD);
+	else if (room.slots)
+		report(d, INFO, "NV room: %u more resident credential%s of "
+		    "%u bytes fit in NV; that is every free sk-tpm NV slot",
+		    room.fit, room.fit == 1 ? "" : "s", TYPICAL_RECORD);
+	else
+		report(d, OK, "NV room: at least %u more resident "
+		    "credentials of %u bytes fit (measured with %u empty "
+		    "indices, removed again)", room.fit, TYPICAL_RECORD,
+		    room.fit);
+}
+
 void
-check_nv(struct doctor *d, const struct tpm_info *info)
+check_nv(struct doctor *d, struct tpm *tpm, const struct tpm_info *info)
 {
 	report(d, INFO, "NV: %u indices defined (TPM2_PT_HR_NV_INDEX); "
 	    "persistent handles: %u used (TPM2_PT_HR_PERSISTENT), %u more "
@@ -21,12 +65,11 @@ check_nv(struct doctor *d, const struct tpm_info *info)
 	    "(TPM2_PT_NV_INDEX_MAX), one write at most %u "
 	    "(TPM2_PT_NV_BUFFER_MAX)", info->nv_index_max,
 	    info->nv_buffer_max);
-	report(d, INFO, "NV: free space is unknown: TPM 2.0 defines no "
-	    "property for it; storing a credential says so when NV is full");
 	if (info->nv_index_max != 0 && info->nv_index_max < REC_MAX_LEN)
 		report(d, WARN, "NV: indices are smaller than the largest "
 		    "sk-tpm record (%u bytes); resident keys may not fit",
 		    REC_MAX_LEN);
+	check_room(d, tpm);
 }
 
 int

@@ -1,7 +1,9 @@
 /*
  * sk-tpm doctor: the storage root key and salted sessions. Without a
  * persistent SRK every signature derives it (or loads a saved copy from
- * $XDG_RUNTIME_DIR/sk-tpm), so the doctor recommends "sk-tpm setup".
+ * $XDG_RUNTIME_DIR/sk-tpm), so the doctor recommends "sk-tpm setup". A key
+ * at 0x81000001 is said whose it is (tpm-srk-kind.c tells them by Name):
+ * sk-tpm's, systemd's, an RSA SRK (probably Windows'), or another's.
  */
 #include <stdbool.h>
 
@@ -23,6 +25,32 @@ check_srk(struct doctor *d, struct tpm *tpm)
 	case TPM_SRK_STANDARD:
 		report(d, OK, "SRK: the standard ECC P-256 SRK is persistent "
 		    "at 0x81000001");
+		break;
+	case TPM_SRK_SYSTEMD:
+		report(d, OK, "SRK: 0x81000001 holds systemd's SRK "
+		    "(systemd-tpm2-setup, systemd 255 or later; its Name "
+		    "differs from sk-tpm's standard SRK: an empty unique "
+		    "field); sk-tpm makes new keys under it, and keys made "
+		    "under its own SRK keep working");
+		break;
+	case TPM_SRK_UNCHECKED:
+		report(d, INFO, "SRK: 0x81000001 holds a key of the standard "
+		    "SRK's shape; whose it is was not checked (the owner "
+		    "hierarchy has a password); sk-tpm makes new keys under "
+		    "it");
+		break;
+	case TPM_SRK_ECC_OTHER:
+		report(d, WARN, "SRK: 0x81000001 holds an ECC P-256 storage "
+		    "key that is neither sk-tpm's standard SRK nor systemd's "
+		    "(another seed or template); sk-tpm makes new keys under "
+		    "it");
+		break;
+	case TPM_SRK_RSA:
+		report(d, WARN, "SRK: 0x81000001 holds an RSA SRK, probably "
+		    "Windows' (dual boot); sk-tpm leaves it alone and derives "
+		    "its own ECC P-256 SRK (2 extra TPM commands per "
+		    "signature, or a saved copy); \"sk-tpm setup\" cannot "
+		    "change that without removing Windows' key");
 		break;
 	case TPM_SRK_OTHER:
 		report(d, WARN, "SRK: 0x81000001 holds another key than the "

@@ -1,8 +1,9 @@
 /*
  * sk-tpm doctor: a checklist of everything libsk-tpm needs from this TPM
  * and this account, each line tagged [ok], [info], [warn] or [FAIL]. Any
- * FAIL makes the exit status 1. Read-only: the one transient SRK and one
- * session it makes are flushed again. This file is the command: how the
+ * FAIL makes the exit status 1. It changes nothing: the transient SRKs and
+ * the session it makes are flushed again, and the empty NV indices that
+ * measure the room left are removed again. This file is the command: how the
  * TPM is reached, then the checks in order (doctor-checks.h), which write
  * to the checklist (doctor-report.c).
  */
@@ -23,8 +24,10 @@ usage(FILE *f)
 "\n"
 "Check that this TPM and this account can use libsk-tpm: how the TPM is\n"
 "reached, manufacturer and firmware (and whether the firmware is known to\n"
-"leak ECDSA keys, TPM-FAIL), the storage root key, NIST P-256, salted\n"
-"sessions, the dictionary-attack lockout, NV capacity, resident records\n"
+"leak ECDSA keys, TPM-FAIL), TPM2_CreateLoaded, the storage root key and\n"
+"whose it is, NIST P-256, salted sessions, the dictionary-attack lockout\n"
+"and lockout password, NV capacity and how many more records fit\n"
+"(measured with empty NV indices, removed again), resident records\n"
 "(with the current values of the PCRs they are bound to, and whether\n"
 "they match) and, without SK_TPM_TCTI, the permissions on /dev/tpmrm0.\n"
 "Exit status 0 when healthy, 1 when a line says FAIL.\n"
@@ -94,10 +97,11 @@ cmd_doctor(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	check_identity(&d, &info);
+	check_commands(&d, tpm);
 	check_srk(&d, tpm);
 	check_crypto(&d, tpm);
 	check_lockout(&d, tpm);
-	check_nv(&d, &info);
+	check_nv(&d, tpm, &info);
 	if (check_residents(&d, tpm, &list) == 0) {
 		check_pcrs(&d, tpm, &list);
 		resident_list_free(&list);

@@ -18,10 +18,11 @@ usage(FILE *f)
 "derives the SRK again (about 150 ms on a discrete TPM) or loads a saved\n"
 "copy from $XDG_RUNTIME_DIR/sk-tpm. Keys made before keep working: the\n"
 "persistent SRK is the same key. Nothing is changed when 0x81000001 is\n"
-"taken: by the standard SRK (exit status 0) or by another key (exit\n"
-"status 1, the key is left alone). When the TPM owner hierarchy has a\n"
-"password, set SK_TPM_OWNER_AUTH to it; it is sent only inside a salted\n"
-"session.\n"
+"taken; setup says by what: the standard SRK, systemd's SRK (which\n"
+"sk-tpm uses as it is) or an RSA SRK, probably Windows' (sk-tpm derives\n"
+"its own), exit status 0; another program's key, exit status 1. When the\n"
+"TPM owner hierarchy has a password, set SK_TPM_OWNER_AUTH to it; it is\n"
+"sent only inside a salted session.\n"
 "\n"
 "Options:\n"
 "  --tcti TCTI  the TPM to use (overrides SK_TPM_TCTI)\n"
@@ -73,6 +74,37 @@ cmd_setup(struct cli *cli, int argc, char **argv)
 		    "this TPM's SRK: the owner hierarchy has a password, set "
 		    "SK_TPM_OWNER_AUTH to compare). Name ");
 		break;
+	case TPM_SETUP_SYSTEMD:
+		printf("0x81000001 holds systemd's SRK (systemd-tpm2-setup, "
+		    "systemd 255 or later): an ECC P-256 key of the TCG "
+		    "template but with an empty unique field, so another key "
+		    "than sk-tpm's standard SRK. Nothing done: it stays, "
+		    "sk-tpm makes new keys under it, and keys made under "
+		    "sk-tpm's own SRK keep working (it is derived for them). "
+		    "Name ");
+		break;
+	case TPM_SETUP_RSA:
+		printf("0x81000001 holds an RSA SRK, probably Windows' (a "
+		    "dual-boot machine). Nothing done: it stays, and sk-tpm, "
+		    "whose keys live under an ECC P-256 SRK, derives its own "
+		    "for each signature (or loads a saved copy from "
+		    "$XDG_RUNTIME_DIR/sk-tpm); keys work, at the cost of a "
+		    "few TPM commands per signature. Name ");
+		break;
+	case TPM_SETUP_ECC_OTHER:
+		cli_error("0x81000001 holds an ECC P-256 storage key that is "
+		    "neither sk-tpm's standard SRK nor systemd's (another "
+		    "seed or another program's template); setup leaves it "
+		    "alone, and sk-tpm makes new keys under it");
+		r = CLI_FAIL;
+		goto out;
+	case TPM_SETUP_FOREIGN:
+		cli_error("0x81000001 holds another program's key, not a "
+		    "storage root key; setup leaves it alone, and sk-tpm "
+		    "derives its own SRK for each signature (keys work, a few "
+		    "TPM commands slower)");
+		r = CLI_FAIL;
+		goto out;
 	}
 	print_name(name);
 	printf("\n");

@@ -195,3 +195,30 @@ policy_value_usable(const uint8_t value[POLICY_DIGEST_LEN])
 	}
 	return !zeros && !ones;
 }
+
+int
+policy_pcrs_refused(uint32_t mask, char *err, size_t errlen)
+{
+	char list[POLICY_PCR_COUNT * 3 + 1];
+
+	mask &= POLICY_PCR_RESETTABLE;
+	if (mask == 0)
+		return 0;
+	policy_format_pcrs(mask, list, sizeof(list));
+	snprintf(err, errlen, "PCR%s %s can be reset by any program "
+	    "(TPM2_PCR_Reset from locality 0) and set to any value, so a key "
+	    "bound to %s guards nothing; bind to PCRs the firmware measures, "
+	    "e.g. 7", policy_pcr_count(mask) > 1 ? "s" : "", list,
+	    policy_pcr_count(mask) > 1 ? "them" : "it");
+	return -1;
+}
+
+const char *
+policy_pcrs_warning(uint32_t mask)
+{
+	if ((mask & POLICY_PCR_DRTM) == 0)
+		return NULL;
+	return "PCRs 17-22 belong to a dynamic launch (DRTM: Intel TXT, AMD "
+	    "SKINIT): each launch resets them and measures what it starts, "
+	    "so the key works only after the same launch";
+}

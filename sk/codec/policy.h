@@ -54,6 +54,26 @@ int policy_digest(uint32_t mask, const uint8_t *values, size_t values_len,
 int policy_pcr_digest(const uint8_t *values, size_t values_len,
     uint8_t out[POLICY_DIGEST_LEN]);
 
+/*
+ * PCRs whose binding guards nothing or changes on its own (TCG PC Client
+ * Platform Firmware Profile, 3.3.4, and PC Client PTP, PCR attributes):
+ * 16 (debug) and 23 (application support) can be reset by any program
+ * from locality 0 (TPM2_PCR_Reset) and then extended to any value, so
+ * binding to them is refused; 17-22 belong to a dynamic launch (DRTM,
+ * Intel TXT or AMD SKINIT): all ones until one happens, reset by each
+ * launch and measured by what it launches, so binding to them is warned
+ * about.
+ */
+#define POLICY_PCR_RESETTABLE	((1u << 16) | (1u << 23))
+#define POLICY_PCR_DRTM		(0x3fu << 17)
+
+/* Refused PCRs of mask as text into err ("PCR 16 and 23 can be reset..."),
+ * -1 if there are any, else 0. */
+int policy_pcrs_refused(uint32_t mask, char *err, size_t errlen);
+
+/* The warning for a binding to DRTM PCRs, or NULL when mask has none. */
+const char *policy_pcrs_warning(uint32_t mask);
+
 /* Whether a PCR value may be bound to: neither all zeros (never extended,
  * e.g. no measured boot) nor all ones (a resettable or unused PCR). */
 bool policy_value_usable(const uint8_t value[POLICY_DIGEST_LEN]);

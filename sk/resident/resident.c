@@ -36,10 +36,47 @@ resident_list_free(struct resident_list *list)
 	memset(list, 0, sizeof(*list));
 }
 
+/*
+ * The SRKs a usable record may name: the one in use, and (asked for once,
+ * when a record names another) the others this TPM derives. systemd's SRK
+ * at 0x81000001 (tpm-srk-kind.c) is in use once systemd-tpm2-setup ran,
+ * and records made before under sk-tpm's own SRK stay this TPM's; the
+ * same the other way round when systemd's SRK is removed.
+ */
+struct srk_names {
+	struct tpm *tpm;
+	uint8_t current[KH_NAME_LEN];
+	uint8_t others[2][KH_NAME_LEN];
+	size_t nothers;
+	bool others_asked;
+};
+
+static bool
+srk_name_known(struct srk_names *s, const uint8_t name[KH_NAME_LEN])
+{
+	size_t i;
+
+	if (memcmp(s->current, name, KH_NAME_LEN) == 0)
+		return true;
+	if (!s->others_asked) {
+		s->others_asked = true;
+		if (tpm_srk_other_names(s->tpm, s->current, s->others,
+		    &s->nothers) != 0) {
+			/* Not fatal: such records are skipped. */
+			s->nothers = 0;
+			log_reset();
+		}
+	}
+	for (i = 0; i < s->nothers; i++)
+		if (memcmp(s->others[i], name, KH_NAME_LEN) == 0)
+			return true;
+	return false;
+}
+
 /* Decode and check one record; 0 if usable, -1 to skip it. */
 static int
 check_record(uint32_t index, const uint8_t *buf, size_t len,
-    const uint8_t srk_name[KH_NAME_LEN], struct resident *out)
+    struct srk_names *srks, struct resident *out)
 {
 	uint8_t app_hash[KH_APP_HASH_LEN];
 	int r;
@@ -63,7 +100,7 @@ check_record(uint32_t index, const uint8_t *buf, size_t len,
 		    "its key handle", index);
 		goto bad;
 	}
-	if (memcmp(out->kh->srk_name, srk_name, KH_NAME_LEN) != 0) {
+	if (!srk_name_known(srks, out->kh->srk_name)) {
 		sk_debug("NV 0x%08x: skipped: made under another TPM's SRK",
 		    index);
 		goto bad;
@@ -88,7 +125,8 @@ int
 resident_load_srk(struct tpm *tpm, const uint8_t *srk_known,
     struct resident_list *list)
 {
-	uint8_t srk_name[KH_NAME_LEN], *buf = NULL;
+	struct srk_names srks;
+	uint8_t *buf = NULL;
 	size_t i, len;
 	int r;
 
@@ -98,9 +136,11 @@ resident_load_srk(struct tpm *tpm, const uint8_t *srk_known,
 		goto out;
 	if (list->nused == 0)
 		goto out;
+	memset(&srks, 0, sizeof(srks));
+	srks.tpm = tpm;
 	if (srk_known != NULL)
-		memcpy(srk_name, srk_known, KH_NAME_LEN);
-	else if ((r = tpm_srk_name(tpm, srk_name)) != 0)
+		memcpy(srks.current, srk_known, KH_NAME_LEN);
+	else if ((r = tpm_srk_name(tpm, srks.current)) != 0)
 		goto out;
 	r = SSH_SK_ERR_GENERAL;
 	if ((list->items = calloc(list->nused, sizeof(*list->items))) ==
@@ -122,7 +162,7 @@ resident_load_srk(struct tpm *tpm, const uint8_t *srk_known,
 			continue;
 		if (r != 0)
 			goto out;
-		if (check_record(list->used[i], buf, len, srk_name,
+		if (check_record(list->used[i], buf, len, &srks,
 		    &list->items[list->count]) == 0)
 			list->count++;
 		else

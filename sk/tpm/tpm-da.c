@@ -14,6 +14,8 @@ store_da(void *ctx, const TPMS_TAGGED_PROPERTY *p)
 	switch (p->property) {
 	case TPM2_PT_PERMANENT:
 		da->in_lockout = (p->value & TPMA_PERMANENT_INLOCKOUT) != 0;
+		da->lockout_auth_set =
+		    (p->value & TPMA_PERMANENT_LOCKOUTAUTHSET) != 0;
 		break;
 	case TPM2_PT_LOCKOUT_COUNTER:
 		da->counter = p->value;

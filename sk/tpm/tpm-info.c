@@ -119,37 +119,24 @@ tpm_info_vendor(const struct tpm_info *info, char out[17])
 }
 
 int
-tpm_srk_state(struct tpm *t, enum tpm_srk_state *state)
+tpm_has_create_loaded(struct tpm *t, bool *has)
 {
-	TPM2B_PUBLIC pub;
-	ESYS_TR srk = ESYS_TR_NONE;
-	bool present;
+	const TPM2_CC cc = TPM2_CC_CreateLoaded;
+	TPMS_CAPABILITY_DATA *cap = NULL;
+	TPMI_YES_NO more;
 	TSS2_RC rc;
-	int r;
 
-	*state = TPM_SRK_ABSENT;
-	if ((r = srk_persistent_present(t, &present)) != 0)
-		goto out;
-	if (!present) {
-		r = 0;
-		goto out;
-	}
-	rc = Esys_TR_FromTPMPublic(t->esys, TPM_SRK_HANDLE, ESYS_TR_NONE,
-	    ESYS_TR_NONE, ESYS_TR_NONE, &srk);
-	if (rc != TSS2_RC_SUCCESS) {
-		srk = ESYS_TR_NONE;
-		r = rc_fail("reading the key at 0x81000001", rc);
-		goto out;
-	}
-	if ((r = serial_key_public(t, srk, &pub)) != 0)
-		goto out;
-	*state = srk_public_matches_template(&pub.publicArea) ?
-	    TPM_SRK_STANDARD : TPM_SRK_OTHER;
-	r = 0;
-out:
-	if (srk != ESYS_TR_NONE)
-		(void)Esys_TR_Close(t->esys, &srk);
-	return r;
+	*has = false;
+	/* The list starts at the command asked for: one entry answers. */
+	rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, TPM2_CAP_COMMANDS, cc, 1, &more, &cap);
+	if (rc != TSS2_RC_SUCCESS)
+		return rc_fail("listing the TPM's commands", rc);
+	*has = cap->data.command.count >= 1 &&
+	    (cap->data.command.commandAttributes[0] &
+	    TPMA_CC_COMMANDINDEX_MASK) == (cc & TPMA_CC_COMMANDINDEX_MASK);
+	Esys_Free(cap);
+	return 0;
 }
 
 int

@@ -1,13 +1,16 @@
 /*
  * What the TPM says about itself, for `sk-tpm doctor`: identity, firmware,
- * capacities, the SRK, P-256 and salted sessions. Only tpm-info.c knows
- * ESYS; the caller sees plain numbers. tpm_fw_weak_ecdsa() is a pure
- * function (no TPM), unit-tested on its own.
+ * commands, capacities, P-256 and salted sessions (tpm-info.c), whose SRK
+ * is at 0x81000001 (tpm-srk-kind.c) and how many more records fit in NV
+ * (tpm-nv-room.c). Only those files know ESYS; the caller sees plain
+ * numbers. tpm_fw_weak_ecdsa() is a pure function (no TPM), unit-tested on
+ * its own.
  */
 #ifndef SK_TPM_INFO_H
 #define SK_TPM_INFO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct tpm;
@@ -45,13 +48,38 @@ void tpm_info_chars(uint32_t value, char out[5]);
 /* The vendor string from the four TPM2_PT_VENDOR_STRING_* values. */
 void tpm_info_vendor(const struct tpm_info *, char out[17]);
 
-/* What lives at the persistent SRK handle 0x81000001. */
+/* What lives at the persistent SRK handle 0x81000001 (tpm-srk-kind.c):
+ * an ECC key of the SRK's shape is told by its Name, which both known
+ * templates are derived to compare with. */
 enum tpm_srk_state {
 	TPM_SRK_ABSENT,		/* nothing: each operation derives it */
-	TPM_SRK_STANDARD,	/* the TCG ECC P-256 SRK we would derive */
+	TPM_SRK_STANDARD,	/* the TCG ECC P-256 SRK sk-tpm derives */
+	TPM_SRK_SYSTEMD,	/* systemd's (>= 255): the TCG template with
+				 * an empty unique field, another key */
+	TPM_SRK_UNCHECKED,	/* of the SRK's shape; the owner hierarchy
+				 * has a password, so no Name was compared */
+	TPM_SRK_ECC_OTHER,	/* of the SRK's shape, but neither Name */
+	TPM_SRK_RSA,		/* an RSA storage key: probably Windows' */
 	TPM_SRK_OTHER,		/* another key; we leave it alone */
 };
 int tpm_srk_state(struct tpm *, enum tpm_srk_state *);
+
+/* How many more records of len bytes fit in NV (tpm-nv-room.c): empty
+ * indices of that size are defined in free sk-tpm slots until NV_SPACE or
+ * cap of them, then all removed again. */
+struct tpm_nv_room {
+	unsigned fit;		/* defined before the stop */
+	bool full;		/* stopped by NV_SPACE (else by cap) */
+	bool slots;		/* stopped for want of free sk-tpm slots */
+	bool owner_auth;	/* the owner hierarchy has a password: fit
+				 * is 0 and says nothing */
+};
+int tpm_nv_room(struct tpm *, size_t len, unsigned cap,
+    struct tpm_nv_room *);
+
+/* Whether the TPM implements TPM2_CreateLoaded (TPM2_CAP_COMMANDS), which
+ * chips before specification revision 1.38 lack. */
+int tpm_has_create_loaded(struct tpm *, bool *);
 
 /* Whether TPM2_CAP_ECC_CURVES lists NIST P-256. */
 int tpm_has_p256(struct tpm *, bool *);

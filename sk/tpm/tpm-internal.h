@@ -16,6 +16,7 @@
 #include <tss2/tss2_tctildr.h>
 
 #include "tpm.h"
+#include "tpm-info.h"
 
 struct tpm {
 	TSS2_TCTI_CONTEXT *tcti;
@@ -49,7 +50,15 @@ struct srk {
 	~TPMA_OBJECT_USERWITHAUTH) | TPMA_OBJECT_ADMINWITHPOLICY)
 
 /* tpm-srk.c */
+/* The templates of the SRKs found at 0x81000001: the TCG provisioning
+ * guidance's, which sk-tpm derives, and systemd's (>= 255), the same with
+ * an empty unique field, hence another key and Name. */
+enum srk_template {
+	SRK_TEMPLATE_TCG,
+	SRK_TEMPLATE_SYSTEMD,
+};
 void srk_template(TPM2B_PUBLIC *);
+void srk_template_of(enum srk_template, TPM2B_PUBLIC *);
 bool srk_public_matches_template(const TPMT_PUBLIC *);
 int srk_name_of(const TPM2B_PUBLIC *, TPM2B_NAME *);
 /* The persistent SRK if there is one that matches the template, else a
@@ -61,6 +70,15 @@ int srk_open(struct tpm *, struct srk *);
 int srk_persistent_present(struct tpm *, bool *present);
 /* The transient primary, always. */
 int srk_create_transient(struct tpm *, struct srk *);
+/* The same from either template. */
+int srk_create_transient_of(struct tpm *, enum srk_template, struct srk *);
+/* tpm-srk-kind.c: a transient SRK of either template whose Name is name:
+ * 0 with *srk, 1 when neither has it (nothing held), or an error. */
+int srk_derive_named(struct tpm *, const uint8_t name[KH_NAME_LEN],
+    struct srk *);
+/* What a public area found at 0x81000001 looks like: TPM_SRK_STANDARD
+ * (the SRK's shape, whoever's), TPM_SRK_RSA or TPM_SRK_OTHER. */
+enum tpm_srk_state srk_state_of_public(const TPM2B_PUBLIC *);
 /* An ESYS_TR for 0x81000001 built from a public area we already hold,
  * without asking the TPM (saves a ReadPublic per signature). The TPM
  * checks it for us: a different object there refuses to load a key
@@ -117,8 +135,12 @@ const EVP_MD *crypto_evp_md(TPM2_ALG_ID);
 void owner_auth_forget(struct tpm *);
 
 /* tpm-rm.c: whether a connection through this TCTI string goes to a
- * resource manager that flushes everything when it closes. */
-bool tcti_flushes_on_close(const char *tcti);
+ * resource manager that flushes everything when it closes; a device is
+ * asked of sysfs (normally "/sys"; the unit tests pass a stand-in). */
+bool tcti_flushes_on_close(const char *tcti, const char *sysfs);
+/* Whether the character device at path is of sysfs class tpmrm (false
+ * when unsure). */
+bool tcti_device_is_rm(const char *path, const char *sysfs);
 
 /* tpm-key.c: an ECC coordinate or signature scalar into 32 bytes,
  * big-endian, left-padded with zeros; -1 if it is longer. */

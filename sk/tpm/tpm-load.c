@@ -20,10 +20,12 @@
  * the persistent SRK is gone (or 0x81000001 holds something else) and the
  * same SRK is derived from the template as a transient primary. So the SRK
  * the TPM really has is looked up, and the key is loaded again only under
- * a derived SRK whose Name is the handle's; a persistent standard SRK that
- * refused is never retried (the handle was altered), and a storage key
- * with another Name is reported as such (another TPM, or this one
- * cleared), before any command that carries key material is sent again.
+ * a derived SRK whose Name is the handle's (of the TCG template, or of
+ * systemd's when the key was made under systemd's persistent SRK,
+ * tpm-srk-kind.c); a persistent standard SRK that refused is never
+ * retried (the handle was altered), and a storage key with another Name
+ * is reported as such (another TPM, or this one cleared), before any
+ * command that carries key material is sent again.
  */
 #include <string.h>
 
@@ -113,9 +115,19 @@ key_load(struct tpm *t, const struct kh *kh, const TPM2B_PUBLIC *pub,
 		 * the one derived from the template. */
 		if ((r = hold_srk(t, srk)) != 0)
 			return r;
-		if (!srk_is_handles(srk, kh))
-			return other_srk();
-		if (srk->persistent) {
+		if (!srk_is_handles(srk, kh)) {
+			/* Made under a persistent SRK that has gone since
+			 * (systemd's, or sk-tpm's replaced by another key):
+			 * the same primary derived again, if it is one of
+			 * the templates this TPM's SRKs are made from. */
+			srk_close(t, srk);
+			if ((r = srk_derive_named(t, kh->srk_name, srk)) == 1)
+				return other_srk();
+			if (r != 0)
+				return r;
+			sk_debug("the key's SRK is no longer persistent; "
+			    "derived it again");
+		} else if (srk->persistent) {
 			/* The very storage key the handle names refused
 			 * the key: nothing to fall back to, and nothing is
 			 * sent again. */

@@ -142,7 +142,7 @@ tpm_open(const char *tcti, struct tpm **out)
 	if (rc != TSS2_RC_SUCCESS)
 		sk_debug("%s: Esys_SetTimeout: %s", __func__,
 		    Tss2_RC_Decode(rc));
-	t->rm_flushes = tcti_flushes_on_close(t->tcti_name);
+	t->rm_flushes = tcti_flushes_on_close(t->tcti_name, "/sys");
 	sk_debug("TPM reached through %s%s", t->tcti_name, t->rm_flushes ?
 	    " (a resource manager: it flushes on close)" : "");
 	*out = t;

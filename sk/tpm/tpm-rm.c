@@ -1,16 +1,29 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Whether the TCTI we opened reaches the TPM through a resource manager
  * that flushes what a connection holds when it closes: the kernel's
- * /dev/tpmrm<N> and tpm2-abrmd do; a direct device (/dev/tpm0), a
+ * resource manager and tpm2-abrmd do; a direct device (/dev/tpm0), a
  * simulator (swtpm:, mssim:) or any TCTI we do not know may not, and there
  * every object and session stays flushed explicitly. The answer only ever
  * saves a FlushContext right before the connection closes (tpm-session.c
- * object_release), so an unknown TCTI is taken as direct.
+ * object_release), so whatever we are unsure of is taken as direct.
+ *
+ * A device is judged by what the kernel says it is, never by its name: a
+ * direct TPM given to a container as /dev/tpmrm0 is still direct. Its
+ * sysfs class (/sys/dev/char/MAJ:MIN/subsystem, a link to .../class/tpmrm
+ * or .../class/tpm) decides; no sysfs, no entry or another class is
+ * "unsure", and flushes.
  */
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "tpm-internal.h"
 
 #define TCTI_LIB_PREFIX	"libtss2-tcti-"
@@ -47,30 +60,43 @@ tcti_split(const char *tcti, char *name, size_t size, const char **conf)
 	name[len] = '\0';
 }
 
-/* /dev/tpmrm<N>, after following symbolic links. */
-static bool
-device_is_rm(const char *path)
+bool
+tcti_device_is_rm(const char *path, const char *sysfs)
 {
-	char real[PATH_MAX];
-	const char *base, *p;
+	char entry[PATH_MAX], link[PATH_MAX];
+	const char *base;
+	struct stat st;
+	ssize_t n;
 
 	if (path == NULL || *path == '\0')
 		return false;	/* the default list starts at /dev/tpmrm0
 				 * but goes on to /dev/tpm0 */
-	if (realpath(path, real) != NULL)
-		path = real;
-	base = strrchr(path, '/');
-	base = base != NULL ? base + 1 : path;
-	if (strncmp(base, "tpmrm", 5) != 0 || base[5] == '\0')
+	if (stat(path, &st) != 0 || !S_ISCHR(st.st_mode)) {
+		sk_debug("%s: not a character device; taken as a direct "
+		    "TPM", path);
 		return false;
-	for (p = base + 5; *p != '\0'; p++)
-		if (*p < '0' || *p > '9')
-			return false;
+	}
+	if (snprintf(entry, sizeof(entry), "%s/dev/char/%u:%u/subsystem",
+	    sysfs, major(st.st_rdev), minor(st.st_rdev)) >=
+	    (int)sizeof(entry))
+		return false;
+	if ((n = readlink(entry, link, sizeof(link) - 1)) < 0) {
+		sk_debug("%s: no %s; taken as a direct TPM", path, entry);
+		return false;
+	}
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	base = base != NULL ? base + 1 : link;
+	if (strcmp(base, "tpmrm") != 0) {
+		sk_debug("%s: a device of class %s, not tpmrm; taken as a "
+		    "direct TPM", path, base);
+		return false;
+	}
 	return true;
 }
 
 bool
-tcti_flushes_on_close(const char *tcti)
+tcti_flushes_on_close(const char *tcti, const char *sysfs)
 {
 	char name[64];
 	const char *conf;
@@ -83,7 +109,7 @@ tcti_flushes_on_close(const char *tcti)
 		if (strcmp(name, "tabrmd") == 0)
 			return true;
 		if (strcmp(name, "device") == 0)
-			return device_is_rm(conf);
+			return tcti_device_is_rm(conf, sysfs);
 		if (strcmp(name, "pcap") != 0)
 			return false;
 		tcti = conf;

@@ -11,9 +11,12 @@
  * object again on every path.
  *
  * 0x81000001 is only ever written when nothing is there. A key there is
- * left alone; it counts as the standard SRK only when its public area
- * has the template's shape and its Name is the Name of the SRK derived
- * here (the same seed and template give the same key).
+ * left alone and told by what it is: the standard SRK only when its
+ * public area has the template's shape and its Name is the Name of the
+ * SRK derived here (the same seed and template give the same key);
+ * systemd's SRK when its Name is that of the primary of systemd's
+ * template (an empty unique field); an RSA storage key, as Windows
+ * persists one; or another program's key.
  */
 #include <string.h>
 
@@ -34,9 +37,10 @@ rc_is_auth_failure(TSS2_RC rc)
 	    rc_base(rc) == TPM2_RC_BAD_AUTH;
 }
 
-/* A primary of the SRK template in hierarchy, authorised by session. */
+/* A primary of an SRK template in hierarchy, authorised by session. */
 static TSS2_RC
-primary(struct tpm *t, ESYS_TR hierarchy, ESYS_TR session, ESYS_TR *out)
+primary(struct tpm *t, ESYS_TR hierarchy, ESYS_TR session,
+    enum srk_template which, ESYS_TR *out)
 {
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
 	TPM2B_DATA outside = { 0 };
@@ -44,7 +48,7 @@ primary(struct tpm *t, ESYS_TR hierarchy, ESYS_TR session, ESYS_TR *out)
 	TPM2B_PUBLIC template;
 	TSS2_RC rc;
 
-	srk_template(&template);
+	srk_template_of(which, &template);
 	rc = Esys_CreatePrimary(t->esys, hierarchy, session, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &sensitive, &template, &outside, &pcrs, out, NULL,
 	    NULL, NULL, NULL);
@@ -68,7 +72,8 @@ derive(struct tpm *t, ESYS_TR *srk, ESYS_TR *session)
 
 	*session = ESYS_TR_PASSWORD;
 	if (t->owner_auth.size > 0) {
-		rc = primary(t, ESYS_TR_RH_NULL, ESYS_TR_PASSWORD, &salt);
+		rc = primary(t, ESYS_TR_RH_NULL, ESYS_TR_PASSWORD,
+		    SRK_TEMPLATE_TCG, &salt);
 		if (rc != TSS2_RC_SUCCESS) {
 			r = rc_fail("making a key to salt the session to", rc);
 			goto out;
@@ -84,7 +89,7 @@ derive(struct tpm *t, ESYS_TR *srk, ESYS_TR *session)
 			goto out;
 		}
 	}
-	rc = primary(t, ESYS_TR_RH_OWNER, *session, srk);
+	rc = primary(t, ESYS_TR_RH_OWNER, *session, SRK_TEMPLATE_TCG, srk);
 	if (rc != TSS2_RC_SUCCESS) {
 		if (!rc_is_auth_failure(rc))
 			r = rc_fail("deriving the storage root key", rc);
@@ -99,35 +104,6 @@ derive(struct tpm *t, ESYS_TR *srk, ESYS_TR *session)
 out:
 	object_flush(t, &salt);
 	return r;
-}
-
-/* What 0x81000001 holds: 0 with *tr (ESYS_TR_NONE when nothing). */
-static int
-look(struct tpm *t, ESYS_TR *tr)
-{
-	TPM2B_PUBLIC pub;
-	bool present;
-	TSS2_RC rc;
-	int r;
-
-	*tr = ESYS_TR_NONE;
-	if ((r = srk_persistent_present(t, &present)) != 0 || !present)
-		return r;
-	rc = Esys_TR_FromTPMPublic(t->esys, TPM_SRK_HANDLE, ESYS_TR_NONE,
-	    ESYS_TR_NONE, ESYS_TR_NONE, tr);
-	if (rc != TSS2_RC_SUCCESS) {
-		*tr = ESYS_TR_NONE;
-		return rc_fail("reading the key at 0x81000001", rc);
-	}
-	if ((r = serial_key_public(t, *tr, &pub)) != 0)
-		return r;
-	if (!srk_public_matches_template(&pub.publicArea)) {
-		sk_error("0x81000001 holds another key than the standard ECC "
-		    "P-256 SRK; sk-tpm setup leaves it alone (sk-tpm derives "
-		    "its SRK instead)");
-		return SSH_SK_ERR_GENERAL;
-	}
-	return 0;
 }
 
 static int
@@ -150,19 +126,77 @@ name_of(struct tpm *t, ESYS_TR tr, uint8_t out[KH_NAME_LEN])
 	return r;
 }
 
+/* What 0x81000001 holds: 0 with *tr (ESYS_TR_NONE when nothing) and what
+ * its public area looks like (srk_state_of_public). */
+static int
+look(struct tpm *t, ESYS_TR *tr, enum tpm_srk_state *shape)
+{
+	TPM2B_PUBLIC pub;
+	bool present;
+	TSS2_RC rc;
+	int r;
+
+	*tr = ESYS_TR_NONE;
+	*shape = TPM_SRK_ABSENT;
+	if ((r = srk_persistent_present(t, &present)) != 0 || !present)
+		return r;
+	rc = Esys_TR_FromTPMPublic(t->esys, TPM_SRK_HANDLE, ESYS_TR_NONE,
+	    ESYS_TR_NONE, ESYS_TR_NONE, tr);
+	if (rc != TSS2_RC_SUCCESS) {
+		*tr = ESYS_TR_NONE;
+		return rc_fail("reading the key at 0x81000001", rc);
+	}
+	if ((r = serial_key_public(t, *tr, &pub)) != 0)
+		return r;
+	*shape = srk_state_of_public(&pub);
+	return 0;
+}
+
+/* Whether the key at 0x81000001 (Name there) is systemd's SRK: the
+ * primary of its template, derived with the session that carries the
+ * owner authorization, and flushed again. */
+static int
+is_systemds(struct tpm *t, ESYS_TR session, const uint8_t there[KH_NAME_LEN],
+    bool *yes)
+{
+	ESYS_TR other = ESYS_TR_NONE;
+	uint8_t name[KH_NAME_LEN];
+	TSS2_RC rc;
+	int r;
+
+	*yes = false;
+	rc = primary(t, ESYS_TR_RH_OWNER, session, SRK_TEMPLATE_SYSTEMD,
+	    &other);
+	if (rc != TSS2_RC_SUCCESS)
+		return rc_fail("deriving systemd's SRK to compare Names", rc);
+	if ((r = name_of(t, other, name)) == 0)
+		*yes = memcmp(name, there, KH_NAME_LEN) == 0;
+	object_flush(t, &other);
+	return r;
+}
+
 int
 tpm_setup_srk(struct tpm *t, enum tpm_setup_result *result,
     uint8_t name[KH_NAME_LEN])
 {
 	ESYS_TR there = ESYS_TR_NONE, srk = ESYS_TR_NONE, made = ESYS_TR_NONE;
 	ESYS_TR session = ESYS_TR_PASSWORD;
+	enum tpm_srk_state shape;
 	uint8_t derived[KH_NAME_LEN];
+	bool systemd;
 	TSS2_RC rc;
 	int r;
 
 	memset(name, 0, KH_NAME_LEN);
-	if ((r = look(t, &there)) != 0)
+	if ((r = look(t, &there, &shape)) != 0)
 		goto out;
+	if (shape == TPM_SRK_RSA || shape == TPM_SRK_OTHER) {
+		/* Not the SRK's shape: nothing to derive to compare. */
+		*result = shape == TPM_SRK_RSA ? TPM_SETUP_RSA :
+		    TPM_SETUP_FOREIGN;
+		r = name_of(t, there, name);
+		goto out;
+	}
 	r = derive(t, &srk, &session);
 	if (r == 1 && there != ESYS_TR_NONE) {
 		*result = TPM_SETUP_PRESENT_UNCHECKED;
@@ -180,15 +214,13 @@ tpm_setup_srk(struct tpm *t, enum tpm_setup_result *result,
 	if (there != ESYS_TR_NONE) {
 		if ((r = name_of(t, there, name)) != 0)
 			goto out;
-		if (memcmp(name, derived, KH_NAME_LEN) != 0) {
-			sk_error("0x81000001 holds a key of the SRK template "
-			    "that is not this TPM's standard SRK (another "
-			    "seed or a child key); sk-tpm setup leaves it "
-			    "alone");
-			r = SSH_SK_ERR_GENERAL;
+		if (memcmp(name, derived, KH_NAME_LEN) == 0) {
+			*result = TPM_SETUP_PRESENT;
 			goto out;
 		}
-		*result = TPM_SETUP_PRESENT;
+		if ((r = is_systemds(t, session, name, &systemd)) != 0)
+			goto out;
+		*result = systemd ? TPM_SETUP_SYSTEMD : TPM_SETUP_ECC_OTHER;
 		goto out;
 	}
 	/* EvictControl has no parameter to encrypt. */

@@ -23,6 +23,8 @@
  * session costs an ECDH in the TPM (about 80 ms on a discrete chip) and an
  * HMAC on every command that uses it; a key without a PIN pays neither.
  */
+#include <stdio.h>
+
 #include <tss2/tss2_rc.h>
 
 #include "log.h"
@@ -48,19 +50,35 @@ int
 sign_auth_explain(struct tpm *t, const struct kh *kh, TSS2_RC rc)
 {
 	struct tpm_da_state da;
+	char wait[96];
 	uint32_t left;
 
 	if (rc_base(rc) == TPM2_RC_LOCKOUT) {
-		if (tpm_read_da_state(t, &da) == 0 && da.interval > 0)
+		if (tpm_read_da_state(t, &da) != 0) {
 			sk_error("the TPM is locked out after too many wrong "
-			    "PINs; it forgives one wrong PIN every %u s, so "
-			    "try again in %u s (an administrator can reset it "
-			    "now with tpm2_dictionarylockout -c)",
+			    "PINs");
+			return SSH_SK_ERR_GENERAL;
+		}
+		if (da.interval > 0)
+			snprintf(wait, sizeof(wait), "it forgives one wrong "
+			    "PIN every %u s, so try again in %u s",
 			    da.interval, da.interval);
 		else
+			snprintf(wait, sizeof(wait), "it forgives none by "
+			    "time");
+		if (da.lockout_auth_set)
 			sk_error("the TPM is locked out after too many wrong "
-			    "PINs; an administrator can reset it with "
-			    "tpm2_dictionarylockout -c");
+			    "PINs; %s; the lockout password is set (on a "
+			    "dual-boot machine Windows keeps it), so only its "
+			    "holder can reset it sooner: from Windows, or with "
+			    "tpm2_dictionarylockout -c -p PASSWORD; do not "
+			    "guess it, a wrong one locks that out for %u s",
+			    wait, da.recovery);
+		else
+			sk_error("the TPM is locked out after too many wrong "
+			    "PINs; %s (the lockout password is empty: an "
+			    "administrator can reset it now with "
+			    "tpm2_dictionarylockout -c)", wait);
 		return SSH_SK_ERR_GENERAL;
 	}
 	if (!(kh->flags & KH_FLAG_PIN)) {

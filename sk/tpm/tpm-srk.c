@@ -23,6 +23,12 @@
 void
 srk_template(TPM2B_PUBLIC *pub)
 {
+	srk_template_of(SRK_TEMPLATE_TCG, pub);
+}
+
+void
+srk_template_of(enum srk_template which, TPM2B_PUBLIC *pub)
+{
 	memset(pub, 0, sizeof(*pub));
 	pub->publicArea.type = TPM2_ALG_ECC;
 	pub->publicArea.nameAlg = TPM2_ALG_SHA256;
@@ -35,9 +41,13 @@ srk_template(TPM2B_PUBLIC *pub)
 	pub->publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
 	pub->publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
 	pub->publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
-	/* The guidance fills unique with zeros of the key size. */
-	pub->publicArea.unique.ecc.x.size = 32;
-	pub->publicArea.unique.ecc.y.size = 32;
+	/* The guidance fills unique with zeros of the key size; systemd
+	 * (>= 255, tpm2_get_srk_template) leaves it empty, which makes
+	 * another key from the same seed (systemd issue 28655). */
+	if (which == SRK_TEMPLATE_TCG) {
+		pub->publicArea.unique.ecc.x.size = 32;
+		pub->publicArea.unique.ecc.y.size = 32;
+	}
 }
 
 bool
@@ -99,6 +109,13 @@ srk_persistent_present(struct tpm *t, bool *present)
 int
 srk_create_transient(struct tpm *t, struct srk *srk)
 {
+	return srk_create_transient_of(t, SRK_TEMPLATE_TCG, srk);
+}
+
+int
+srk_create_transient_of(struct tpm *t, enum srk_template which,
+    struct srk *srk)
+{
 	TPM2B_SENSITIVE_CREATE sensitive = { 0 };
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION pcrs = { 0 };
@@ -108,7 +125,7 @@ srk_create_transient(struct tpm *t, struct srk *srk)
 	TSS2_RC rc;
 	int r = SSH_SK_ERR_GENERAL;
 
-	srk_template(&template);
+	srk_template_of(which, &template);
 	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
 	    ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &template, &outside, &pcrs,
 	    &srk->handle, &pub, NULL, NULL, NULL);
@@ -133,7 +150,8 @@ srk_create_transient(struct tpm *t, struct srk *srk)
 		goto out;
 	}
 	srk->name = *name;
-	sk_debug("using a transient SRK derived from the TCG template");
+	sk_debug("using a transient SRK derived from the %s template",
+	    which == SRK_TEMPLATE_TCG ? "TCG" : "systemd");
 	r = 0;
 out:
 	Esys_Free(pub);

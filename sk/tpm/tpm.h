@@ -83,6 +83,11 @@ struct tpm_da_state {
 	uint32_t interval;		/* TPM2_PT_LOCKOUT_INTERVAL, seconds */
 	uint32_t recovery;		/* TPM2_PT_LOCKOUT_RECOVERY, seconds */
 	bool in_lockout;		/* TPMA_PERMANENT inLockout */
+	bool lockout_auth_set;		/* TPMA_PERMANENT lockoutAuthSet: the
+					 * lockout hierarchy has a password
+					 * (Windows keeps one on dual-boot
+					 * machines), so only its holder can
+					 * reset a lockout */
 };
 int tpm_read_da_state(struct tpm *, struct tpm_da_state *);
 
@@ -148,6 +153,12 @@ int tpm_nv_withdraw(struct tpm *, uint32_t index, const uint8_t *expect,
 /* The SRK's Name, to tell records made under another SRK (tpm-hold.c:
  * while holding, the held SRK's). */
 int tpm_srk_name(struct tpm *, uint8_t name[KH_NAME_LEN]);
+/* The Names of the SRKs this TPM derives from the TCG and systemd
+ * templates (tpm-srk-kind.c), those that differ from current: a key made
+ * under one of them is this TPM's even when 0x81000001 holds the other
+ * (none when the owner hierarchy has a password). */
+int tpm_srk_other_names(struct tpm *, const uint8_t current[KH_NAME_LEN],
+    uint8_t names[2][KH_NAME_LEN], size_t *n);
 /* The 65-byte public point of a decoded handle's key (tpm-key.c). */
 int tpm_handle_point(const struct kh *, uint8_t point[TPM_EC_POINT_LEN]);
 

@@ -64,7 +64,11 @@ assert_grep "$OUT" '^\[ok\]   dictionary attack: not in lockout; lockout counter
     "doctor: lockout state as with-swtpm.sh set it"
 assert_grep "$OUT" '^\[info\] NV: 0 indices defined \(TPM2_PT_HR_NV_INDEX\); persistent handles: [0-9]+ used \(TPM2_PT_HR_PERSISTENT\), [0-9]+ more possible' "doctor: NV counts"
 assert_grep "$OUT" '^\[info\] NV: an index holds at most 2048 bytes \(TPM2_PT_NV_INDEX_MAX\), one write at most 1024 \(TPM2_PT_NV_BUFFER_MAX\)$' "doctor: NV limits"
-assert_grep "$OUT" '^\[info\] NV: free space is unknown' "doctor: no pretence about free NV"
+assert_grep "$OUT" '^\[ok\]   NV room: at least 16 more resident credentials of 430 bytes fit \(measured with 16 empty indices, removed again\)$' \
+    "doctor: NV room measured"
+assert_grep "$OUT" '^\[ok\]   TPM2_CreateLoaded: present' "doctor: CreateLoaded"
+assert_grep "$OUT" '^\[info\] lockout password: empty: anyone who may use the TPM can end a lockout' \
+    "doctor: lockoutAuth not set"
 assert_grep "$OUT" '^\[ok\]   resident credentials: 0 \(0 skipped, 0 unwritten\); 0 of 256 sk-tpm NV slots in use$' "doctor: no records"
 if [ "$MODE" = srk ]; then
 	assert_grep "$OUT" '^\[ok\]   SRK: the standard ECC P-256 SRK is persistent at 0x81000001$' "doctor: persistent SRK"
@@ -78,6 +82,7 @@ else
 	assert_grep "$OUT" '^healthy \(1 warning\)$' "doctor: one warning"
 fi
 tpm_clean "after doctor"
+[ -z "$(tpm2_getcap handles-nv-index)" ] || fail "doctor left NV indices behind"
 
 say "--tcti overrides SK_TPM_TCTI, before or after the command"
 good=$SK_TPM_TCTI
@@ -107,6 +112,38 @@ if [ "$MODE" = no-srk ]; then
 	tpm2_evictcontrol -C o -c 0x81000001 >/dev/null
 fi
 
+if [ "$MODE" = srk ]; then
+	say "NV full, then nearly full: the doctor's measure of the room left"
+	defined=$(tpm2_getcap handles-nv-index | wc -l)
+	# Indices of 2048 bytes, then of a record's size, outside the sk-tpm
+	# range, until the TPM refuses one; the last 2048-byte one first.
+	n=0
+	for size in 2048 430; do
+		while tpm2_nvdefine "$(printf '0x%08x' $((0x01510000 + n)))" -C o \
+		    -s "$size" -a 'ownerread|ownerwrite' >/dev/null 2>&1; do
+			[ "$size" = 430 ] || big=$((0x01510000 + n))
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -gt 0 ] && [ -n "${big:-}" ] || fail "no NV index could be defined"
+	doctor_ok nv-full
+	assert_grep "$OUT" '^\[warn\] NV room: full: no further resident credential of 430 bytes fits' \
+	    "doctor: NV full"
+	tpm2_nvundefine "$(printf '0x%08x' "$big")" -C o >/dev/null
+	doctor_ok nv-little
+	assert_grep "$OUT" '^\[(info|warn)\] NV room: about [0-9]+ more resident credentials? of 430 bytes fit \(measured: empty indices defined until the TPM said NV_SPACE, then removed\)$' \
+	    "doctor measures a little room"
+	room=$(sed -n 's/.*NV room: about \([0-9]*\) more.*/\1/p' "$OUT")
+	[ "$room" -ge 1 ] && [ "$room" -le 4 ] ||
+	    fail "doctor: $room records of 430 bytes where one 2048-byte index was"
+	for i in $(seq 0 $((n - 1))); do
+		[ "$((0x01510000 + i))" = "$big" ] ||
+		    tpm2_nvundefine "$(printf '0x%08x' $((0x01510000 + i)))" -C o >/dev/null
+	done
+	[ "$(tpm2_getcap handles-nv-index | wc -l)" = "$defined" ] ||
+	    fail "doctor left NV indices behind"
+fi
+
 say "wrong authorizations: counted, then lockout"
 # A DA-protected NV index outside our range with a password, and DA
 # parameters that neither forgive nor recover during the test.
@@ -124,7 +161,7 @@ assert_grep "$OUT" '^\[warn\] dictionary attack: lockout counter 1, max tries 3,
 wrong_read
 wrong_read
 doctor_fails lockout 'dictionary attack: in lockout \(lockout counter 3, max tries 3\)'
-assert_grep "$OUT" 'one failure is forgiven every 600 s, or the holder of the lockout password can run tpm2_dictionarylockout -c' \
+assert_grep "$OUT" 'one failure is forgiven every 600 s, or anyone can end it now with tpm2_dictionarylockout -c \(the lockout password is empty\)' \
     "doctor says how a lockout ends"
 tpm_clean "after doctor in lockout"
 tpm2_dictionarylockout -c >/dev/null

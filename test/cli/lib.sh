@@ -154,4 +154,23 @@ nv_defined() {
 	grep -qx -- "- $want" <<<"$have"
 }
 
+# sign_ok NAME KEY [ENV...]: sign a message with the key through the
+# library and check the signature with ssh-keygen -Y verify; the signing
+# run's stderr is in SIGN_ERR.
+sign_ok() {
+	local name=$1 key=$2
+	shift 2
+	echo "message $name" >"$T/$name.msg"
+	rm -f "$T/$name.msg.sig"
+	run "$name" env SSH_SK_PROVIDER="$LIB" SK_TPM_PRESENCE=assume "$@" \
+	    ssh-keygen -Y sign -f "$key" -n file "$T/$name.msg"
+	expect_rc "sign $name" 0
+	SIGN_ERR=$ERR
+	printf 'signer %s\n' "$(cat "$key.pub")" \
+	    >"$T/allowed"
+	RUN_STDIN=$T/$name.msg run "$name-verify" ssh-keygen -Y verify \
+	    -f "$T/allowed" -I signer -n file -s "$T/$name.msg.sig"
+	expect_rc "verify $name" 0
+}
+
 # closed_port: test/common/lib.sh.

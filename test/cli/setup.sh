@@ -32,25 +32,6 @@ srk_absent() {
 	! tpm2_readpublic -c 0x81000001 >/dev/null 2>&1
 }
 
-# sign_ok NAME KEY [ENV...]: sign a message with the key through the
-# library and check the signature with ssh-keygen -Y verify; the signing
-# run's stderr is in SIGN_ERR.
-sign_ok() {
-	local name=$1 key=$2
-	shift 2
-	echo "message $name" >"$T/$name.msg"
-	rm -f "$T/$name.msg.sig"
-	run "$name" env SSH_SK_PROVIDER="$LIB" SK_TPM_PRESENCE=assume "$@" \
-	    ssh-keygen -Y sign -f "$key" -n file "$T/$name.msg"
-	expect_rc "sign $name" 0
-	SIGN_ERR=$ERR
-	printf 'signer %s\n' "$(cat "$key.pub")" \
-	    >"$T/allowed"
-	RUN_STDIN=$T/$name.msg run "$name-verify" ssh-keygen -Y verify \
-	    -f "$T/allowed" -I signer -n file -s "$T/$name.msg.sig"
-	expect_rc "verify $name" 0
-}
-
 key() {
 	run "key-$1" env SK_TPM_PRESENCE=assume ssh-keygen -t ecdsa-sk \
 	    -w "$LIB" -O no-touch-required -N '' -C "setup-$1" -f "$T/$1"
@@ -103,17 +84,34 @@ sign_ok after-2 "$T/after"
 sign_ok before-3 "$T/before"
 tpm_clean "after the signatures"
 
-say "another key at 0x81000001 is refused and left alone"
+say "an RSA SRK at 0x81000001 (Windows') is said to be one and left alone"
 tpm2_createprimary -C o -G rsa2048 -c "$T/rsa.ctx" >/dev/null
 tpm2_evictcontrol -C o -c "$T/rsa.ctx" 0x81000001 >/dev/null
+tpm2_flushcontext -t >/dev/null
+foreign=$(srk_name)
+sk rsa setup
+expect_rc "setup over an RSA SRK" 0
+assert_empty "$ERR" "setup over an RSA SRK"
+assert_grep "$OUT" "^0x81000001 holds an RSA SRK, probably Windows' \(a dual-boot machine\)\. Nothing done: it stays, and sk-tpm, whose keys live under an ECC P-256 SRK, derives its own .* Name $foreign\$" \
+    "setup over an RSA SRK"
+[ "$(srk_name)" = "$foreign" ] || fail "the RSA SRK at 0x81000001 changed"
+sign_ok rsa-srk "$T/after"
+tpm_clean "after setup over an RSA SRK"
+tpm2_evictcontrol -C o -c 0x81000001 >/dev/null
+
+say "another program's key (no SRK) at 0x81000001 is refused and left alone"
+tpm2_createprimary -C o -G ecc256 -a 'sign|fixedtpm|fixedparent|sensitivedataorigin|userwithauth' \
+    -c "$T/sign.ctx" >/dev/null
+tpm2_evictcontrol -C o -c "$T/sign.ctx" 0x81000001 >/dev/null
 tpm2_flushcontext -t >/dev/null
 foreign=$(srk_name)
 sk foreign setup
 expect_rc "setup over another key" 1
 assert_empty "$OUT" "setup over another key"
 assert_one_error "$ERR" "setup over another key" \
-    '0x81000001 holds another key than the standard ECC P-256 SRK; sk-tpm setup leaves it alone'
+    "0x81000001 holds another program's key, not a storage root key; setup leaves it alone"
 [ "$(srk_name)" = "$foreign" ] || fail "the other key at 0x81000001 changed"
+sign_ok foreign-key "$T/after"
 tpm_clean "after the refusal"
 tpm2_evictcontrol -C o -c 0x81000001 >/dev/null
 

@@ -26,12 +26,24 @@ tu_pcr_reset(const char *tcti, unsigned pcr)
 int
 tu_pcr_extend(const char *tcti, unsigned pcr, uint8_t byte)
 {
+	return tu_pcr_extend_at(tcti, pcr, byte, 0);
+}
+
+int
+tu_pcr_extend_at(const char *tcti, unsigned pcr, uint8_t byte,
+    uint8_t locality)
+{
 	TPML_DIGEST_VALUES v;
 	struct tu_conn c;
 	int r;
 
 	if (pcr > 23 || tu_conn_open(tcti, &c) != 0)
 		return -1;
+	if (locality != 0 && Tss2_Tcti_SetLocality(c.tcti, locality) !=
+	    TSS2_RC_SUCCESS) {
+		tu_conn_close(&c);
+		return -1;
+	}
 	memset(&v, 0, sizeof(v));
 	v.count = 1;
 	v.digests[0].hashAlg = TPM2_ALG_SHA256;

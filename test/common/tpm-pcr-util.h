@@ -10,10 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* PCR_Reset (a resettable PCR such as 16 or 23). */
+/* PCR_Reset (a PCR resettable from locality 0: 16 or 23). */
 int tu_pcr_reset(const char *tcti, unsigned pcr);
 /* PCR_Extend of the SHA-256 bank with 32 bytes of value byte. */
 int tu_pcr_extend(const char *tcti, unsigned pcr, uint8_t byte);
+/* The same from another locality (the swtpm TCTI sends it on the control
+ * channel): PCRs 17-22 are extended from localities 1-4 only, by a
+ * dynamic launch. */
+int tu_pcr_extend_at(const char *tcti, unsigned pcr, uint8_t byte,
+    uint8_t locality);
 /* The digest a trial session reaches after PolicyPCR over the current
  * values of the PCRs in mask (the TPM reads them) and, if auth_value,
  * PolicyAuthValue. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # contrib/nixos/provision-srk.sh against swtpm: after it, sk-tpm doctor
-# finds the standard SRK persistent; a second run changes nothing; a key
-# enrolled before still signs (the persisted key is the derived one).
+# finds the standard SRK persistent and sk-tpm setup finds its Name is the
+# standard SRK's; a second run changes nothing; a key enrolled before still
+# signs (the persisted key is the derived one).
 #
 #   with-swtpm.sh -- provision-srk.sh SCRIPT SK-TPM
 set -euo pipefail
@@ -20,5 +21,9 @@ doctor=$("$tool" doctor 2>&1) || true
 grep -q 'the standard ECC P-256 SRK is persistent at 0x81000001' <<<"$doctor" ||
     { echo "$doctor"; fail "sk-tpm doctor does not recognise the SRK"; }
 echo "sk-tpm doctor: the standard SRK is persistent"
+# Its Name, not only its shape: setup derives the standard SRK and compares.
+out=$("$tool" setup 2>&1) || fail "sk-tpm setup after provision-srk: $out"
+grep -q '^0x81000001 already holds the standard ECC P-256 SRK; nothing to do' <<<"$out" ||
+    fail "sk-tpm setup does not find the standard SRK's Name: $out"
 [ "$(tpm2_getcap handles-transient)" = "" ] || fail "transient objects left"
 echo PASS

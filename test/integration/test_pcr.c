@@ -1,7 +1,8 @@
 /*
  * PCR-bound keys (issue 12) against swtpm: the provider's real entry
- * points, the simulator's own PCRs (16 and 23 are resettable; PCR 7 is
- * extended and the simulator power-cycled) and test-side TPM calls that
+ * points, the simulator's own PCRs (8 and 14, extended from locality 0
+ * after a power cycle of the simulator, as an operating system measures
+ * into them; PCR 7 as firmware would) and test-side TPM calls that
  * do not use the library. After each test nothing may stay loaded.
  */
 #include <setjmp.h>
@@ -43,8 +44,8 @@ setup(void **state)
 	unsetenv("SK_TPM_PRESENCE");
 	unsetenv("SSH_ASKPASS");
 	unsetenv("SK_TPM_DEBUG");
-	if (tu_pcr_reset(tcti, 16) != 0 || tu_pcr_extend(tcti, 16, 0xa1) ||
-	    tu_pcr_reset(tcti, 23) != 0 || tu_pcr_extend(tcti, 23, 0xb2))
+	if (tu_reboot() != 0 || tu_pcr_extend(tcti, 8, 0xa1) ||
+	    tu_pcr_extend(tcti, 14, 0xb2))
 		return -1;
 	return tu_da_reset(tcti);
 }
@@ -143,18 +144,18 @@ test_bound_key(void **state)
 	const char *msg;
 
 	(void)state;
-	e = enroll_bound("16", 0, NULL, &msg);
-	assert_non_null(strstr(msg, "sk-tpm: the key is bound to PCR 16 "
+	e = enroll_bound("8", 0, NULL, &msg);
+	assert_non_null(strstr(msg, "sk-tpm: the key is bound to PCR 8 "
 	    "(sha256)"));
 	assert_int_equal(stu_count_lines(msg), 1);
 	kh = decode(e);
 	assert_int_equal(kh->version, KH_VERSION_PCR);
-	assert_int_equal(kh->pcr_mask, 1u << 16);
+	assert_int_equal(kh->pcr_mask, 1u << 8);
 	assert_int_equal(kh->policy, 0);
 	/* Our digest, the TPM's trial session and the key agree. */
 	assert_int_equal(policy_digest(kh->pcr_mask, kh->pcr_values,
 	    kh->pcr_values_len, false, ours), 0);
-	assert_int_equal(tu_policy_trial(tcti, 1u << 16, false, trial), 0);
+	assert_int_equal(tu_policy_trial(tcti, 1u << 8, false, trial), 0);
 	key_policy(kh, in_key);
 	assert_memory_equal(ours, trial, 32);
 	assert_memory_equal(ours, in_key, 32);
@@ -163,10 +164,10 @@ test_bound_key(void **state)
 	assert_string_equal(msg, "");
 
 	/* The platform changes: refused with the message, no DA count. */
-	assert_int_equal(tu_pcr_extend(tcti, 16, 0x01), 0);
+	assert_int_equal(tu_pcr_extend(tcti, 8, 0x01), 0);
 	assert_int_equal(sign(e, 0, NULL, &msg), SSH_SK_ERR_GENERAL);
 	assert_non_null(strstr(msg, "sk-tpm: the platform state changed: "
-	    "PCR 16 (sha256) is "));
+	    "PCR 8 (sha256) is "));
 	assert_non_null(strstr(msg, "this key was enrolled with "));
 	assert_non_null(strstr(msg, "after an intended firmware or Secure "
 	    "Boot update, enroll a new key"));
@@ -174,8 +175,9 @@ test_bound_key(void **state)
 	assert_int_equal(tu_da_counter(tcti), 0);
 
 	/* The same measurements again: it signs. */
-	assert_int_equal(tu_pcr_reset(tcti, 16), 0);
-	assert_int_equal(tu_pcr_extend(tcti, 16, 0xa1), 0);
+	assert_int_equal(tu_reboot(), 0);
+	assert_int_equal(tu_pcr_extend(tcti, 8, 0xa1), 0);
+	assert_int_equal(tu_pcr_extend(tcti, 14, 0xb2), 0);
 	assert_int_equal(sign(e, 0, NULL, NULL), 0);
 	kh_free(&kh);
 	stu_free_enroll(e);
@@ -191,10 +193,10 @@ test_pin_and_pcrs(void **state)
 	const char *msg;
 
 	(void)state;
-	e = enroll_bound("sha256:16, 23", uv, PIN, &msg);
-	assert_non_null(strstr(msg, "bound to PCRs 16,23 (sha256)"));
+	e = enroll_bound("sha256:8, 14", uv, PIN, &msg);
+	assert_non_null(strstr(msg, "bound to PCRs 8,14 (sha256)"));
 	kh = decode(e);
-	assert_int_equal(kh->pcr_mask, 1u << 16 | 1u << 23);
+	assert_int_equal(kh->pcr_mask, 1u << 8 | 1u << 14);
 	assert_int_equal(kh->policy, KH_POLICY_AUTH_VALUE);
 	assert_int_equal(policy_digest(kh->pcr_mask, kh->pcr_values,
 	    kh->pcr_values_len, true, ours), 0);
@@ -211,9 +213,9 @@ test_pin_and_pcrs(void **state)
 	assert_int_equal(tu_da_counter(tcti), 1);
 
 	/* The right PIN on a changed platform: refused, not counted. */
-	assert_int_equal(tu_pcr_extend(tcti, 23, 0x02), 0);
+	assert_int_equal(tu_pcr_extend(tcti, 14, 0x02), 0);
 	assert_int_equal(sign(e, uv, PIN, &msg), SSH_SK_ERR_GENERAL);
-	assert_non_null(strstr(msg, "PCR 23 (sha256) is "));
+	assert_non_null(strstr(msg, "PCR 14 (sha256) is "));
 	assert_null(strstr(msg, "PIN"));
 	/* Nor is a wrong one: the PIN is never tried. */
 	assert_int_equal(sign(e, uv, WRONG_PIN, &msg), SSH_SK_ERR_GENERAL);
@@ -234,7 +236,7 @@ test_user_with_auth_closed(void **state)
 	uint32_t rc;
 
 	(void)state;
-	e = enroll_bound("16", 0, NULL, NULL);
+	e = enroll_bound("8", 0, NULL, NULL);
 	kh = decode(e);
 	assert_int_equal(pin_derive_auth(APP, NULL, auth), 0);
 	rc = tu_sign_with_auth(tcti, kh->tpm_public, kh->tpm_public_len,
@@ -265,7 +267,7 @@ test_lockout_pcr_only_signs(void **state)
 
 	(void)state;
 	pinned = enroll_bound(NULL, uv, PIN, NULL);
-	bound = enroll_bound("23", 0, NULL, NULL);
+	bound = enroll_bound("14", 0, NULL, NULL);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(sign(pinned, uv, WRONG_PIN, NULL),
 		    SSH_SK_ERR_PIN_REQUIRED);
@@ -312,6 +314,69 @@ test_pcr7_reboot(void **state)
 	stu_free_enroll(e);
 }
 
+/* PCR 16 and 23 can be reset by any program from locality 0 and then
+ * extended to any value: refused even when measured, before anything is
+ * made; the same selection was enrolled before. */
+static void
+test_resettable_refused(void **state)
+{
+	static const char *const lists[] = { "16", "23", "sha256:7, 23" };
+	struct sk_enroll_response *e;
+	uint8_t challenge[32] = { 1 };
+	const char *msg;
+	size_t i;
+	int r;
+
+	(void)state;
+	assert_int_equal(tu_pcr_extend(tcti, 16, 0xa1), 0);
+	assert_int_equal(tu_pcr_extend(tcti, 23, 0xb2), 0);
+	assert_int_equal(tu_pcr_extend(tcti, 7, 0x77), 0);
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		setenv("SK_TPM_PCRS", lists[i], 1);
+		e = NULL;
+		assert_int_equal(stu_capture_start(), 0);
+		r = sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge), APP,
+		    0, NULL, NULL, &e);
+		msg = stu_capture_stop();
+		assert_int_equal(r, SSH_SK_ERR_GENERAL);
+		assert_null(e);
+		assert_int_equal(stu_count_lines(msg), 1);
+		assert_non_null(strstr(msg, "can be reset by any program "
+		    "(TPM2_PCR_Reset from locality 0) and set to any value"));
+		assert_non_null(strstr(msg, i == 0 ? "PCR 16 " : "PCR 23 "));
+	}
+	unsetenv("SK_TPM_PCRS");
+	assert_int_equal(tu_pcr_reset(tcti, 16), 0);
+	assert_int_equal(tu_pcr_reset(tcti, 23), 0);
+}
+
+/* PCR 17 after a dynamic launch (extended from locality 3, as a measured
+ * launch does): bound with a warning in the enrollment's line; the key
+ * signs until the next boot, which leaves PCR 17 all ones again. */
+static void
+test_drtm_warned(void **state)
+{
+	struct sk_enroll_response *e;
+	const char *msg;
+
+	(void)state;
+	assert_int_equal(tu_pcr_extend_at(tcti, 17, 0x17, 3), 0);
+	e = enroll_bound("8,17", 0, NULL, &msg);
+	assert_int_equal(stu_count_lines(msg), 1);
+	assert_non_null(strstr(msg, "sk-tpm: the key is bound to PCRs 8,17 "
+	    "(sha256)"));
+	assert_non_null(strstr(msg, "; warning: PCRs 17-22 belong to a "
+	    "dynamic launch (DRTM: Intel TXT, AMD SKINIT): each launch "
+	    "resets them and measures what it starts, so the key works only "
+	    "after the same launch"));
+	assert_int_equal(sign(e, 0, NULL, NULL), 0);
+	assert_int_equal(tu_reboot(), 0);
+	assert_int_equal(tu_pcr_extend(tcti, 8, 0xa1), 0);
+	assert_int_equal(sign(e, 0, NULL, &msg), SSH_SK_ERR_GENERAL);
+	assert_non_null(strstr(msg, "PCR 17 (sha256) is "));
+	stu_free_enroll(e);
+}
+
 static void
 test_selection_sources(void **state)
 {
@@ -346,12 +411,12 @@ test_selection_sources(void **state)
 	/* A default in the config file; the environment wins. */
 	assert_true((fd = mkstemp(path)) >= 0);
 	assert_non_null(f = fdopen(fd, "w"));
-	fprintf(f, "# sk-tpm defaults\n\npcrs = 16\n");
+	fprintf(f, "# sk-tpm defaults\n\npcrs = 8\n");
 	fclose(f);
 	setenv("SK_TPM_CONFIG", path, 1);
 	e = enroll_bound(NULL, 0, NULL, NULL);
 	kh = decode(e);
-	assert_int_equal(kh->pcr_mask, 1u << 16);
+	assert_int_equal(kh->pcr_mask, 1u << 8);
 	kh_free(&kh);
 	stu_free_enroll(e);
 	e = enroll_bound("none", 0, NULL, &msg);
@@ -377,6 +442,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lockout_pcr_only_signs,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pcr7_reboot, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_resettable_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drtm_warned, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_selection_sources, setup,
 		    teardown),

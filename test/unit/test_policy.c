@@ -129,6 +129,39 @@ test_value_usable(void **state)
 	assert_true(policy_value_usable(v));
 }
 
+/* PCR 16 and 23 are resettable from locality 0: refused; 17-22 belong to
+ * a dynamic launch: warned about; the others neither. */
+static void
+test_resettable(void **state)
+{
+	char err[256];
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(policy_pcrs_refused(1u << 16, err, sizeof(err)), -1);
+	assert_string_equal(err, "PCR 16 can be reset by any program "
+	    "(TPM2_PCR_Reset from locality 0) and set to any value, so a key "
+	    "bound to it guards nothing; bind to PCRs the firmware measures, "
+	    "e.g. 7");
+	assert_int_equal(policy_pcrs_refused(1u << 7 | 1u << 16 | 1u << 23,
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "PCRs 16,23 can be reset"));
+	assert_non_null(strstr(err, "bound to them"));
+	assert_int_equal(policy_pcrs_refused(1u << 23, err, sizeof(err)), -1);
+	for (i = 0; i < POLICY_PCR_COUNT; i++) {
+		if (i == 16 || i == 23)
+			continue;
+		assert_int_equal(policy_pcrs_refused(1u << i, err,
+		    sizeof(err)), 0);
+		if (i >= 17 && i <= 22)
+			assert_non_null(strstr(policy_pcrs_warning(1u << i),
+			    "PCRs 17-22 belong to a dynamic launch"));
+		else
+			assert_null(policy_pcrs_warning(1u << i));
+	}
+	assert_non_null(policy_pcrs_warning(1u << 7 | 1u << 18));
+}
+
 int
 main(void)
 {
@@ -137,6 +170,7 @@ main(void)
 		cmocka_unit_test(test_format_and_count),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_value_usable),
+		cmocka_unit_test(test_resettable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
