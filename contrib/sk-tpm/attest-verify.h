@@ -72,6 +72,8 @@ int av_ek_manufacturer(const uint8_t *der, size_t len, char *out,
 /* TPM2_PT_MANUFACTURER as the TCG writes it: id:XXXXXXXX ("ABCD"). */
 void av_manufacturer_text(uint32_t id, char *out, size_t len);
 
+/* The P-256 point as a public key. */
+EVP_PKEY *av_p256_key(const uint8_t point[65]);
 /* The point as a PEM SubjectPublicKeyInfo file. */
 int av_write_pem(const uint8_t point[65], const char *path);
 

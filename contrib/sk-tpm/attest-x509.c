@@ -79,8 +79,8 @@ av_read_pubkey(const char *path, uint8_t point[65], char *app, size_t applen)
 	return 0;
 }
 
-static EVP_PKEY *
-p256_key(const uint8_t point[65])
+EVP_PKEY *
+av_p256_key(const uint8_t point[65])
 {
 	OSSL_PARAM_BLD *bld = NULL;
 	OSSL_PARAM *params = NULL;
@@ -111,7 +111,7 @@ av_verify_es256(const uint8_t point[65], const uint8_t *msg, size_t len,
 	EVP_MD_CTX *md = NULL;
 	int ok = 0;
 
-	if ((pkey = p256_key(point)) == NULL)
+	if ((pkey = av_p256_key(point)) == NULL)
 		return -1;
 	if ((md = EVP_MD_CTX_new()) != NULL &&
 	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
@@ -297,7 +297,7 @@ av_write_pem(const uint8_t point[65], const char *path)
 	FILE *f;
 	int ok = 0;
 
-	if ((pkey = p256_key(point)) == NULL)
+	if ((pkey = av_p256_key(point)) == NULL)
 		return -1;
 	if ((f = fopen(path, "w")) != NULL) {
 		ok = PEM_write_PUBKEY(f, pkey) == 1;
