@@ -8,7 +8,10 @@
 #   after the challenge, the CA certifies its own copy of the AK (kept next
 #   to the secret), which is the TPM's; an attestation forged with the
 #   software key is refused by verify-attestation (and, as a check on the
-#   forgery itself, would pass had the CA certified the software key).
+#   forgery itself, would pass had the CA certified the software key);
+# - install-cert with symbolic links planted at the old fixed temporary
+#   name and at the target, a directory that is a link, and one others
+#   may write: nothing outside is written or truncated.
 # shellcheck source=lib.sh disable=SC2015
 . "$(dirname "$0")/lib.sh" "$@"
 # shellcheck source=attest-lib.sh
@@ -71,9 +74,44 @@ run print tpm2_print -t TPMT_PUBLIC -f pem "$E/ak.tpmt"
 expect_ok "tpm2_print ak.tpmt"
 same_key "$T/certified.pem" "$OUT" || fail "the certified key is not ak.tpmt's"
 
-say "attack: an attestation forged with the software key"
+say "machine: install-cert, with links planted"
+D=$HOME/.config/sk-tpm
+mkdir -p "$D"
+echo "precious" >"$T/victim"
+ln -s "$T/victim" "$D/ak-cert.der.new"
 run install "$CLI" attest install-cert "$CA/ak.der"
+expect_ok "install-cert beside a link at the old temporary name"
+[ "$(cat "$T/victim")" = precious ] || fail "install-cert wrote through a planted link"
+cmp -s "$D/ak-cert.der" "$CA/ak.der" || fail "the certificate was not installed"
+[ -z "$(find "$D" -name 'ak-cert.der.?*' ! -name ak-cert.der.new)" ] ||
+    fail "install-cert left a temporary file"
+rm "$D/ak-cert.der"
+ln -s "$T/victim" "$D/ak-cert.der"
+run install-link "$CLI" attest install-cert "$CA/ak.der"
+[ "$RC" = 1 ] || fail "install-cert over a link: exit $RC, expected 1"
+assert_grep "$ERR" "ak-cert.der: a symbolic link; not replaced" "link at the target"
+[ "$(cat "$T/victim")" = precious ] || fail "install-cert wrote through a link at the target"
+[ -L "$D/ak-cert.der" ] || fail "the link at the target was replaced"
+rm "$D/ak-cert.der" "$D/ak-cert.der.new"
+chmod 770 "$D"
+run install-groupw "$CLI" attest install-cert "$CA/ak.der"
+[ "$RC" = 1 ] || fail "install-cert into a group-writable directory: exit $RC"
+assert_grep "$ERR" "writable by others; refusing to write there" "group-writable directory"
+[ ! -e "$D/ak-cert.der" ] || fail "written into a group-writable directory"
+chmod 700 "$D"
+mv "$D" "$T/elsewhere"
+ln -s "$T/elsewhere" "$D"
+run install-dirlink "$CLI" attest install-cert "$CA/ak.der"
+[ "$RC" = 1 ] || fail "install-cert into a linked directory: exit $RC"
+assert_grep "$ERR" "not a directory \\(a symbolic link\\?\\); refusing" "linked directory"
+[ ! -e "$T/elsewhere/ak-cert.der" ] || fail "written through a linked directory"
+rm "$D"
+mv "$T/elsewhere" "$D"
+run install-ok "$CLI" attest install-cert "$CA/ak.der"
 expect_ok "install-cert"
+[ "$(stat -c %a "$D/ak-cert.der")" = 644 ] || fail "ak-cert.der is not mode 0644"
+
+say "attack: an attestation forged with the software key"
 head -c 32 /dev/urandom >"$T/chal"
 enroll_ok key -O challenge="$T/chal" -O write-attestation="$T/key.att"
 tpm_clean "after enrollment"
