@@ -111,7 +111,8 @@ load_ek_cert(const char *dir, const char *roots, char *desc, size_t desclen)
 	EVP_PKEY *key = NULL;
 	const unsigned char *p;
 	uint8_t der[4096];
-	char path[4096], why[160] = "no EK certificate in the export";
+	char path[4096], why[200] = "no EK certificate in the export";
+	char prof[160];
 	size_t len;
 	X509 *x;
 	int i, n;
@@ -142,6 +143,11 @@ load_ek_cert(const char *dir, const char *roots, char *desc, size_t desclen)
 		x = sk_X509_value(all, i);
 		if (X509_check_ca(x) != 0 || !ek_key_ok(X509_get0_pubkey(x)))
 			continue;
+		if (av_ek_profile(x, prof, sizeof(prof)) != 0) {
+			snprintf(why, sizeof(why), "not an EK certificate: %s",
+			    prof);
+			continue;
+		}
 		if (!av_chains(store, x, all, why, sizeof(why)))
 			continue;
 		if ((key = X509_get_pubkey(x)) != NULL)

@@ -6,6 +6,7 @@
  * certificate against the CA that certified the AK (--ak-ca). Without
  * those roots the guarantee is not shown, and the report says so.
  */
+#include <string.h>
 #include <strings.h>
 
 #include <openssl/x509.h>
@@ -43,8 +44,8 @@ av_check_ek(struct av_report *rep, const struct att_stmt *st, const char *ek_ca)
 	}
 	if (av_ek_certs(store, st->ek_certs, st->ek_certs_len, &nleaf, msg,
 	    sizeof(msg)) != 0 && nleaf > 0)
-		av_bad(rep, "EK certificate: does not chain to --ek-ca: %s",
-		    msg);
+		av_bad(rep, "EK certificate: %s%s", strncmp(msg, "not an EK",
+		    9) == 0 ? "" : "does not chain to --ek-ca: ", msg);
 	else if (nleaf == 0)
 		(ek_ca != NULL ? av_bad : av_open_end)(rep, "EK certificate: "
 		    "none; this TPM had no EK certificate in NV (%s)",

@@ -64,6 +64,11 @@ void av_describe(X509 *, char *out, size_t len);
  * the first deviation in why. */
 int av_ak_profile(X509 *, char *manufacturer, size_t mlen, char *why,
     size_t whylen);
+/* Whether the certificate is an EK certificate (TCG EK Credential
+ * Profile): extended key usage tcg-kp-EKCertificate (2.23.133.8.1), or
+ * without one the TPM attributes in its subjectAltName, and key usage
+ * keyEncipherment (RSA) or keyAgreement (ECC). 0, or -1 with why. */
+int av_ek_profile(X509 *, char *why, size_t whylen);
 /* The TPM manufacturer ("id:XXXXXXXX") in the subjectAltName of the first
  * EK certificate (not a CA) among the concatenated DER ones that has it.
  * 0, or -1 when none has. */

@@ -215,7 +215,7 @@ av_ek_certs(X509_STORE *store, const uint8_t *der, size_t len, int *nleaf,
 	const unsigned char *p = der, *end = der + len;
 	X509 *x;
 	int i, good = 0, r = -1;
-	char why[160] = "no EK certificate";
+	char why[200] = "no EK certificate", prof[160];
 
 	*nleaf = 0;
 	if ((all = sk_X509_new_null()) == NULL)
@@ -235,7 +235,14 @@ av_ek_certs(X509_STORE *store, const uint8_t *der, size_t len, int *nleaf,
 		if (X509_check_ca(x) != 0)
 			continue;
 		(*nleaf)++;
-		if (store != NULL && av_chains(store, x, all, why, sizeof(why))) {
+		if (store == NULL)
+			continue;
+		if (av_ek_profile(x, prof, sizeof(prof)) != 0) {
+			snprintf(why, sizeof(why), "not an EK certificate: %s",
+			    prof);
+			continue;
+		}
+		if (av_chains(store, x, all, why, sizeof(why))) {
 			if (good++ == 0)
 				av_describe(x, msg, msglen);
 		}

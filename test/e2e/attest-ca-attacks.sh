@@ -9,6 +9,9 @@
 #   to the secret), which is the TPM's; an attestation forged with the
 #   software key is refused by verify-attestation (and, as a check on the
 #   forgery itself, would pass had the CA certified the software key);
+# - certificates from the EK CA that are not EK certificates (a TLS server
+#   certificate, one without tcg-kp-EKCertificate or the TPM attributes,
+#   one with the wrong key usage) are refused as EKs by challenge;
 # - install-cert with symbolic links planted at the old fixed temporary
 #   name and at the target, a directory that is a link, and one others
 #   may write: nothing outside is written or truncated.
@@ -136,5 +139,50 @@ run verify-forged-soft "$CLI" verify-attestation "$T/key.pub" \
     "$T/forged-soft.att" --challenge "$T/chal" --ak-ca "$CA/ca.pem" \
     --ek-ca "$SWTPM_EK_CA"
 [ "$RC" = 0 ] || fail "the forgery with the software key's certificate: exit $RC"
+
+say "refused as EKs: certificates of the EK CA that are not EK certificates"
+[ -f "$SWTPM_EK_CA_DIR/signkey.pem" ] && [ -f "$SWTPM_EK_CA_DIR/issuercert.pem" ] ||
+    fail "the EK CA's key is not in $SWTPM_EK_CA_DIR"
+tpm_san=$(tpm_san_hex "$MANUF" "$MODEL" "$VERSION")
+# ek_like NAME EXTENSIONS...: an RSA-2048 certificate from the EK CA for
+# the TPM's EK key, alone in a copy of the export
+ek_like() {
+	local name=$1
+	shift
+	mkdir -p "$T/$name"
+	cp "$E/ak.tpmt" "$T/$name/"
+	printf '%s\n' "$@" >"$T/$name.ext"
+	openssl x509 -inform der -in "$E/ek-cert-1.der" -pubkey -noout \
+	    >"$T/ek.pem" || fail "EK public key"
+	openssl req -new -newkey rsa:2048 -nodes -keyout "$T/dummy.key" \
+	    -out "$T/dummy.csr" -subj "/CN=$name" >/dev/null 2>&1 || fail "CSR"
+	openssl x509 -req -in "$T/dummy.csr" -force_pubkey "$T/ek.pem" \
+	    -CA "$SWTPM_EK_CA_DIR/issuercert.pem" \
+	    -CAkey "$SWTPM_EK_CA_DIR/signkey.pem" -CAcreateserial \
+	    -extfile "$T/$name.ext" -days 2 -outform der \
+	    -out "$T/$name/ek-cert-1.der" >/dev/null 2>&1 || fail "issue $name"
+}
+ek_like tls 'basicConstraints=critical,CA:FALSE' \
+    'keyUsage=critical,digitalSignature,keyEncipherment' \
+    'extendedKeyUsage=serverAuth' 'subjectAltName=DNS:www.example.com'
+challenge_refused tls "$T/tls" \
+    "not an EK certificate: its extended key usage lacks tcg-kp-EKCertificate"
+ek_like plain 'basicConstraints=critical,CA:FALSE' \
+    'keyUsage=critical,keyEncipherment'
+challenge_refused plain "$T/plain" \
+    "not an EK certificate: neither tcg-kp-EKCertificate .* nor the TPM attributes"
+ek_like badusage 'basicConstraints=critical,CA:FALSE' \
+    'keyUsage=critical,digitalSignature' 'extendedKeyUsage=2.23.133.8.1'
+challenge_refused badusage "$T/badusage" \
+    "not an EK certificate: an RSA EK certificate without keyEncipherment"
+# The TCG attributes alone (no extended key usage) make an EK certificate.
+ek_like sanonly 'basicConstraints=critical,CA:FALSE' \
+    'keyUsage=critical,keyEncipherment' "2.5.29.17=critical,DER:$tpm_san"
+run challenge-sanonly "$CLI" attest challenge "$T/sanonly" -o "$CA/cred-san" \
+    -s "$CA/secret-san" --ek-ca "$SWTPM_EK_CA"
+expect_ok "challenge with an EK certificate that has the TPM attributes only"
+run activate-sanonly "$CLI" attest activate "$CA/cred-san" -o "$T/got-san"
+expect_ok "activate"
+cmp -s "$CA/secret-san" "$T/got-san" || fail "the secret differs"
 
 say PASS
