@@ -40,8 +40,13 @@ int tpm_ak_public(struct tpm *, uint8_t **pub, size_t *len);
 /* Every EK certificate (0x01C00002, 0x01C0000A, 0x01C00012..0x01C0001E)
  * and EK chain certificate (0x01C00100..0x01C001FF) in NV, as stored,
  * concatenated into a malloc'ed buffer (NULL, 0 when there are none);
- * *count gets how many indices were read. */
+ * *count gets how many indices were read. Only indices the platform
+ * defined (TPMA_NV_PLATFORMCREATE) are read; the others are skipped. */
 int tpm_ek_certs(struct tpm *, uint8_t **out, size_t *len, int *count);
+/* The indices the last tpm_ek_certs skipped because the platform did not
+ * define them (at most TPM_EK_SKIPPED_MAX), and how many. */
+#define TPM_EK_SKIPPED_MAX	16
+size_t tpm_ek_skipped(const struct tpm *, const uint32_t **indices);
 
 /* TPM2_PT_MANUFACTURER and TPM2_PT_FIRMWARE_VERSION_1 << 32 | _2. */
 int tpm_identity(struct tpm *, uint32_t *manufacturer, uint64_t *firmware);

@@ -84,7 +84,8 @@ der_length(const uint8_t *p, size_t n)
 	return 2 + k + len <= n ? 2 + k + len : n;
 }
 
-/* Append the contents of one index to *buf. */
+/* Append the contents of one index to *buf: 0, 1 when the index is
+ * skipped (ek_index_trusted), or an SSH_SK_ERR. */
 static int
 read_index(struct tpm *t, TPM2_HANDLE index, uint8_t **buf, size_t *len)
 {
@@ -106,6 +107,10 @@ read_index(struct tpm *t, TPM2_HANDLE index, uint8_t **buf, size_t *len)
 	if ((r = serial_nv_public(t, nv, &pub)) != 0)
 		goto out;
 	r = SSH_SK_ERR_GENERAL;
+	if (!ek_index_trusted(t, index, &pub)) {
+		r = 1;
+		goto out;
+	}
 	size = pub.nvPublic.dataSize;
 	if (!(pub.nvPublic.attributes & TPMA_NV_WRITTEN) || size == 0) {
 		sk_debug("EK index 0x%08x is empty", index);
@@ -153,15 +158,18 @@ tpm_ek_certs(struct tpm *t, uint8_t **out, size_t *len, int *count)
 	*out = NULL;
 	*len = 0;
 	*count = 0;
+	t->ek_skipped_n = 0;
 	if ((r = ek_indices(t, idx, &n)) != 0)
 		return r;
 	for (i = 0; i < n; i++) {
-		if ((r = read_index(t, idx[i], out, len)) != 0) {
+		if ((r = read_index(t, idx[i], out, len)) < 0) {
 			free(*out);
 			*out = NULL;
 			*len = 0;
 			return r;
 		}
+		if (r > 0)
+			continue;
 		sk_debug("EK certificate index 0x%08x read", idx[i]);
 		(*count)++;
 	}

@@ -141,26 +141,17 @@ run verify-forged-soft "$CLI" verify-attestation "$T/key.pub" \
 [ "$RC" = 0 ] || fail "the forgery with the software key's certificate: exit $RC"
 
 say "refused as EKs: certificates of the EK CA that are not EK certificates"
-[ -f "$SWTPM_EK_CA_DIR/signkey.pem" ] && [ -f "$SWTPM_EK_CA_DIR/issuercert.pem" ] ||
-    fail "the EK CA's key is not in $SWTPM_EK_CA_DIR"
 tpm_san=$(tpm_san_hex "$MANUF" "$MODEL" "$VERSION")
-# ek_like NAME EXTENSIONS...: an RSA-2048 certificate from the EK CA for
-# the TPM's EK key, alone in a copy of the export
+openssl x509 -inform der -in "$E/ek-cert-1.der" -pubkey -noout \
+    >"$T/ek.pem" || fail "EK public key"
+# ek_like NAME EXTENSIONS...: a certificate from the EK CA for the TPM's
+# EK key, alone in a copy of the export
 ek_like() {
 	local name=$1
 	shift
 	mkdir -p "$T/$name"
 	cp "$E/ak.tpmt" "$T/$name/"
-	printf '%s\n' "$@" >"$T/$name.ext"
-	openssl x509 -inform der -in "$E/ek-cert-1.der" -pubkey -noout \
-	    >"$T/ek.pem" || fail "EK public key"
-	openssl req -new -newkey rsa:2048 -nodes -keyout "$T/dummy.key" \
-	    -out "$T/dummy.csr" -subj "/CN=$name" >/dev/null 2>&1 || fail "CSR"
-	openssl x509 -req -in "$T/dummy.csr" -force_pubkey "$T/ek.pem" \
-	    -CA "$SWTPM_EK_CA_DIR/issuercert.pem" \
-	    -CAkey "$SWTPM_EK_CA_DIR/signkey.pem" -CAcreateserial \
-	    -extfile "$T/$name.ext" -days 2 -outform der \
-	    -out "$T/$name/ek-cert-1.der" >/dev/null 2>&1 || fail "issue $name"
+	ek_ca_issue "$T/$name/ek-cert-1.der" "$T/ek.pem" "/CN=$name" "$@"
 }
 ek_like tls 'basicConstraints=critical,CA:FALSE' \
     'keyUsage=critical,digitalSignature,keyEncipherment' \

@@ -107,3 +107,52 @@ splice_cert() {
 	    open(F, ">:raw", $ARGV[2]) or die;
 	    print F pack("N/a* N/a* a*", $m, $c, $rest); close F' "$@"
 }
+
+# ek_ca_issue OUT.der PUB.pem SUBJECT EXTENSION...: an RSA-2048-signed
+# certificate from the simulators' EK CA ($SWTPM_EK_CA_DIR, with-swtpm.sh
+# --ek-cert) for the key PUB.pem, with these extensions (openssl -extfile
+# lines)
+ek_ca_issue() {
+	local out=$1 pub=$2 subj=$3
+	shift 3
+	[ -f "$SWTPM_EK_CA_DIR/signkey.pem" ] &&
+	    [ -f "$SWTPM_EK_CA_DIR/issuercert.pem" ] ||
+	    fail "the EK CA's key is not in $SWTPM_EK_CA_DIR"
+	printf '%s\n' "$@" >"$out.ext"
+	openssl req -new -newkey rsa:2048 -nodes -keyout "$out.key" \
+	    -out "$out.csr" -subj "$subj" >/dev/null 2>&1 || fail "CSR"
+	openssl x509 -req -in "$out.csr" -force_pubkey "$pub" \
+	    -CA "$SWTPM_EK_CA_DIR/issuercert.pem" \
+	    -CAkey "$SWTPM_EK_CA_DIR/signkey.pem" -CAcreateserial \
+	    -extfile "$out.ext" -days 2 -outform der -out "$out" \
+	    >/dev/null 2>&1 || fail "issue $out"
+}
+
+# nv_plant TCTI p|o INDEX FILE: define INDEX, FILE's size, through the
+# platform (p: TPMA_NV_PLATFORMCREATE, as a manufacturer does) or the
+# owner hierarchy (o), and write FILE into it
+nv_plant() {
+	local attrs='ownerwrite|ownerread|authread|no_da'
+	[ "$2" = p ] && attrs='ppwrite|ppread|ownerread|authread|no_da|platformcreate'
+	TPM2TOOLS_TCTI=$1 tpm2_nvdefine -C "$2" -s "$(stat -c %s "$4")" \
+	    -a "$attrs" "$3" >/dev/null || fail "tpm2_nvdefine $3"
+	TPM2TOOLS_TCTI=$1 tpm2_nvwrite -C "$2" -i "$4" "$3" >/dev/null ||
+	    fail "tpm2_nvwrite $3"
+}
+
+# nv_drop TCTI INDEX...: undefine the platform's indices
+nv_drop() {
+	local tcti=$1 idx
+	shift
+	for idx in "$@"; do
+		TPM2TOOLS_TCTI=$tcti tpm2_nvundefine -C p "$idx" >/dev/null ||
+		    fail "tpm2_nvundefine -C p $idx"
+	done
+}
+
+# contains FILE PART: FILE holds PART's bytes
+contains() {
+	LC_ALL=C perl -0777 -e 'open(A, "<:raw", $ARGV[0]) or die;
+	    open(B, "<:raw", $ARGV[1]) or die; $a = <A>; $b = <B>;
+	    exit(index($a, $b) >= 0 ? 0 : 1)' "$1" "$2"
+}
