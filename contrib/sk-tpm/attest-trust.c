@@ -38,6 +38,16 @@ av_check_ek(struct av_report *rep, const struct att_stmt *st, const char *ek_ca)
 	char msg[256] = "";
 	int nleaf = 0;
 
+	/* Left out by default (SK_TPM_ATTEST_EK): the certificate names the
+	 * TPM. Nothing is lost: in an attestation it proves nothing the AK
+	 * certificate does not (a forger can copy one), and the fleet CA
+	 * checked the EK in the round trip before certifying the AK. */
+	if (st->ek_certs_len == 0) {
+		av_note(rep, "EK certificate: not included (kept private unless "
+		    "the machine sets SK_TPM_ATTEST_EK=1, or none in NV); the "
+		    "AK certificate vouches for the TPM");
+		return;
+	}
 	if (ek_ca != NULL && (store = av_load_roots(ek_ca)) == NULL) {
 		av_bad(rep, "EK: no certificate could be read from %s", ek_ca);
 		return;

@@ -211,11 +211,21 @@ run verify "$CLI" verify-attestation "$T/key.pub" "$T/key.att" \
     --challenge "$T/chal" --ek-ca "$SWTPM_EK_CA" --ak-ca "$CA/ca.pem"
 [ "$RC" = 0 ] || fail "verify: exit status $RC, expected 0"
 assert_grep "$OUT" 'ok +AK: certified .*chains to --ak-ca' "AK certified"
-assert_grep "$OUT" "note +manufacturer: $MANUF in the EK certificate, id:[0-9A-F]{8} .* as the TPM reports it" \
-    "manufacturer shown"
+assert_grep "$OUT" 'note +EK certificate: not included' "the EK is private by default"
 assert_grep "$OUT" '^result: OK' "result"
 assert_no_grep "$OUT" 'NOT SHOWN|FAILED' "every guarantee shown"
 sed 's/^/    /' "$OUT"
+say "enroll with SK_TPM_ATTEST_EK=1: the EK certificate checked too"
+enroll_ok key-ek SK_TPM_ATTEST_EK=1 -O challenge="$T/chal" \
+    -O write-attestation="$T/key-ek.att"
+tpm_clean "after enrollment"
+run verify-ek "$CLI" verify-attestation "$T/key-ek.pub" "$T/key-ek.att" \
+    --challenge "$T/chal" --ek-ca "$SWTPM_EK_CA" --ak-ca "$CA/ca.pem"
+[ "$RC" = 0 ] || fail "verify: exit status $RC, expected 0"
+assert_grep "$OUT" 'ok +EK certificate: RSA-2048, issued by .*chains to --ek-ca' "EK"
+assert_grep "$OUT" "note +manufacturer: $MANUF in the EK certificate, id:[0-9A-F]{8} .* as the TPM reports it" \
+    "manufacturer shown"
+assert_no_grep "$OUT" 'NOT SHOWN|FAILED' "every guarantee shown"
 
 say "an independent verifier: python-fido2's WebAuthn \"tpm\" attestation"
 if [ -z "$PY" ]; then

@@ -2,6 +2,10 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # The EK certificate in attestations, against two simulators with EK
 # certificates from a private CA (with-swtpm.sh --ek-cert --second):
+# - private by default: an attestation carries none unless
+#   SK_TPM_ATTEST_EK=1, and the verifier says "not included" (not FAILED);
+#   a malformed SK_TPM_ATTEST_EK is refused; attest export still hands the
+#   EK to a fleet CA;
 # - only indices the platform defined (TPMA_NV_PLATFORMCREATE) are used:
 #   another TPM's certificate planted by the owner at 0x01C00002 is named
 #   and skipped by export and left out of attestations;
@@ -32,6 +36,37 @@ attest() {
 	    -O write-attestation="$T/$name.att"
 	[ -s "$T/$name.att" ] || fail "$name: no attestation written"
 }
+
+say "by default: no EK certificate in the attestation"
+attest private
+tpm_clean "after enrolling"
+for c in "$E"/ek-cert-*.der; do
+	contains "$T/private.att" "$c" && fail "$(basename "$c") is in the attestation"
+done
+run verify-private "$CLI" verify-attestation "$T/private.pub" \
+    "$T/private.att" --challenge "$T/chal" --ek-ca "$SWTPM_EK_CA"
+[ "$RC" = 3 ] || fail "verify: exit $RC, expected 3 (the AK is unbound)"
+assert_grep "$OUT" 'note +EK certificate: not included' "not included"
+assert_no_grep "$OUT" 'FAILED' "nothing failed"
+assert_grep "$OUT" 'NOT SHOWN +AK: unbound' "only the AK is not shown"
+[ "$(grep -c 'NOT SHOWN' "$OUT")" = 1 ] || fail "more than the AK not shown"
+
+say "SK_TPM_ATTEST_EK=1: the EK certificates are included"
+attest shared SK_TPM_ATTEST_EK=1
+tpm_clean "after enrolling with the EK"
+contains "$T/shared.att" "$E/ek-cert-1.der" || fail "the EK certificate is missing"
+run verify-shared "$CLI" verify-attestation "$T/shared.pub" \
+    "$T/shared.att" --challenge "$T/chal" --ek-ca "$SWTPM_EK_CA"
+[ "$RC" = 3 ] || fail "verify: exit $RC, expected 3"
+assert_grep "$OUT" 'ok +EK certificate: RSA-2048, issued by .*chains to --ek-ca' "EK checked"
+run verify-shared-noca "$CLI" verify-attestation "$T/shared.pub" \
+    "$T/shared.att" --challenge "$T/chal"
+assert_grep "$OUT" 'NOT SHOWN +EK certificate: 2 present, not checked' "no --ek-ca"
+run enroll-bad-setting env SK_TPM_ATTEST_EK=yes ssh-keygen -t ecdsa-sk \
+    -w "$LIB" -N '' -f "$T/bad"
+expect_fail "enroll with SK_TPM_ATTEST_EK=yes"
+assert_grep "$ERR" 'SK_TPM_ATTEST_EK=yes is not understood; use 1' "malformed setting"
+[ ! -e "$T/bad" ] || fail "a key was made with a malformed setting"
 
 say "an index planted by the owner: named and skipped"
 T2=$SK_TPM_TCTI_2
