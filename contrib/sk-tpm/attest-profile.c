@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest-verify.h"
+#include "cli.h"
 
 #define OID_TPM_MANUFACTURER	"2.23.133.2.1"
 #define OID_TPM_MODEL		"2.23.133.2.2"
@@ -185,16 +186,20 @@ av_ek_manufacturer(const uint8_t *der, size_t len, char *out, size_t outlen)
 	X509 *x;
 	int r = -1;
 
+	char raw[64];
+
 	while (r != 0 && p < end &&
 	    (x = d2i_X509(NULL, &p, end - p)) != NULL) {
 		if (X509_check_ca(x) == 0 && (gens = X509_get_ext_d2i(x,
 		    NID_subject_alt_name, NULL, NULL)) != NULL) {
-			r = san_attribute(gens, OID_TPM_MANUFACTURER, out,
-			    outlen);
+			r = san_attribute(gens, OID_TPM_MANUFACTURER, raw,
+			    sizeof(raw));
 			GENERAL_NAMES_free(gens);
 		}
 		X509_free(x);
 	}
+	if (r == 0)
+		cli_safe_text(raw, out, outlen);
 	return r;
 }
 

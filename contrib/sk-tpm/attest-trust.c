@@ -20,7 +20,7 @@
 static void
 show_manufacturer(struct av_report *rep, const struct att_stmt *st)
 {
-	char ek[64], tpm[32];
+	char ek[4 * 64 + 1], tpm[32];
 
 	if (av_ek_manufacturer(st->ek_certs, st->ek_certs_len, ek,
 	    sizeof(ek)) != 0 || st->manufacturer == 0)

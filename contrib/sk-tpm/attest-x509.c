@@ -1,7 +1,7 @@
 /*
  * The OpenSSL side of verify-attestation: the ssh public key file, ECDSA
  * P-256 signatures, and certificate chains to the roots a relying party
- * names. No TPM.
+ * names, described with every name escaped (cli_safe_text). No TPM.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest-verify.h"
+#include "cli.h"
 
 #define SK_KEY_TYPE	"sk-ecdsa-sha2-nistp256@openssh.com"
 
@@ -196,12 +197,43 @@ av_chains(X509_STORE *store, X509 *leaf, STACK_OF(X509) *others, char *why,
 }
 
 void
+av_name_text(const X509_NAME *name, char *out, size_t len)
+{
+	const X509_NAME_ENTRY *e;
+	const ASN1_OBJECT *o;
+	unsigned char *utf8;
+	char safe[4 * 64 + 1], oid[64];
+	size_t off = 0;
+	int i, n, nid;
+
+	out[0] = '\0';
+	for (i = 0; i < X509_NAME_entry_count(name) && off < len; i++) {
+		e = X509_NAME_get_entry(name, i);
+		o = X509_NAME_ENTRY_get_object(e);
+		if ((nid = OBJ_obj2nid(o)) != NID_undef)
+			snprintf(oid, sizeof(oid), "%s", OBJ_nid2sn(nid));
+		else if (OBJ_obj2txt(oid, sizeof(oid), o, 1) <= 0)
+			snprintf(oid, sizeof(oid), "?");
+		utf8 = NULL;
+		if ((n = ASN1_STRING_to_UTF8(&utf8,
+		    X509_NAME_ENTRY_get_data(e))) < 0 ||
+		    memchr(utf8, '\0', (size_t)n) != NULL)
+			snprintf(safe, sizeof(safe), "?");
+		else
+			cli_safe_text((const char *)utf8, safe, sizeof(safe));
+		OPENSSL_free(utf8);
+		n = snprintf(out + off, len - off, "/%s=%s", oid, safe);
+		off += n > 0 ? (size_t)n : 0;
+	}
+}
+
+void
 av_describe(X509 *x, char *out, size_t len)
 {
 	EVP_PKEY *k = X509_get0_pubkey(x);
-	char issuer[160] = "?";
+	char issuer[256];
 
-	X509_NAME_oneline(X509_get_issuer_name(x), issuer, sizeof(issuer));
+	av_name_text(X509_get_issuer_name(x), issuer, sizeof(issuer));
 	snprintf(out, len, "%s-%d, issued by %s",
 	    k != NULL && EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA ? "RSA" :
 	    "ECC", k != NULL ? EVP_PKEY_get_bits(k) : 0, issuer);

@@ -6,10 +6,10 @@
 # attestation, and a DER blob of ASN.1 from openssl asn1parse -genconf.
 
 # ca_make DIR NAME [SUBJECT]: a self-signed P-256 CA, DIR/NAME.pem and
-# DIR/NAME.key.
+# DIR/NAME.key (SUBJECT's values are UTF-8).
 ca_make() {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout "$1/$2.key" -out "$1/$2.pem" -subj "${3:-/CN=$2}" \
+	    -keyout "$1/$2.key" -out "$1/$2.pem" -utf8 -subj "${3:-/CN=$2}" \
 	    -days 2 >/dev/null 2>&1 || fail "CA $2"
 }
 
@@ -24,12 +24,10 @@ asn1_der() {
 
 # tpm_san_hex MANUF MODEL VERSION: the DER of a subjectAltName with one
 # directoryName holding the TCG TPM attributes (2.23.133.2.1-3), in hex.
-# Each value is UTF8 text, or FORMAT:HEX,UTF8:... for any bytes.
+# Each value is UTF-8 text, line breaks and control characters included.
 tpm_san_hex() {
-	local v1=$1 v2=$2 v3=$3
-	case "$v1" in FORMAT:*) ;; *) v1=UTF8:$v1 ;; esac
-	case "$v2" in FORMAT:*) ;; *) v2=UTF8:$v2 ;; esac
-	case "$v3" in FORMAT:*) ;; *) v3=UTF8:$v3 ;; esac
+	local nl=$'\n'
+	local v1=UTF8:${1//$nl/\\n} v2=UTF8:${2//$nl/\\n} v3=UTF8:${3//$nl/\\n}
 	printf '%s\n' 'asn1=SEQUENCE:gn' '[gn]' 'd=EXPLICIT:4C,SEQUENCE:name' \
 	    '[name]' 'r1=SET:rdn1' 'r2=SET:rdn2' 'r3=SET:rdn3' \
 	    '[rdn1]' 'a=SEQUENCE:atv1' '[rdn2]' 'a=SEQUENCE:atv2' \
@@ -108,22 +106,21 @@ splice_cert() {
 	    print F pack("N/a* N/a* a*", $m, $c, $rest); close F' "$@"
 }
 
-# ek_ca_issue OUT.der PUB.pem SUBJECT EXTENSION...: an RSA-2048-signed
-# certificate from the simulators' EK CA ($SWTPM_EK_CA_DIR, with-swtpm.sh
-# --ek-cert) for the key PUB.pem, with these extensions (openssl -extfile
-# lines)
+# ek_ca_issue OUT.der PUB.pem SUBJECT EXTENSION...: a certificate from the
+# simulators' EK CA ($SWTPM_EK_CA_DIR, with-swtpm.sh --ek-cert), or from
+# the CA ISSUER_CERT and ISSUER_KEY name, for the key PUB.pem, with these
+# extensions (openssl -extfile lines)
 ek_ca_issue() {
 	local out=$1 pub=$2 subj=$3
+	local cert=${ISSUER_CERT:-$SWTPM_EK_CA_DIR/issuercert.pem}
+	local key=${ISSUER_KEY:-$SWTPM_EK_CA_DIR/signkey.pem}
 	shift 3
-	[ -f "$SWTPM_EK_CA_DIR/signkey.pem" ] &&
-	    [ -f "$SWTPM_EK_CA_DIR/issuercert.pem" ] ||
-	    fail "the EK CA's key is not in $SWTPM_EK_CA_DIR"
+	[ -f "$cert" ] && [ -f "$key" ] || fail "no CA at $cert, $key"
 	printf '%s\n' "$@" >"$out.ext"
 	openssl req -new -newkey rsa:2048 -nodes -keyout "$out.key" \
 	    -out "$out.csr" -subj "$subj" >/dev/null 2>&1 || fail "CSR"
 	openssl x509 -req -in "$out.csr" -force_pubkey "$pub" \
-	    -CA "$SWTPM_EK_CA_DIR/issuercert.pem" \
-	    -CAkey "$SWTPM_EK_CA_DIR/signkey.pem" -CAcreateserial \
+	    -CA "$cert" -CAkey "$key" -CAcreateserial \
 	    -extfile "$out.ext" -days 2 -outform der -out "$out" \
 	    >/dev/null 2>&1 || fail "issue $out"
 }
