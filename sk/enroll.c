@@ -176,7 +176,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	if ((r = tpm_open(cfg->tcti, &tpm)) != 0 ||
 	    (r = tpm_hold_begin(tpm)) != 0)
 		goto out;
-	attest_prepare(tpm, &prep);
+	attest_prepare(tpm, cfg->attest_ek, &prep);
 	if (resident) {
 		if ((r = tpm_set_owner_auth(tpm, cfg->owner_auth)) != 0 ||
 		    (r = tpm_nv_limits(tpm, &lim)) != 0 ||

@@ -50,6 +50,7 @@ export(struct cli *cli, const char *dir)
 	struct tpm *tpm = NULL;
 	struct att_public ak;
 	uint8_t *pub = NULL, *ek = NULL, name[34];
+	const uint32_t *skipped;
 	const unsigned char *p, *start;
 	char hex[69], path[4096], file[32];
 	size_t pub_len = 0, ek_len = 0, i;
@@ -89,6 +90,11 @@ export(struct cli *cli, const char *dir)
 		if (write_file(dir, file, start, (size_t)(p - start)) != 0)
 			goto out;
 	}
+	for (i = 0; i < tpm_ek_skipped(tpm, &skipped); i++)
+		cli_error("warning: NV index 0x%08x skipped: not defined by "
+		    "the platform (TPMA_NV_PLATFORMCREATE clear), so anyone "
+		    "with the owner's authorization may have planted it",
+		    skipped[i]);
 	printf("AK name %s\n%d EK certificate%s written to %s\n", hex, n,
 	    n == 1 ? "" : "s", dir);
 	if (how.unread > 0)

@@ -1,8 +1,10 @@
 /*
- * Certificate profiles for verify-attestation: the AK certificate as
- * WebAuthn section 8.3.1 ("TPM Attestation Statement Certificate
- * Requirements") wants it, and the TPM manufacturer that the TCG EK
- * Credential Profile puts in a certificate's subjectAltName.
+ * Certificate profiles for verify-attestation and attest challenge: the AK
+ * certificate as WebAuthn section 8.3.1 ("TPM Attestation Statement
+ * Certificate Requirements") wants it, an EK certificate as the TCG EK
+ * Credential Profile makes one (so that a TLS or code-signing certificate
+ * from a vendor CA does not stand in for an EK), and the TPM manufacturer
+ * that profile puts in a certificate's subjectAltName.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -13,11 +15,13 @@
 #include <openssl/x509v3.h>
 
 #include "attest-verify.h"
+#include "cli.h"
 
 #define OID_TPM_MANUFACTURER	"2.23.133.2.1"
 #define OID_TPM_MODEL		"2.23.133.2.2"
 #define OID_TPM_VERSION		"2.23.133.2.3"
 #define OID_AIK_CERTIFICATE	"2.23.133.8.3"
+#define OID_EK_CERTIFICATE	"2.23.133.8.1"
 
 static bool
 oid_is(const ASN1_OBJECT *o, const char *want)
@@ -56,16 +60,31 @@ san_attribute(GENERAL_NAMES *gens, const char *oid, char *out, size_t len)
 	return -1;
 }
 
+/* Whether the extended key usage, if present, has oid: 1 yes, 0 no, -1
+ * no such extension. */
+static int
+eku_has(X509 *x, const char *oid)
+{
+	EXTENDED_KEY_USAGE *eku;
+	int i, found = 0;
+
+	if ((eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL)) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++)
+		found = found || oid_is(sk_ASN1_OBJECT_value(eku, i), oid);
+	EXTENDED_KEY_USAGE_free(eku);
+	return found;
+}
+
 int
 av_ak_profile(X509 *x, char *manufacturer, size_t mlen, char *why,
     size_t whylen)
 {
 	GENERAL_NAMES *gens = NULL;
-	EXTENDED_KEY_USAGE *eku = NULL;
 	BASIC_CONSTRAINTS *bc = NULL;
 	char model[64], version[64];
-	int crit = -1, i, r = -1;
-	bool aik = false;
+	int crit = -1, r = -1;
 
 	if (X509_get_version(x) != X509_VERSION_3) {
 		snprintf(why, whylen, "not an X.509 version 3 certificate");
@@ -89,12 +108,7 @@ av_ak_profile(X509 *x, char *manufacturer, size_t mlen, char *why,
 		    "(the subject is empty)");
 		goto out;
 	}
-	if ((eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL)) !=
-	    NULL)
-		for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++)
-			aik = aik || oid_is(sk_ASN1_OBJECT_value(eku, i),
-			    OID_AIK_CERTIFICATE);
-	if (!aik) {
+	if (eku_has(x, OID_AIK_CERTIFICATE) != 1) {
 		snprintf(why, whylen, "its extended key usage lacks "
 		    "tcg-kp-AIKCertificate (" OID_AIK_CERTIFICATE ")");
 		goto out;
@@ -108,9 +122,60 @@ av_ak_profile(X509 *x, char *manufacturer, size_t mlen, char *why,
 	r = 0;
 out:
 	GENERAL_NAMES_free(gens);
-	EXTENDED_KEY_USAGE_free(eku);
 	BASIC_CONSTRAINTS_free(bc);
 	return r;
+}
+
+int
+av_ek_profile(X509 *x, char *why, size_t whylen)
+{
+	GENERAL_NAMES *gens;
+	EVP_PKEY *k = X509_get0_pubkey(x);
+	uint32_t ku;
+	char attr[64];
+	int eku, tpm_san = 0;
+
+	if ((gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL)) !=
+	    NULL) {
+		tpm_san = san_attribute(gens, OID_TPM_MANUFACTURER, attr,
+		    sizeof(attr)) == 0 && san_attribute(gens, OID_TPM_MODEL,
+		    attr, sizeof(attr)) == 0 && san_attribute(gens,
+		    OID_TPM_VERSION, attr, sizeof(attr)) == 0;
+		GENERAL_NAMES_free(gens);
+	}
+	/* An extended key usage limits the key to what it lists (RFC 5280,
+	 * 4.2.1.12); without one, the TPM attributes say what it is. */
+	if ((eku = eku_has(x, OID_EK_CERTIFICATE)) == 0) {
+		snprintf(why, whylen, "its extended key usage lacks "
+		    "tcg-kp-EKCertificate (" OID_EK_CERTIFICATE ")");
+		return -1;
+	}
+	if (eku < 0 && !tpm_san) {
+		snprintf(why, whylen, "neither tcg-kp-EKCertificate ("
+		    OID_EK_CERTIFICATE ") nor the TPM attributes (manufacturer, "
+		    "model, version) in its subjectAltName");
+		return -1;
+	}
+	ku = X509_get_key_usage(x);
+	if (k != NULL && EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA) {
+		if ((X509_get_extension_flags(x) & EXFLAG_KUSAGE) == 0 ||
+		    (ku & KU_KEY_ENCIPHERMENT) == 0) {
+			snprintf(why, whylen, "an RSA EK certificate without "
+			    "keyEncipherment in its key usage");
+			return -1;
+		}
+	} else if (k != NULL && EVP_PKEY_get_base_id(k) == EVP_PKEY_EC) {
+		if ((X509_get_extension_flags(x) & EXFLAG_KUSAGE) == 0 ||
+		    (ku & KU_KEY_AGREEMENT) == 0) {
+			snprintf(why, whylen, "an ECC EK certificate without "
+			    "keyAgreement in its key usage");
+			return -1;
+		}
+	} else {
+		snprintf(why, whylen, "neither an RSA nor an ECC key");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -121,16 +186,20 @@ av_ek_manufacturer(const uint8_t *der, size_t len, char *out, size_t outlen)
 	X509 *x;
 	int r = -1;
 
+	char raw[64];
+
 	while (r != 0 && p < end &&
 	    (x = d2i_X509(NULL, &p, end - p)) != NULL) {
 		if (X509_check_ca(x) == 0 && (gens = X509_get_ext_d2i(x,
 		    NID_subject_alt_name, NULL, NULL)) != NULL) {
-			r = san_attribute(gens, OID_TPM_MANUFACTURER, out,
-			    outlen);
+			r = san_attribute(gens, OID_TPM_MANUFACTURER, raw,
+			    sizeof(raw));
 			GENERAL_NAMES_free(gens);
 		}
 		X509_free(x);
 	}
+	if (r == 0)
+		cli_safe_text(raw, out, outlen);
 	return r;
 }
 

@@ -6,10 +6,13 @@
  *   challenge DIR -o CRED -s SECRET (--ek-ca ROOTS | --ek-pub PEM)
  *       The CA's side, no TPM. From what `sk-tpm attest export` wrote in
  *       DIR: the AK (ak.tpmt, checked to be a restricted signing key of
- *       the TPM: nothing else is worth certifying) and an EK certificate
+ *       the TPM: nothing else is worth certifying; ak.pem and ak.name
+ *       must agree with it, attest-ak.c) and an EK certificate
  *       (ek-cert-N.der) chaining to ROOTS, or an EK public key the CA
  *       trusts otherwise. A fresh 32-byte secret, kept in SECRET (mode
- *       0600), sealed in CRED for that EK and the AK's Name.
+ *       0600), sealed in CRED for that EK and the AK's Name; the AK's
+ *       public key kept in SECRET.ak.pem, the key to certify once the
+ *       secret comes back.
  *   activate CRED [-o OUT]
  *       The machine's side: the TPM recovers the secret only if its EK is
  *       that EK and the AK with that Name lives in it. The secret goes to
@@ -32,6 +35,7 @@
 
 #include "attest-codec.h"
 #include "attest-makecred.h"
+#include "attest-round.h"
 #include "attest-verify.h"
 #include "cli.h"
 #include "cred-file.h"
@@ -40,9 +44,8 @@
 
 #define EK_CERTS_MAX	16
 
-/* At most max bytes of path; 0, or -1 (missing, unreadable, too long). */
-static int
-read_small(const char *path, uint8_t *buf, size_t max, size_t *len)
+int
+round_read_small(const char *path, uint8_t *buf, size_t max, size_t *len)
 {
 	FILE *f;
 	size_t n;
@@ -60,8 +63,8 @@ read_small(const char *path, uint8_t *buf, size_t max, size_t *len)
 	return 0;
 }
 
-static int
-write_private(const char *path, const uint8_t *buf, size_t len)
+int
+round_write_private(const char *path, const uint8_t *buf, size_t len)
 {
 	struct stat st;
 	int fd, ok;
@@ -98,34 +101,6 @@ ek_key_ok(EVP_PKEY *k)
 	    NULL) == 1 && strcmp(group, "prime256v1") == 0;
 }
 
-/* The AK's TPMT_PUBLIC from DIR and its Name. */
-static int
-load_ak(const char *dir, uint8_t name[MC_NAME_LEN])
-{
-	struct att_public ak;
-	uint8_t buf[1024];
-	char path[4096];
-	size_t len;
-
-	snprintf(path, sizeof(path), "%s/ak.tpmt", dir);
-	if (read_small(path, buf, sizeof(buf), &len) != 0) {
-		cli_error("%s: cannot read (run sk-tpm attest export)", path);
-		return -1;
-	}
-	if (att_public_parse(buf, len, &ak) != 0 ||
-	    ak.attributes != AK_ATTRS || ak.name_alg != TPM_ALG_SHA256 ||
-	    ak.curve != TPM_ECC_NIST_P256 || ak.scheme != TPM_ALG_ECDSA ||
-	    ak.auth_policy_len != 0) {
-		cli_error("%s: not a restricted ECDSA P-256 signing key made "
-		    "in a TPM (fixedTPM, fixedParent, sensitiveDataOrigin); "
-		    "refusing to certify it", path);
-		return -1;
-	}
-	name[0] = 0x00;
-	name[1] = 0x0b;
-	return sha256(buf, len, name + 2);
-}
-
 /* The first EK certificate of DIR with a usable key that chains to
  * roots (the others in DIR as intermediates); its key. */
 static EVP_PKEY *
@@ -136,7 +111,8 @@ load_ek_cert(const char *dir, const char *roots, char *desc, size_t desclen)
 	EVP_PKEY *key = NULL;
 	const unsigned char *p;
 	uint8_t der[4096];
-	char path[4096], why[160] = "no EK certificate in the export";
+	char path[4096], why[200] = "no EK certificate in the export";
+	char prof[160];
 	size_t len;
 	X509 *x;
 	int i, n;
@@ -149,7 +125,7 @@ load_ek_cert(const char *dir, const char *roots, char *desc, size_t desclen)
 		goto out;
 	for (n = 1; n <= EK_CERTS_MAX; n++) {
 		snprintf(path, sizeof(path), "%s/ek-cert-%d.der", dir, n);
-		if (read_small(path, der, sizeof(der), &len) != 0)
+		if (round_read_small(path, der, sizeof(der), &len) != 0)
 			break;
 		p = der;
 		if ((x = d2i_X509(NULL, &p, (long)len)) == NULL ||
@@ -167,6 +143,11 @@ load_ek_cert(const char *dir, const char *roots, char *desc, size_t desclen)
 		x = sk_X509_value(all, i);
 		if (X509_check_ca(x) != 0 || !ek_key_ok(X509_get0_pubkey(x)))
 			continue;
+		if (av_ek_profile(x, prof, sizeof(prof)) != 0) {
+			snprintf(why, sizeof(why), "not an EK certificate: %s",
+			    prof);
+			continue;
+		}
 		if (!av_chains(store, x, all, why, sizeof(why)))
 			continue;
 		if ((key = X509_get_pubkey(x)) != NULL)
@@ -216,11 +197,11 @@ challenge(struct cli *cli, int argc, char **argv)
 	};
 	const char *out = NULL, *secret_path = NULL, *ek_ca = NULL;
 	const char *ek_pub = NULL;
-	uint8_t name[MC_NAME_LEN], secret[32], id[CRED_ID_MAX];
+	uint8_t name[MC_NAME_LEN], point[65], secret[32], id[CRED_ID_MAX];
 	uint8_t enc[CRED_SECRET_MAX], file[CRED_FILE_MAX];
 	struct cred_file cf;
 	EVP_PKEY *ek = NULL;
-	char desc[256], hex[2 * MC_NAME_LEN + 1];
+	char desc[256], hex[2 * MC_NAME_LEN + 1], ak_path[4096];
 	size_t i, file_len;
 	int ch, r;
 
@@ -248,8 +229,13 @@ challenge(struct cli *cli, int argc, char **argv)
 		    "EK certificate) or --ek-pub PEM (an EK you trust)");
 	r = CLI_FAIL;
 	memset(&cf, 0, sizeof(cf));
-	if (load_ak(argv[optind], name) != 0)
+	if (round_load_ak(argv[optind], name, point) != 0)
 		goto out;
+	if ((size_t)snprintf(ak_path, sizeof(ak_path), "%s.ak.pem",
+	    secret_path) >= sizeof(ak_path)) {
+		cli_error("%s: path too long", secret_path);
+		goto out;
+	}
 	ek = ek_ca != NULL ? load_ek_cert(argv[optind], ek_ca, desc,
 	    sizeof(desc)) : load_ek_pub(ek_pub, desc, sizeof(desc));
 	if (ek == NULL)
@@ -263,14 +249,17 @@ challenge(struct cli *cli, int argc, char **argv)
 	cf.id = id;
 	cf.secret = enc;
 	if ((file_len = cred_file_build(&cf, file)) == 0 ||
-	    write_private(secret_path, secret, sizeof(secret)) != 0 ||
-	    write_private(out, file, file_len) != 0)
+	    round_write_private(secret_path, secret, sizeof(secret)) != 0 ||
+	    round_keep_ak(point, ak_path) != 0 ||
+	    round_write_private(out, file, file_len) != 0)
 		goto out;
 	for (i = 0; i < sizeof(name); i++)
 		snprintf(hex + 2 * i, 3, "%02x", name[i]);
 	printf("credential for AK %s\nsealed to the EK %s\nsecret kept in %s; "
-	    "send %s to the machine (sk-tpm attest activate)\n", hex, desc,
-	    secret_path, out);
+	    "send %s to the machine (sk-tpm attest activate)\n"
+	    "AK public key kept in %s: once the secret comes back, certify "
+	    "that key, not the machine's ak.pem\n", hex, desc, secret_path,
+	    out, ak_path);
 	r = CLI_OK;
 out:
 	OPENSSL_cleanse(secret, sizeof(secret));
@@ -306,7 +295,7 @@ activate(struct cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(cli, "give the credential file");
-	if (read_small(argv[optind], file, sizeof(file), &len) != 0) {
+	if (round_read_small(argv[optind], file, sizeof(file), &len) != 0) {
 		cli_error("%s: cannot read, or too long for a credential",
 		    argv[optind]);
 		return CLI_USAGE;
@@ -331,7 +320,7 @@ activate(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (out != NULL) {
-		if (write_private(out, secret, secret_len) != 0)
+		if (round_write_private(out, secret, secret_len) != 0)
 			goto out;
 	} else {
 		for (i = 0; i < secret_len; i++)

@@ -21,7 +21,7 @@
 static void
 show_manufacturer(struct av_report *rep, const struct att_stmt *st)
 {
-	char ek[64], tpm[32];
+	char ek[4 * 64 + 1], tpm[32];
 
 	if (av_ek_manufacturer(st->ek_certs, st->ek_certs_len, ek,
 	    sizeof(ek)) != 0 || st->manufacturer == 0)
@@ -45,14 +45,24 @@ av_check_ek(struct av_report *rep, const struct att_stmt *st, const char *ek_ca)
 		memcpy(raw, st->ek_unread, st->ek_unread_len);
 		cli_safe_text(raw, unread, sizeof(unread));
 	}
+	/* Left out by default (SK_TPM_ATTEST_EK): the certificate names the
+	 * TPM. Nothing is lost: in an attestation it proves nothing the AK
+	 * certificate does not (a forger can copy one), and the fleet CA
+	 * checked the EK in the round trip before certifying the AK. */
+	if (st->ek_certs_len == 0 && unread[0] == '\0') {
+		av_note(rep, "EK certificate: not included (kept private unless "
+		    "the machine sets SK_TPM_ATTEST_EK=1, or none in NV); the "
+		    "AK certificate vouches for the TPM");
+		return;
+	}
 	if (ek_ca != NULL && (store = av_load_roots(ek_ca)) == NULL) {
 		av_bad(rep, "EK: no certificate could be read from %s", ek_ca);
 		return;
 	}
 	if (av_ek_certs(store, st->ek_certs, st->ek_certs_len, &nleaf, msg,
 	    sizeof(msg)) != 0 && nleaf > 0)
-		av_bad(rep, "EK certificate: does not chain to --ek-ca: %s",
-		    msg);
+		av_bad(rep, "EK certificate: %s%s", strncmp(msg, "not an EK",
+		    9) == 0 ? "" : "does not chain to --ek-ca: ", msg);
 	else if (nleaf == 0 && unread[0] != '\0')
 		(ek_ca != NULL ? av_bad : av_open_end)(rep, "EK certificate: "
 		    "none read; this TPM had EK certificate indices in NV "

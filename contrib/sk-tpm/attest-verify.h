@@ -55,6 +55,9 @@ int av_chains(X509_STORE *, X509 *leaf, STACK_OF(X509) *others, char *why,
     size_t whylen);
 /* "RSA-2048, issued by ..." */
 void av_describe(X509 *, char *out, size_t len);
+/* "/CN=.../O=...", each value escaped (cli_safe_text): names in a
+ * certificate come from whoever made it. */
+void av_name_text(const X509_NAME *, char *out, size_t len);
 
 /* attest-profile.c */
 /* Whether the AK certificate follows WebAuthn's profile (section 8.3.1):
@@ -64,14 +67,21 @@ void av_describe(X509 *, char *out, size_t len);
  * the first deviation in why. */
 int av_ak_profile(X509 *, char *manufacturer, size_t mlen, char *why,
     size_t whylen);
+/* Whether the certificate is an EK certificate (TCG EK Credential
+ * Profile): extended key usage tcg-kp-EKCertificate (2.23.133.8.1), or
+ * without one the TPM attributes in its subjectAltName, and key usage
+ * keyEncipherment (RSA) or keyAgreement (ECC). 0, or -1 with why. */
+int av_ek_profile(X509 *, char *why, size_t whylen);
 /* The TPM manufacturer ("id:XXXXXXXX") in the subjectAltName of the first
- * EK certificate (not a CA) among the concatenated DER ones that has it.
- * 0, or -1 when none has. */
+ * EK certificate (not a CA) among the concatenated DER ones that has it,
+ * escaped (cli_safe_text). 0, or -1 when none has. */
 int av_ek_manufacturer(const uint8_t *der, size_t len, char *out,
     size_t outlen);
 /* TPM2_PT_MANUFACTURER as the TCG writes it: id:XXXXXXXX ("ABCD"). */
 void av_manufacturer_text(uint32_t id, char *out, size_t len);
 
+/* The P-256 point as a public key. */
+EVP_PKEY *av_p256_key(const uint8_t point[65]);
 /* The point as a PEM SubjectPublicKeyInfo file. */
 int av_write_pem(const uint8_t point[65], const char *path);
 

@@ -1,7 +1,7 @@
 /*
  * The OpenSSL side of verify-attestation: the ssh public key file, ECDSA
  * P-256 signatures, and certificate chains to the roots a relying party
- * names. No TPM.
+ * names, described with every name escaped (cli_safe_text). No TPM.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest-verify.h"
+#include "cli.h"
 
 #define SK_KEY_TYPE	"sk-ecdsa-sha2-nistp256@openssh.com"
 
@@ -79,8 +80,8 @@ av_read_pubkey(const char *path, uint8_t point[65], char *app, size_t applen)
 	return 0;
 }
 
-static EVP_PKEY *
-p256_key(const uint8_t point[65])
+EVP_PKEY *
+av_p256_key(const uint8_t point[65])
 {
 	OSSL_PARAM_BLD *bld = NULL;
 	OSSL_PARAM *params = NULL;
@@ -111,7 +112,7 @@ av_verify_es256(const uint8_t point[65], const uint8_t *msg, size_t len,
 	EVP_MD_CTX *md = NULL;
 	int ok = 0;
 
-	if ((pkey = p256_key(point)) == NULL)
+	if ((pkey = av_p256_key(point)) == NULL)
 		return -1;
 	if ((md = EVP_MD_CTX_new()) != NULL &&
 	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
@@ -196,12 +197,43 @@ av_chains(X509_STORE *store, X509 *leaf, STACK_OF(X509) *others, char *why,
 }
 
 void
+av_name_text(const X509_NAME *name, char *out, size_t len)
+{
+	const X509_NAME_ENTRY *e;
+	const ASN1_OBJECT *o;
+	unsigned char *utf8;
+	char safe[4 * 64 + 1], oid[64];
+	size_t off = 0;
+	int i, n, nid;
+
+	out[0] = '\0';
+	for (i = 0; i < X509_NAME_entry_count(name) && off < len; i++) {
+		e = X509_NAME_get_entry(name, i);
+		o = X509_NAME_ENTRY_get_object(e);
+		if ((nid = OBJ_obj2nid(o)) != NID_undef)
+			snprintf(oid, sizeof(oid), "%s", OBJ_nid2sn(nid));
+		else if (OBJ_obj2txt(oid, sizeof(oid), o, 1) <= 0)
+			snprintf(oid, sizeof(oid), "?");
+		utf8 = NULL;
+		if ((n = ASN1_STRING_to_UTF8(&utf8,
+		    X509_NAME_ENTRY_get_data(e))) < 0 ||
+		    memchr(utf8, '\0', (size_t)n) != NULL)
+			snprintf(safe, sizeof(safe), "?");
+		else
+			cli_safe_text((const char *)utf8, safe, sizeof(safe));
+		OPENSSL_free(utf8);
+		n = snprintf(out + off, len - off, "/%s=%s", oid, safe);
+		off += n > 0 ? (size_t)n : 0;
+	}
+}
+
+void
 av_describe(X509 *x, char *out, size_t len)
 {
 	EVP_PKEY *k = X509_get0_pubkey(x);
-	char issuer[160] = "?";
+	char issuer[256];
 
-	X509_NAME_oneline(X509_get_issuer_name(x), issuer, sizeof(issuer));
+	av_name_text(X509_get_issuer_name(x), issuer, sizeof(issuer));
 	snprintf(out, len, "%s-%d, issued by %s",
 	    k != NULL && EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA ? "RSA" :
 	    "ECC", k != NULL ? EVP_PKEY_get_bits(k) : 0, issuer);
@@ -215,7 +247,7 @@ av_ek_certs(X509_STORE *store, const uint8_t *der, size_t len, int *nleaf,
 	const unsigned char *p = der, *end = der + len;
 	X509 *x;
 	int i, good = 0, nca = 0, r = -1;
-	char why[160] = "no EK certificate", one[160];
+	char why[200] = "no EK certificate", one[160], prof[160];
 	size_t used;
 
 	*nleaf = 0;
@@ -238,7 +270,14 @@ av_ek_certs(X509_STORE *store, const uint8_t *der, size_t len, int *nleaf,
 			continue;
 		}
 		(*nleaf)++;
-		if (store != NULL && av_chains(store, x, all, why, sizeof(why))) {
+		if (store == NULL)
+			continue;
+		if (av_ek_profile(x, prof, sizeof(prof)) != 0) {
+			snprintf(why, sizeof(why), "not an EK certificate: %s",
+			    prof);
+			continue;
+		}
+		if (av_chains(store, x, all, why, sizeof(why))) {
 			/* Every one that chains: "RSA-2048, issued by ...;
 			 * ECC-384, issued by ..." */
 			av_describe(x, one, sizeof(one));
@@ -307,7 +346,7 @@ av_write_pem(const uint8_t point[65], const char *path)
 	FILE *f;
 	int ok = 0;
 
-	if ((pkey = p256_key(point)) == NULL)
+	if ((pkey = av_p256_key(point)) == NULL)
 		return -1;
 	if ((f = fopen(path, "w")) != NULL) {
 		ok = PEM_write_PUBKEY(f, pkey) == 1;

@@ -69,7 +69,7 @@ verify(const char *key_path, const uint8_t *blob, size_t blob_len,
 	struct att_public key, ak;
 	struct cbor_rd rd;
 	struct kh *kh = NULL;
-	char app[1024];
+	char app[1024], safe_app[4 * sizeof(app)], safe_path[4 * 1024];
 	const char *why;
 	const uint8_t *raw;
 	uint8_t point[65], hash[32], ak_name[34];
@@ -80,7 +80,9 @@ verify(const char *key_path, const uint8_t *blob, size_t blob_len,
 		    key_path);
 		return CLI_USAGE;
 	}
-	printf("%s: application \"%s\"\n", key_path, app);
+	cli_safe_text(key_path, safe_path, sizeof(safe_path));
+	cli_safe_text(app, safe_app, sizeof(safe_app));
+	printf("%s: application \"%s\"\n", safe_path, safe_app);
 	if (att_file_parse(blob, blob_len, &f, &why) != 0) {
 		av_bad(&rep, "attestation: %s", why);
 		goto done;

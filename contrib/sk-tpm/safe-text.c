@@ -3,8 +3,9 @@
  * Text that came from outside (a record's application, or an application
  * or user typed on the command line), made safe to print on a terminal:
  * printable ASCII stays, every other byte and the backslash become \xNN,
- * so no escape sequence or line break reaches the screen. list, delete and
- * the doctor print such text through here.
+ * so no escape sequence or line break reaches the screen. list, delete,
+ * the doctor, verify-attestation and attest challenge (applications,
+ * certificate names) print such text through here.
  */
 #include <stdio.h>
 

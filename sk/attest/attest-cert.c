@@ -1,14 +1,10 @@
 /*
- * The installed AK certificate (attest-cert.h): found, matched against the
- * AK, stored.
+ * The installed AK certificate (attest-cert.h): found and matched against
+ * the AK; attest-cert-install.c stores it.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -109,46 +105,4 @@ ak_cert_find(const uint8_t *ak_pub, size_t ak_pub_len, uint8_t **der,
 		*der_len = 0;
 	}
 	return 0;
-}
-
-int
-ak_cert_install(const uint8_t *der, size_t der_len)
-{
-	char path[4096], tmp[4200], *slash;
-	int fd = -1, r = -1;
-
-	if (ak_cert_user_path(path, sizeof(path)) != 0) {
-		sk_error("neither XDG_CONFIG_HOME nor HOME is set");
-		return -1;
-	}
-	/* .../sk-tpm and its parent. */
-	slash = strrchr(path, '/');
-	*slash = '\0';
-	*strrchr(path, '/') = '\0';
-	(void)mkdir(path, 0700);
-	path[strlen(path)] = '/';
-	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-		sk_error("cannot make %s: %s", path, strerror(errno));
-		return -1;
-	}
-	*slash = '/';
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) < 0 || write(fd, der, der_len) != (ssize_t)der_len ||
-	    fsync(fd) != 0) {
-		sk_error("cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		sk_error("cannot install %s: %s", path, strerror(errno));
-		goto out;
-	}
-	sk_debug("installed %s", path);
-	r = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (r != 0)
-		(void)unlink(tmp);
-	return r;
 }

@@ -7,11 +7,12 @@
  * Always done: the provider cannot tell whether ssh-keygen will write the
  * attestation out, and an enrollment happens once per key. The key is
  * still loaded from its creation, in the session that created it
- * (tpm-hold.c), so it adds 6 TPM commands: GetCapability of the EK
- * indices (then NV_ReadPublic and NV_Read per EK certificate) and of the
+ * (tpm-hold.c), so it adds 5 TPM commands: GetCapability of the
  * identity, read first while nothing is loaded (attest_prepare);
  * CreatePrimary of the AK, Certify, FlushContext of the AK and of the key.
- * About 207 ms on a discrete TPM by the latency model (test/bench) (+18
+ * With SK_TPM_ATTEST_EK=1 the EK certificates too: GetCapability of the
+ * EK indices, then NV_ReadPublic and NV_Read per certificate.
+ * About 204 ms on a discrete TPM by the latency model (test/bench) (+18
  * with a PIN key's session), 340-410 ms through a resource manager, which
  * swaps the key, the AK and the session around Certify (doc/attestation.md).
  */
@@ -90,12 +91,15 @@ missing(const char *what)
 }
 
 void
-attest_prepare(struct tpm *t, struct attest_prep *p)
+attest_prepare(struct tpm *t, bool with_ek, struct attest_prep *p)
 {
 	struct tpm_ek_read how;
 
 	memset(p, 0, sizeof(*p));
-	if (tpm_ek_certs(t, &p->ek, &p->ek_len, &how) != 0)
+	if (!with_ek)
+		sk_debug("attestation: EK certificates left out (private "
+		    "unless SK_TPM_ATTEST_EK=1)");
+	else if (tpm_ek_certs(t, &p->ek, &p->ek_len, &how) != 0)
 		missing("no EK certificates");
 	else if (how.read == 0 && how.unread == 0)
 		sk_debug("attestation: this TPM has no EK certificate in NV");

@@ -6,6 +6,7 @@
 #ifndef SK_ATTEST_H
 #define SK_ATTEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,8 +29,11 @@ struct attest_prep {
 };
 
 /* Never fails; what could not be read is named in a debug line and is
- * missing from the statement. */
-void attest_prepare(struct tpm *, struct attest_prep *);
+ * missing from the statement. The EK certificates name the TPM (they hold
+ * its serial number) and would let any two relying parties link every key
+ * of a machine, so they are read only with_ek (SK_TPM_ATTEST_EK=1); a
+ * fleet CA gets them once through `sk-tpm attest export`. */
+void attest_prepare(struct tpm *, bool with_ek, struct attest_prep *);
 void attest_prep_free(struct attest_prep *);
 
 /*

@@ -98,6 +98,16 @@ config_load(struct sk_config *cfg)
 		}
 	}
 
+	/* The EK certificate names the TPM (a serial number): attestations
+	 * carry it only when the owner says so. */
+	v = env_nonempty("SK_TPM_ATTEST_EK");
+	if (v != NULL && strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
+		sk_error("SK_TPM_ATTEST_EK=%s is not understood; use 1 (EK "
+		    "certificates in attestations) or 0", v);
+		return -1;
+	}
+	cfg->attest_ek = v != NULL && strcmp(v, "1") == 0;
+
 	cfg->presence_timeout_ms = PRESENCE_TIMEOUT_MS;
 	cfg->askpass = env_nonempty("SSH_ASKPASS");
 	v = env_nonempty("SSH_ASKPASS_REQUIRE");

@@ -15,6 +15,8 @@ struct sk_config {
 	const char *config_file;	/* SK_TPM_CONFIG, or NULL */
 	bool debug;			/* SK_TPM_DEBUG=1 */
 	bool presence_assume;		/* SK_TPM_PRESENCE=assume */
+	bool attest_ek;			/* SK_TPM_ATTEST_EK=1: EK certificates
+					 * in attestations (attest.h) */
 	const char *presence_raw;	/* SK_TPM_PRESENCE as given, or NULL */
 	const char *askpass;		/* SSH_ASKPASS, or NULL */
 	bool askpass_usable;		/* DISPLAY/WAYLAND_DISPLAY set or

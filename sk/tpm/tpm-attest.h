@@ -47,9 +47,14 @@ struct tpm_ek_read {
  * and EK chain certificate (0x01C00100..0x01C001FF) in NV, as stored,
  * concatenated into a malloc'ed buffer (NULL, 0 when there are none). An
  * index that cannot be read is counted in *how and skipped; only failing
- * to list the indices is an error. */
+ * to list the indices is an error. Only indices the platform defined
+ * (TPMA_NV_PLATFORMCREATE) are read; the others are skipped and listed. */
 int tpm_ek_certs(struct tpm *, uint8_t **out, size_t *len,
     struct tpm_ek_read *how);
+/* The indices the last tpm_ek_certs skipped because the platform did not
+ * define them (at most TPM_EK_SKIPPED_MAX), and how many. */
+#define TPM_EK_SKIPPED_MAX	16
+size_t tpm_ek_skipped(const struct tpm *, const uint32_t **indices);
 
 /* TPM2_PT_MANUFACTURER and TPM2_PT_FIRMWARE_VERSION_1 << 32 | _2. */
 int tpm_identity(struct tpm *, uint32_t *manufacturer, uint64_t *firmware);

@@ -4,7 +4,9 @@
  * the defined indices; only those of the TCG EK ranges are read, each in
  * pieces the TPM takes (tpm-nv-chunk.c: 768 bytes on an SLB9670, whose
  * NV_Read refuses more). An index that cannot be read is named and
- * skipped: it never hides the others.
+ * skipped: it never hides the others. An index the platform did not define
+ * (no TPMA_NV_PLATFORMCREATE: anyone with the owner password may have
+ * planted it) is skipped and listed (tpm-ekcert-origin.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,9 @@
 #define EK_CHAIN_FIRST	0x01c00100u
 #define EK_CHAIN_LAST	0x01c001ffu
 #define EK_MAX_INDICES	16
+/* read_index's answer for an index it leaves out: no TPM or ESYS code is
+ * 1 (TPM format-zero codes start at 0x100, ESYS ones carry a layer). */
+#define EK_SKIPPED	((TSS2_RC)1)
 
 static bool
 is_ek_cert_index(TPM2_HANDLE h)
@@ -72,7 +77,8 @@ ek_indices(struct tpm *t, TPM2_HANDLE *out, size_t *n)
 }
 
 /* Append the certificates of one index to *buf (ek-der.h: padding,
- * several certificates, the 0x1001 header); a TPM code or the ESYS one
+ * several certificates, the 0x1001 header); EK_SKIPPED when the platform
+ * did not define the index (ek_index_trusted), a TPM code or the ESYS one
  * for a failed read, TSS2_ESYS_RC_MALFORMED_RESPONSE when the index holds
  * no certificate. */
 static TSS2_RC
@@ -94,6 +100,10 @@ read_index(struct tpm *t, TPM2_HANDLE index, uint8_t **buf, size_t *len)
 	}
 	if (serial_nv_public(t, nv, &pub) != 0) {
 		rc = TSS2_ESYS_RC_GENERAL_FAILURE;
+		goto out;
+	}
+	if (!ek_index_trusted(t, index, &pub)) {
+		rc = EK_SKIPPED;
 		goto out;
 	}
 	size = pub.nvPublic.dataSize;
@@ -143,10 +153,13 @@ tpm_ek_certs(struct tpm *t, uint8_t **out, size_t *len,
 	*out = NULL;
 	*len = 0;
 	memset(how, 0, sizeof(*how));
+	t->ek_skipped_n = 0;
 	if ((r = ek_indices(t, idx, &n)) != 0)
 		return r;
 	for (i = 0; i < n; i++) {
-		if ((rc = read_index(t, idx[i], out, len)) != TSS2_RC_SUCCESS) {
+		if ((rc = read_index(t, idx[i], out, len)) == EK_SKIPPED)
+			continue;
+		if (rc != TSS2_RC_SUCCESS) {
 			why = rc == TSS2_ESYS_RC_MALFORMED_RESPONSE ?
 			    "no DER certificate in it" : Tss2_RC_Decode(rc);
 			sk_debug("EK certificate index 0x%08x could not be "

@@ -15,6 +15,7 @@
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "tpm-attest.h"
 #include "tpm.h"
 #include "tpm-info.h"
 
@@ -28,7 +29,15 @@ struct tpm {
 	bool rm_flushes;
 	struct tpm_hold *hold;	/* tpm-hold.c; NULL when not holding */
 	struct tpm_nv_limits nv_limits;	/* once read (tpm-nv.c) */
+	/* EK indices not defined by the platform, skipped by the last
+	 * tpm_ek_certs (tpm-ekcert-origin.c) */
+	uint32_t ek_skipped[TPM_EK_SKIPPED_MAX];
+	size_t ek_skipped_n;
 };
+
+/* tpm-ekcert-origin.c: whether an EK certificate index is believed (the
+ * platform defined it); one that is not is remembered and named. */
+bool ek_index_trusted(struct tpm *, TPM2_HANDLE, const TPM2B_NV_PUBLIC *);
 
 /* The parent every key is made under: the TCG ECC P-256 SRK. */
 struct srk {

@@ -31,7 +31,8 @@ profile_nv_put "$T/nv" 0x01c00016 2048 "$T/nv/0x01c00016.der" "$T/nv/inter.der" 
     fail "storing both failed"
 
 head -c 32 /dev/urandom >"$T/chal"
-enroll_ok k -O no-touch-required -O challenge="$T/chal" \
+# The EK certificates go into the attestation only on request.
+enroll_ok k SK_TPM_ATTEST_EK=1 -O no-touch-required -O challenge="$T/chal" \
     -O write-attestation="$T/k.att"
 run verify "$CLI" verify-attestation "$T/k.pub" "$T/k.att" \
     --challenge "$T/chal" --ek-ca "$SWTPM_EK_CA_DIR/swtpm-localca-rootca-cert.pem"

@@ -41,7 +41,9 @@ counted() {
 head -c 32 /dev/urandom >"$T/chal"
 
 say "enroll without a PIN, with -O write-attestation"
-counted enroll enroll_ok plain -O no-touch-required -O application=ssh: \
+# SK_TPM_ATTEST_EK=1: the EK certificates go into the attestation only on
+# request, and this flow shows they are found wherever the chip keeps them.
+counted enroll enroll_ok plain SK_TPM_ATTEST_EK=1 -O no-touch-required -O application=ssh: \
     -O challenge="$T/chal" -O write-attestation="$T/plain.att"
 tpm_clean "after enrolling without a PIN"
 ekca=()
@@ -55,7 +57,9 @@ if [ "$ekcerts" != 0 ]; then
 	assert_grep "$OUT" 'ok +EK certificate: .*chains to --ek-ca' \
 	    "verify-attestation finds the EK certificates"
 else
-	assert_grep "$OUT" 'EK certificate: none; this TPM had no EK certificate in NV' \
+	# Nothing in NV, or only CA certificates of a chain: the file cannot
+	# tell an empty NV from certificates left out, and says both.
+	assert_grep "$OUT" 'EK certificate: (none; this TPM had no EK certificate in NV|not included .*or none in NV)' \
 	    "verify-attestation without EK certificates"
 fi
 say "  $(grep 'EK certificate' "$OUT" | sed 's/^ *//')"

@@ -36,7 +36,7 @@ esac
 need_tools setsid timeout
 
 # The developer's own settings must not leak into the tests.
-unset SK_TPM_DEBUG SK_TPM_OWNER_AUTH SK_TPM_PRESENCE SSH_ASKPASS \
+unset SK_TPM_DEBUG SK_TPM_OWNER_AUTH SK_TPM_PRESENCE SK_TPM_ATTEST_EK SSH_ASKPASS \
     SSH_ASKPASS_REQUIRE DISPLAY WAYLAND_DISPLAY SSH_AUTH_SOCK SSH_AGENT_PID \
     TSS2_LOG
 

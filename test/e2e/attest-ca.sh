@@ -13,6 +13,8 @@
 # profile, and another TPM's AK certificate.
 # shellcheck source=lib.sh disable=SC2015
 . "$(dirname "$0")/lib.sh" "$@"
+# shellcheck source=attest-lib.sh
+. "$(dirname "$0")/attest-lib.sh"
 
 CLI=${2:?usage: attest-ca.sh LIB SK-TPM}
 [ -n "${SWTPM_EK_CA:-}" ] && [ -n "${SK_TPM_TCTI_2:-}" ] ||
@@ -42,6 +44,9 @@ assert_grep "$OUT" "^credential for AK $(cat "$E/ak.name")\$" "AK name"
 assert_grep "$OUT" '^sealed to the EK RSA-2048, issued by' "EK"
 [ "$(stat -c %a "$CA/secret")" = 600 ] || fail "the secret is not mode 0600"
 [ "$(stat -c %s "$CA/secret")" = 32 ] || fail "the secret is not 32 bytes"
+assert_grep "$OUT" "^AK public key kept in $(re_quote "$CA/secret.ak.pem"): once the secret comes back, certify that key" \
+    "the CA keeps its own copy of the AK"
+same_key "$CA/secret.ak.pem" "$E/ak.pem" || fail "the CA's AK copy is not the exported AK"
 
 say "machine: sk-tpm attest activate"
 run activate "$CLI" attest activate "$CA/cred" -o "$T/got"
@@ -59,8 +64,12 @@ say "interop: tpm2_makecredential -T none, activated by sk-tpm"
 openssl x509 -inform der -in "$E/ek-cert-1.der" -pubkey -noout \
     >"$CA/ek.pem" || fail "EK public key"
 head -c 32 /dev/urandom >"$CA/secret-tools"
+# The Name computed from ak.tpmt, as the walk-through does: never the
+# machine's ak.name
+AK_NAME=000b$(sha256sum <"$E/ak.tpmt" | cut -d' ' -f1)
+[ "$AK_NAME" = "$(cat "$E/ak.name")" ] || fail "ak.name is not the Name of ak.tpmt"
 run makecred tpm2_makecredential -T none -u "$CA/ek.pem" -G rsa \
-    -s "$CA/secret-tools" -n "$(cat "$E/ak.name")" -o "$CA/cred-tools"
+    -s "$CA/secret-tools" -n "$AK_NAME" -o "$CA/cred-tools"
 expect_ok "tpm2_makecredential -T none"
 run activate-tools "$CLI" attest activate "$CA/cred-tools" -o "$T/got-tools"
 expect_ok "sk-tpm activates tpm2-tools' credential"
@@ -101,7 +110,7 @@ run activate-ecc "$CLI" attest activate "$CA/cred-ecc" -o "$T/got-ecc"
 expect_ok "attest activate with the ECC EK"
 cmp -s "$CA/secret-ecc" "$T/got-ecc" || fail "the ECC secret differs"
 run makecred-ecc tpm2_makecredential -T none -u "$CA/ek-ecc.pem" -G ecc \
-    -s "$CA/secret-tools" -n "$(cat "$E/ak.name")" -o "$CA/cred-tools-ecc"
+    -s "$CA/secret-tools" -n "$AK_NAME" -o "$CA/cred-tools-ecc"
 expect_ok "tpm2_makecredential -T none -G ecc"
 run activate-tools-ecc "$CLI" attest activate "$CA/cred-tools-ecc" \
     -o "$T/got-tools-ecc"
@@ -170,9 +179,7 @@ run challenge-notak "$CLI" attest challenge "$T/notak" -o "$CA/x" -s "$CA/y" \
 assert_grep "$ERR" 'not a restricted ECDSA P-256 signing key' "not an AK"
 [ ! -e "$CA/x" ] && [ ! -e "$CA/y" ] || fail "files written for a non-AK"
 tpm_clean "after the non-AK key"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$CA/other.key" -out "$CA/other.pem" -subj /CN=other-ca -days 2 \
-    >/dev/null 2>&1 || fail "other CA"
+ca_make "$CA" other
 run challenge-otherca "$CLI" attest challenge "$E" -o "$CA/x" -s "$CA/y" \
     --ek-ca "$CA/other.pem"
 [ "$RC" = 1 ] || fail "challenge with an EK of another CA: exit $RC"
@@ -182,56 +189,11 @@ run challenge-usage "$CLI" attest challenge "$E" -o "$CA/x" -s "$CA/y"
 [ "$RC" = 2 ] || fail "challenge without --ek-ca/--ek-pub: exit $RC"
 
 say "CA: the secret came back, so issue the AK certificate (WebAuthn profile)"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$CA/ca.key" -out "$CA/ca.pem" -subj /CN=fleet-ak-ca -days 2 \
-    >/dev/null 2>&1 || fail "CA"
+ca_make "$CA" ca /CN=fleet-ak-ca
 # The TPM's manufacturer, model and version, as its EK certificate says.
-san=$(openssl x509 -inform der -in "$E/ek-cert-1.der" -noout \
-    -ext subjectAltName | grep -o 'DirName:.*') || fail "no SAN in the EK certificate"
-# OpenSSL 3.0 prints the TCG attributes by OID, 3.5 by their short names.
-tpm_attr() {
-	printf '%s\n' "$san" | tr '/' '\n' | sed -n -e "s/^$1=//p" -e "s/^$2=//p"
-}
-MANUF=$(tpm_attr 2.23.133.2.1 tcg-at-tpmManufacturer)
-MODEL=$(tpm_attr 2.23.133.2.2 tcg-at-tpmModel)
-VERSION=$(tpm_attr 2.23.133.2.3 tcg-at-tpmVersion)
-[ -n "$MANUF" ] && [ -n "$MODEL" ] && [ -n "$VERSION" ] ||
-    fail "EK certificate SAN without manufacturer, model, version: $san"
-# issue_ak PUB.pem OUT.crt [subject|no-eku|ca|no-san|san-not-critical]:
-# the profile (empty subject, critical SAN directoryName with the TPM's
-# attributes, EKU tcg-kp-AIKCertificate, CA:FALSE), or one deviation.
-issue_ak() {
-	local subj=/ bc='critical,CA:FALSE' eku=2.23.133.8.3 crit='critical,'
-	local hex
-	case "${3:-}" in
-	subject) subj=/CN=sk-tpm-ak ;;
-	no-eku) eku=clientAuth ;;
-	ca) bc='critical,CA:TRUE' ;;
-	san-not-critical) crit= ;;
-	esac
-	printf '%s\n' 'asn1=SEQUENCE:gn' '[gn]' 'd=EXPLICIT:4C,SEQUENCE:name' \
-	    '[name]' 'r1=SET:rdn1' 'r2=SET:rdn2' 'r3=SET:rdn3' \
-	    '[rdn1]' 'a=SEQUENCE:atv1' '[rdn2]' 'a=SEQUENCE:atv2' \
-	    '[rdn3]' 'a=SEQUENCE:atv3' \
-	    '[atv1]' 'o=OID:2.23.133.2.1' "v=UTF8:$MANUF" \
-	    '[atv2]' 'o=OID:2.23.133.2.2' "v=UTF8:$MODEL" \
-	    '[atv3]' 'o=OID:2.23.133.2.3' "v=UTF8:$VERSION" >"$CA/san.cnf"
-	openssl asn1parse -genconf "$CA/san.cnf" -noout -out "$CA/san.der" \
-	    >/dev/null || fail "SAN"
-	hex=$(od -An -v -tx1 "$CA/san.der" | tr -d ' \n')
-	{
-		printf '%s\n' "basicConstraints=$bc" \
-		    'keyUsage=critical,digitalSignature' "extendedKeyUsage=$eku"
-		[ "${3:-}" = no-san ] || printf '2.5.29.17=%sDER:%s\n' "$crit" "$hex"
-	} >"$CA/ak.ext"
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout "$CA/dummy.key" -out "$CA/dummy.csr" -subj "$subj" \
-	    >/dev/null 2>&1 || fail "CSR"
-	openssl x509 -req -in "$CA/dummy.csr" -force_pubkey "$1" -CA "$CA/ca.pem" \
-	    -CAkey "$CA/ca.key" -CAcreateserial -extfile "$CA/ak.ext" -days 2 \
-	    -outform der -out "$2" >/dev/null 2>&1 || fail "issue $2"
-}
-issue_ak "$E/ak.pem" "$CA/ak.der"
+ek_tpm_attrs "$E/ek-cert-1.der"
+# The key the CA kept when it sealed the secret, never the machine's ak.pem
+issue_ak "$CA/secret.ak.pem" "$CA/ak.der"
 
 say "machine: sk-tpm attest install-cert"
 run install "$CLI" attest install-cert "$CA/ak.der"
@@ -249,11 +211,21 @@ run verify "$CLI" verify-attestation "$T/key.pub" "$T/key.att" \
     --challenge "$T/chal" --ek-ca "$SWTPM_EK_CA" --ak-ca "$CA/ca.pem"
 [ "$RC" = 0 ] || fail "verify: exit status $RC, expected 0"
 assert_grep "$OUT" 'ok +AK: certified .*chains to --ak-ca' "AK certified"
-assert_grep "$OUT" "note +manufacturer: $MANUF in the EK certificate, id:[0-9A-F]{8} .* as the TPM reports it" \
-    "manufacturer shown"
+assert_grep "$OUT" 'note +EK certificate: not included' "the EK is private by default"
 assert_grep "$OUT" '^result: OK' "result"
 assert_no_grep "$OUT" 'NOT SHOWN|FAILED' "every guarantee shown"
 sed 's/^/    /' "$OUT"
+say "enroll with SK_TPM_ATTEST_EK=1: the EK certificate checked too"
+enroll_ok key-ek SK_TPM_ATTEST_EK=1 -O challenge="$T/chal" \
+    -O write-attestation="$T/key-ek.att"
+tpm_clean "after enrollment"
+run verify-ek "$CLI" verify-attestation "$T/key-ek.pub" "$T/key-ek.att" \
+    --challenge "$T/chal" --ek-ca "$SWTPM_EK_CA" --ak-ca "$CA/ca.pem"
+[ "$RC" = 0 ] || fail "verify: exit status $RC, expected 0"
+assert_grep "$OUT" 'ok +EK certificate: RSA-2048, issued by .*chains to --ek-ca' "EK"
+assert_grep "$OUT" "note +manufacturer: $MANUF in the EK certificate, id:[0-9A-F]{8} .* as the TPM reports it" \
+    "manufacturer shown"
+assert_no_grep "$OUT" 'NOT SHOWN|FAILED' "every guarantee shown"
 
 say "an independent verifier: python-fido2's WebAuthn \"tpm\" attestation"
 if [ -z "$PY" ]; then
@@ -277,23 +249,13 @@ else
 fi
 
 say "refused: AK certificates off WebAuthn's profile"
-# splice_cert ATT DER OUT: the attestation with another certificate
-splice_cert() {
-	LC_ALL=C perl -0777 -e '
-	    open(F, "<:raw", $ARGV[0]) or die; $a = <F>; close F;
-	    open(F, "<:raw", $ARGV[1]) or die; $c = <F>; close F;
-	    ($m, $old, $rest) = unpack("N/a* N/a* a*", $a);
-	    $m eq "ssh-sk-attest-v01" or die "not an attestation";
-	    open(F, ">:raw", $ARGV[2]) or die;
-	    print F pack("N/a* N/a* a*", $m, $c, $rest); close F' "$@"
-}
 for bad in subject:'its subject is not empty' \
     no-eku:'its extended key usage lacks tcg-kp-AIKCertificate' \
     ca:'it is a CA certificate' \
     no-san:'no subjectAltName with the TPM manufacturer' \
     san-not-critical:'its subjectAltName is not critical'; do
 	kind=${bad%%:*} why=${bad#*:}
-	issue_ak "$E/ak.pem" "$CA/ak-$kind.der" "$kind"
+	issue_ak "$CA/secret.ak.pem" "$CA/ak-$kind.der" "$kind"
 	splice_cert "$T/key.att" "$CA/ak-$kind.der" "$T/key-$kind.att" ||
 	    fail "splice $kind"
 	run "verify-$kind" "$CLI" verify-attestation "$T/key.pub" \
@@ -323,7 +285,7 @@ run verify-other "$CLI" verify-attestation "$T/key.pub" "$T/key.att" \
 assert_grep "$OUT" 'FAILED +AK: the AK certificate does not chain' "other AK CA"
 
 say "another TPM: its AK certificate is not installed here, nor attached"
-issue_ak "$E2/ak.pem" "$CA/ak2.der"
+issue_ak "$CA/secret2.ak.pem" "$CA/ak2.der"
 run install-other "$CLI" attest install-cert "$CA/ak2.der"
 [ "$RC" = 1 ] || fail "installing another TPM's AK certificate: exit $RC"
 assert_grep "$ERR" "certifies another key than this TPM's AK" "install other"

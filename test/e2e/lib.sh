@@ -40,7 +40,8 @@ need_tools ssh ssh-keygen ssh-agent ssh-add setsid timeout tpm2_getcap
 # The tests must not see the developer's agent, askpass, display or our own
 # switches from the calling shell; each test sets what it needs per command.
 unset SSH_AUTH_SOCK SSH_AGENT_PID SSH_ASKPASS SSH_ASKPASS_REQUIRE DISPLAY \
-    WAYLAND_DISPLAY SSH_SK_PROVIDER SSH_SK_HELPER SK_TPM_PRESENCE SK_TPM_DEBUG
+    WAYLAND_DISPLAY SSH_SK_PROVIDER SSH_SK_HELPER SK_TPM_PRESENCE SK_TPM_DEBUG \
+    SK_TPM_ATTEST_EK
 
 test_workdir e2e "${E2E_KEEP:-0}"
 

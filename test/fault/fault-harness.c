@@ -305,6 +305,7 @@ fault_start(int argc, char **argv)
 	setenv("TSS2_LOG", "all+NONE", 1);
 	unsetenv("SK_TPM_DEBUG");
 	unsetenv("SK_TPM_PRESENCE");
+	unsetenv("SK_TPM_ATTEST_EK");
 	tcti = getenv("SK_TPM_TCTI");
 	restart_cmd = getenv("SWTPM_RESTART");
 	pid_file = getenv("SWTPM_PIDFILE");
