@@ -84,13 +84,27 @@ cred_file_build(const struct cred_file *c, uint8_t *out)
 	return (size_t)(p - out);
 }
 
+/*
+ * An ECC P-256 seed is the ephemeral point, TPMS_ECC_POINT: x and y as
+ * TPM2B of at most 32 bytes each. Makers that write a coordinate as its
+ * shortest big-endian form drop its leading zero bytes (tpm2_makecredential
+ * through OpenSSL's BN_bn2bin: about one point in 128 has a 31-byte
+ * coordinate), and the TPM reads such a point as the same number.
+ */
 int
 cred_ek_kind(const struct cred_file *c)
 {
+	size_t xl, yl;
+
 	if (c->secret_len == 256)
 		return CRED_EK_RSA2048;
-	if (c->secret_len == 68 && get16(c->secret) == 32 &&
-	    get16(c->secret + 34) == 32)
-		return CRED_EK_P256;
-	return CRED_EK_UNKNOWN;
+	if (c->secret_len < 2 + 1 + 2 + 1 || c->secret_len > 68)
+		return CRED_EK_UNKNOWN;
+	xl = get16(c->secret);
+	if (xl < 1 || xl > 32 || 2 + xl + 2 > c->secret_len)
+		return CRED_EK_UNKNOWN;
+	yl = get16(c->secret + 2 + xl);
+	if (yl < 1 || yl > 32 || 2 + xl + 2 + yl != c->secret_len)
+		return CRED_EK_UNKNOWN;
+	return CRED_EK_P256;
 }

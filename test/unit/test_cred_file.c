@@ -70,6 +70,39 @@ ek_kinds(void **state)
 	buf[115] = 0x21;
 	assert_int_equal(cred_file_parse(buf, len, &c, &why), 0);
 	assert_int_equal(cred_ek_kind(&c), CRED_EK_UNKNOWN);
+	/* tpm2_makecredential's point with a leading zero byte of x dropped:
+	 * a 31-byte x, then a 32-byte y (e2e.attest-ca failed on one) */
+	len = sample(buf, 68, 67);
+	buf[80] = 0x00;
+	buf[81] = 0x1f;
+	buf[113] = 0x00;
+	buf[114] = 0x20;
+	assert_int_equal(cred_file_parse(buf, len, &c, &why), 0);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_P256);
+	/* both short */
+	len = sample(buf, 68, 66);
+	buf[80] = 0x00;
+	buf[81] = 0x1f;
+	buf[113] = 0x00;
+	buf[114] = 0x1f;
+	assert_int_equal(cred_file_parse(buf, len, &c, &why), 0);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_P256);
+	/* a 33-byte coordinate is no P-256 point */
+	len = sample(buf, 68, 68);
+	buf[80] = 0x00;
+	buf[81] = 0x21;
+	buf[115] = 0x00;
+	buf[116] = 0x1f;
+	assert_int_equal(cred_file_parse(buf, len, &c, &why), 0);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_UNKNOWN);
+	/* lengths that do not add up to the seed */
+	len = sample(buf, 68, 67);
+	buf[80] = 0x00;
+	buf[81] = 0x20;
+	buf[114] = 0x00;
+	buf[115] = 0x20;
+	assert_int_equal(cred_file_parse(buf, len, &c, &why), 0);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_UNKNOWN);
 	/* an RSA-3072 ciphertext */
 	len = sample(buf, 68, 384);
 	assert_int_equal(cred_file_parse(buf, len, &c, &why), 0);
