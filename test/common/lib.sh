@@ -63,6 +63,19 @@ re_quote() {
 	printf '%s\n' "$1" | sed 's/[][\.*^$+?(){}|/]/\\&/g'
 }
 
+# flip_byte FILE OFFSET: invert every bit of the byte at OFFSET in place.
+# Writing a fixed value instead changes nothing when the byte already holds
+# it (one time in 256), which made a "refused: altered" test pass its
+# altered file to the TPM unaltered.
+flip_byte() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	[ -n "$b" ] || fail "flip_byte: no byte at $2 in $1"
+	# shellcheck disable=SC2059	# the format is the byte
+	printf "\\$(printf %03o $((b ^ 0xff)))" |
+	    dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
 # fingerprint KEY.pub: SHA256:... as ssh-keygen -l prints it.
 fingerprint() {
 	ssh-keygen -l -E sha256 -f "$1" | awk '{print $2}'

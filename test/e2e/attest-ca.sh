@@ -144,7 +144,7 @@ tpm_clean "after refusing a credential for another AK"
 
 say "refused: an altered credential, a malformed file"
 cp "$CA/cred" "$CA/cred-bad"
-printf '\x55' | dd of="$CA/cred-bad" bs=1 seek=20 conv=notrunc status=none
+flip_byte "$CA/cred-bad" 20
 run activate-bad "$CLI" attest activate "$CA/cred-bad"
 [ "$RC" = 1 ] || fail "activating an altered credential: exit $RC"
 assert_grep "$ERR" "not made for this TPM's EK and AK, or it was altered" "altered"

@@ -85,13 +85,11 @@ say "the AK is the same key at every enrollment"
 
 say "refused: a tampered attestation"
 cp "$T/plain.att" "$T/tampered.att"
-# one bit of certInfo's clock (8 bytes after magic, type, signer, extra)
+# one byte of certInfo's clock (8 bytes after magic, type, signer, extra)
 off=$(LC_ALL=C grep -obUaP '\xff\x54\x43\x47' "$T/tampered.att" | head -n1 | cut -d: -f1)
 [ -n "$off" ] || fail "no certInfo found"
 off=$((off + 6 + 36 + 34 + 7))
-b=$(od -An -tu1 -j "$off" -N1 "$T/tampered.att" | tr -d ' ')
-printf "\\$(printf %03o $((b ^ 1)))" |
-    dd of="$T/tampered.att" bs=1 seek="$off" conv=notrunc status=none
+flip_byte "$T/tampered.att" "$off"
 cmp -s "$T/plain.att" "$T/tampered.att" && fail "tampering changed nothing"
 verify tampered 1 "$T/plain.pub" "$T/tampered.att" --challenge "$T/chal"
 assert_grep "$OUT" "FAILED +signature: the AK's signature over certInfo is not valid" "tampered"
