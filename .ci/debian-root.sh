@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Run the test suite inside a Debian root made with debootstrap, so that one
 # Debian 12 machine also proves newer stacks (OpenSSH 10, tpm2-tss 4.x,
 # libcbor 0.10, OpenSSL 3.5):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # sk-tpm demo: make an ecdsa-sk SSH key whose private half lives in a TPM,
 # then log in with it to a throwaway sshd on 127.0.0.1, showing each step.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Enrollment: a new ECDSA P-256 key in the TPM, wrapped into a key handle
  * for the ssh key file.

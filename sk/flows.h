@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The operations behind the exported entry points. The TPM they use is
  * cfg->tcti: SK_TPM_TCTI, or ssh-keygen's -O device= when given. Each returns 0 or an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The sk_option array OpenSSH passes to sk_enroll and sk_load_resident_keys
  * ("device" and "user", from ssh-keygen -O). NULL means no options.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * PCR binding at enrollment (see pcr-bind.h).
  */

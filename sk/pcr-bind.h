@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Enrollment side of PCR binding (issue 12): which PCRs the user asked
  * for (SK_TPM_PCRS, else the "pcrs" setting of the config file), their

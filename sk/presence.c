@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * User presence without a button. The provider must not prompt in the
  * ordinary sense (OpenSSH owns the PIN prompts), but presence is a yes/no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * User presence, the TPM's stand-in for touching a token. Shown by one of:
  * a PIN entered for this very signature (the caller knows), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The four symbols OpenSSH's ssh-sk-helper looks up. Each entry point
  * checks its arguments, runs one flow and prints at most one line.

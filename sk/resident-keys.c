@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk_load_resident_keys: every usable record of this TPM, in the shape
  * ssh-keygen -K and ssh-add -K turn into key files and agent keys.

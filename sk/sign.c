@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Signing: check the handle, establish presence, have the TPM sign the
  * digest OpenSSH will verify.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Known leaks of the installed dependencies, as suppressions for the leak
 # checkers, each one tied to the versions that have it:
 #

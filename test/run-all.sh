@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Configure with warnings as errors, build, and run every test with ctest.
 #
 #   test/run-all.sh [BUILD-DIR]		(default: build-ci in the checkout)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The whole ctest suite under AddressSanitizer and UndefinedBehaviorSanitizer
 # (with LeakSanitizer):
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The unit and swtpm integration tests under valgrind's memcheck:
 #
 #   test/run-valgrind.sh [BUILD-DIR [REGEX]]

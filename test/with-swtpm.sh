@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Run a command against private swtpm simulators that this script starts and
 # stops itself:
 #

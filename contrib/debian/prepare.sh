@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Lay out a Debian source tree for dpkg-buildpackage:
 #
 #   contrib/debian/prepare.sh DEST

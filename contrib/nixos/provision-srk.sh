@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Persist the TCG standard ECC P-256 storage root key at 0x81000001, the
 # key libsk-tpm makes its keys under (without it, each signature derives the
 # key again: two more TPM commands). Idempotent: does nothing if the handle

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm attest export DIR | install-cert CERT: this machine's side of the
  * EK round trip that binds the AK to the TPM for a fleet CA

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TPM2_MakeCredential without a TPM (TPM 2.0 Part 1, "Credential
  * Protection"; Part 3, MakeCredential), for the CA side of the EK round

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TPM2_MakeCredential in software (attest-makecred.c), for
  * `sk-tpm attest challenge`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Certificate profiles for verify-attestation and attest challenge: the AK
  * certificate as WebAuthn section 8.3.1 ("TPM Attestation Statement

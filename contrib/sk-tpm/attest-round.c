@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm attest challenge | activate: the EK round trip that binds the AK
  * to this TPM for a fleet CA (doc/attestation.md), interoperable with

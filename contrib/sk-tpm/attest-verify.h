@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm verify-attestation: the OpenSSL helpers (attest-x509.c) behind
  * the command (attest.c).

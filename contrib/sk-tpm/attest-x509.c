@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The OpenSSL side of verify-attestation: the ssh public key file, ECDSA
  * P-256 signatures, and certificate chains to the roots a relying party

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm verify-attestation KEY.pub ATTEST [--challenge FILE]
  *     [--ek-ca DIR|FILE] [--ak-ca FILE]

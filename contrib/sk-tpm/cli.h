@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm, the command-line tool: shared between main.c and the command
  * files. What every command uses (cli.c), the commands main.c hands over

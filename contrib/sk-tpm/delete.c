@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm delete: remove one resident credential, chosen by application and
  * user or by NV index, after asking. By index it also removes what list

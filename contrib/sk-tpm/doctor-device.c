@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm doctor: /dev/tpmrm0, which the library opens without SK_TPM_TCTI,
  * and whether this account may open it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm doctor: the storage root key and salted sessions. Without a
  * persistent SRK every signature derives it (or loads a saved copy from

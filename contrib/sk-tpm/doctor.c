@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm doctor: a checklist of everything libsk-tpm needs from this TPM
  * and this account, each line tagged [ok], [info], [warn] or [FAIL]. Any

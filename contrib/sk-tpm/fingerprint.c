@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * How a resident credential is shown: its public key fingerprint exactly as
  * ssh-keygen -l prints it, its user id, its PCR binding (issue 12), and its

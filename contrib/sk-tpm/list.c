@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm list: the resident credentials in TPM NV, one line each, and the
  * indices of our range that hold nothing usable.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm: list, delete and diagnose what libsk-tpm keeps in the TPM.
  * This file reads the global options and the environment, then hands over

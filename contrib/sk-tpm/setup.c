@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm setup: make the standard ECC P-256 SRK persistent at 0x81000001,
  * so that signatures no longer derive it (sk/tpm/tpm-setup.c does the work).

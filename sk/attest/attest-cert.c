@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The installed AK certificate (attest-cert.h): found and matched against
  * the AK; attest-cert-install.c stores it.

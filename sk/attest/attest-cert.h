@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The AK certificate a fleet CA issued after the EK round trip, installed
  * by `sk-tpm attest install-cert` and attached by every enrollment whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Attestation at enrollment: WebAuthn-shaped authenticator data for the new
  * key, TPM2_Certify of the key by the attestation key over

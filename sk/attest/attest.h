@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Attestation at enrollment (attest.c): fills the three fields of the
  * enrollment response that ssh-keygen -O write-attestation writes out.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Every environment variable the library reads, read once per operation in
  * one place. ssh-sk-helper inherits the environment of its client (for

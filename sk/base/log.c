@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Diagnostics: silent by default, one line on failure, more with
  * SK_TPM_DEBUG=1. See log.h for why the error line is held back.

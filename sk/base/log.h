@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Diagnostics. The provider runs inside ssh-sk-helper whose stderr is the
  * user's terminal, so by default it prints nothing on success and exactly

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The digest an sk-ecdsa signature covers:
  *   SHA-256( SHA-256(application) || flags || u32be(counter) || SHA-256(data) )

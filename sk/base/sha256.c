@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SHA-256 after FIPS 180-4 section 6.2, HMAC after RFC 2104. Written for
  * clarity rather than speed: it only ever sees a few hundred bytes per TPM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SHA-256 (FIPS 180-4) and HMAC-SHA-256 (RFC 2104) in our own code, for
  * the keys ESYS derives from auth values: their state lives only in these

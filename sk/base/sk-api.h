@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The OpenSSH security-key provider ABI, version 0x000a0000 (OpenSSH 9.2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The SRK context cache's directory and files (srk-cache-file.h).
  */

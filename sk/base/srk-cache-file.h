@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The files of the SRK context cache (tpm-srk-cache.c says what they hold
  * and why): $XDG_RUNTIME_DIR/sk-tpm/, a directory of the user's own, mode

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Attestation codecs (formats in attest-codec.h): the statement on the
  * strict CBOR reader and writer, and WebAuthn's authenticator data with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Attestation formats, pure bytes in and out (no TPM, no I/O), so that the
  * verifier's parsers of untrusted bytes are fuzzed on their own.

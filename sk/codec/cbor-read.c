@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The strict CBOR reader (cbor-read.h; the rules in cbor-strict.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Strict CBOR for our own small formats (key handle, resident record,
  * attestation statement): definite-length maps of unsigned keys with uint,

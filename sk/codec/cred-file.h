@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The credential file of the EK round trip, as tpm2_makecredential writes
  * it and tpm2_activatecredential reads it (tpm2-tools 4 and 5), so that

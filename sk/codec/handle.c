@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The key handle in memory (format in handle.h): the rules its fields
  * follow, which the encoder and the decoder of handle-cbor.c both apply,

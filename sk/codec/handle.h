@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The key handle: the opaque bytes OpenSSH stores in the key file and hands
  * back to sk_sign. It is a CBOR map (RFC 8949) with small unsigned keys:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * PCR selections and policy digests (see policy.h). The digest follows
  * TPM 2.0 part 3: each policy command extends the session's digest,

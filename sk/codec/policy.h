@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * PCR binding (issue 12): which PCRs a key is bound to, and the policy
  * digest the TPM will demand for it. Pure code, no TPM: the selection

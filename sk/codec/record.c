@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The resident record codec (format in record.h), on the strict CBOR
  * reader and writer shared with the key handle: the same header and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A resident credential as stored in one TPM NV index: a CBOR map with
  * small unsigned keys, encoded and decoded by the same strict rules as the

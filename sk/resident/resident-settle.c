@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Two resident enrollments of the same (application, user id) at the same
  * time: which record stays.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Resident credentials in TPM NV. Reading the list costs one capability
  * query, the SRK's Name (one or two commands), and two commands per

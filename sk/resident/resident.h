@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Resident credentials: the records in TPM NV (record.h, tpm-nv.c), read
  * into memory, checked, and added or removed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TPM2_ActivateCredential with the AK and the EK (tpm-activate.h). The EK
  * is derived from the TCG EK Credential Profile's low-range template

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The machine's side of the EK round trip (tpm-activate.c): TPM2_Activate
  * Credential with the AK (tpm-attest.h) and the EK, so that a CA that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The attestation key and TPM2_Certify of the new key by it: the key is
  * still loaded from its creation (tpm-hold.c), in the session that created

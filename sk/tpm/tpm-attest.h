@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What attestation asks of the TPM (tpm-attest.c, tpm-ekcert.c): the
  * attestation key, TPM2_Certify of a new key, the EK certificates in NV

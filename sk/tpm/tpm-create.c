@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The signing key: created under the SRK here; tpm-key.c loads it back
  * from the key handle and signs with it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ESYS's cryptography that no auth value passes through unchanged: nonces,
  * the ephemeral ECDH of a salted session and AES-CFB parameter encryption,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ESYS's cryptography, ours where a secret passes through it.
  *

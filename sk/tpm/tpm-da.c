@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Dictionary-attack state: how many wrong PINs the TPM still tolerates,
  * and how long a lockout lasts.

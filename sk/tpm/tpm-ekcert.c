@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The EK certificates the manufacturer (or swtpm_setup) left in NV, and the
  * TPM's identity, for the attestation statement. One GetCapability lists

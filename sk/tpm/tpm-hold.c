@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What one enrollment keeps between its steps, so that no step opens,
  * loads or starts again what an earlier one already had: the SRK (read or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The TPM describing itself, for `sk-tpm doctor`. Read-only: nothing here
  * changes the TPM's state except a transient SRK and a session that are

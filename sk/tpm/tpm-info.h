@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What the TPM says about itself, for `sk-tpm doctor`: identity, firmware,
  * commands, capacities, P-256 and salted sessions (tpm-info.c), whose SRK

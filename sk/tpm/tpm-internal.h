@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Shared between the tpm-*.c files only: the one place that knows ESYS.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The signing key, made by tpm-create.c: load it back from the key handle
  * and sign with it. A signature with a persistent SRK costs four

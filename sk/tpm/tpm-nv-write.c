@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Storing and removing resident records in TPM NV (tpm-nv.c says how the
  * range and its indices look): an owner password through a salted

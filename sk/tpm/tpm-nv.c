@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Resident credentials live in TPM NV indices of the owner hierarchy, one
  * record per index, in a range of our own (TPM_NV_FIRST..TPM_NV_LAST).

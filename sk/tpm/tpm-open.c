@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Reaching the TPM. tpm2-tss's own default search ends at a simulator on
  * localhost:2321, which on a shared machine may be anybody's; we never go

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * PCR-bound keys (issue 12) in the TPM: reading PCRs and running the
  * key's policy in a policy session salted to the SRK.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TPM properties (TPM2_CAP_TPM_PROPERTIES), read in as few GetCapability
  * commands as the TPM allows.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ESYS's serialised form of a resource (Esys_TR_Serialize and
  * Esys_TR_Deserialize), used to save TPM commands: it already holds the

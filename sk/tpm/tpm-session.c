@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Sessions and flushing. Every secret auth value we present (a PIN key's,
  * the owner password) goes through a salted HMAC or policy session: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Making the standard SRK persistent (tpm-setup.h).
  *

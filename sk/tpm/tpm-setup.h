@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm setup: the TCG standard ECC P-256 SRK made persistent at
  * 0x81000001 (tpm-setup.c), as systemd's tpm2-setup does, so that no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The transient SRK without deriving it at every signature. Deriving the
  * SRK (CreatePrimary) costs a real TPM about 150 ms; loading a saved

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The storage root key every sk-tpm key is made under: the TCG standard
  * ECC P-256 SRK (TCG TPM v2.0 Provisioning Guidance). A primary key is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A TPM that never answers must not hold ssh (or ssh-agent behind
  * ssh-sk-helper) forever. ESYS's one-call functions wait for every answer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Everything the library asks of the TPM. Only the tpm-*.c files include
  * tpm2-tss headers; the flows above see plain bytes and SSH_SK_ERR_* codes.

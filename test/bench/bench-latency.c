@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm-bench-latency: modelled TPM time of libsk-tpm.so's operations.
  * Every TPM command goes through the latency TCTI (tcti-latency.c), either

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm-bench-resident: what resident credentials cost on the TPM.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk-tpm-bench: what libsk-tpm.so costs on the TPM, measured through the
  * entry points OpenSSH calls.

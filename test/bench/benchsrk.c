@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Persisting and evicting the SRK for the benchmark's two scenarios. Only
  * ever called on a simulator (bench.c checks the TCTI): on a real TPM the

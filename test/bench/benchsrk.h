@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The benchmark's own view of the persistent SRK at 0x81000001, so that it
  * can measure the library with and without one on the same simulator.

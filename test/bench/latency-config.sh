@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # One configuration of the latency benchmark (see latency.sh, which runs
 # this under test/with-swtpm.sh and, for MODE abrmd, test/fault/abrmd.sh):
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Summing the latency TCTI's log (see latency-log.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Reading what tcti-latency.c appended to SK_LATENCY_LOG: the commands of
  * one operation (the lines after a mark) summed up by the latency model,

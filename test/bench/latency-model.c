@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The latency model: modelled milliseconds of TPM execution time per TPM
  * 2.0 command, for laptop-class discrete TPMs (Infineon SLB9670/SLB9672,

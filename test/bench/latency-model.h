@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A latency model of a laptop-class discrete TPM 2.0: what each command
  * costs in milliseconds of TPM time. The table and its sources are in

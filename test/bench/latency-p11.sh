@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Make a tpm2-pkcs11 token with one ECC P-256 key for the latency
 # benchmark: latency-p11.sh STORE. Run through test/fault/abrmd.sh:
 # tpm2_ptool drives tpm2-tools, which leave objects loaded and need a

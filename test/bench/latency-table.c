@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The latency benchmark's table: one column per configuration (how the
  * TPM is reached, whether the SRK is persistent), one line per operation,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* The benchmark's table, from the rows latency-log.c prints. */
 #ifndef SK_BENCH_LATENCY_TABLE_H
 #define SK_BENCH_LATENCY_TABLE_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The latency benchmark: modelled TPM time of libsk-tpm.so and of
 # tpm2-pkcs11, each operation's TPM commands charged by the latency model
 # (test/bench/latency-model.c) as the latency TCTI sees them.

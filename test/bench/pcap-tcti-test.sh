@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The benchmark's capture reader against what tpm2-tss's pcap TCTI really
 # writes: three tpm2-tools runs append three sessions to one capture, one of
 # them ending in a TPM error, and `sk-tpm-bench -c` must count exactly those

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Unit test of the capture reader the benchmark relies on: captures built
  * here byte by byte in each layout it claims to read, the counts they must

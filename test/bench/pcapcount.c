@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A small, bounds-checked reader for pcap and pcapng captures that counts
  * the TPM 2.0 commands in them. See pcapcount.h for what is recognised.

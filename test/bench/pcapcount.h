@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Counting TPM 2.0 commands in a capture written by tpm2-tss's pcap TCTI
  * (TCTI string "pcap:<child TCTI>", file named by TCTI_PCAP_FILE).

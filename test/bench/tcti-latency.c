@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libtss2-tcti-latency.so: a TCTI for the latency benchmark. It wraps
  * another TCTI, passes every command through unchanged and charges each

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # sk-tpm delete reads the record again right before removing it: when the
 # index was swapped for another record while the question was open (here:
 # alice's record removed and mallory's enrolled into the same slot), it

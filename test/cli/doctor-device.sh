@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # sk-tpm doctor's look at /dev/tpmrm0 when no SK_TPM_TCTI is set: owner,
 # group and mode, whether the user can open it, membership of group tss,
 # and the advice when access is denied. /dev is not touched: the tool is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # sk-tpm doctor against swtpm: the checklist names the TPM and how it was
 # reached, the manufacturer (IBM for swtpm), firmware, P-256, a salted
 # session, the lockout state, NV limits and resident records, and exits 0;

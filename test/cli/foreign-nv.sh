@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Other programs' NV indices in the sk-tpm range (0x01a5c500..0x01a5c5ff)
 # never block resident keys and never cost a try of the TPM's
 # dictionary-attack counter: an index with an auth value and without

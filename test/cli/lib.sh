@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash disable=SC2034
 # Helpers for the sk-tpm command-line tests. A test script does
 #	. "$(dirname "$0")/lib.sh" "$@"	# $1 sk-tpm, $2 libsk-tpm.so

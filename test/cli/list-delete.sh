@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # sk-tpm list and sk-tpm delete against swtpm, with resident credentials
 # made by the real ssh-keygen through libsk-tpm.so: each line shows the NV
 # index, application, user, pin/no-pin and the fingerprint ssh-keygen -l

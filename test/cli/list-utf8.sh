@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # sk-tpm list --json writes a non-ASCII application as UTF-8 (each
 # character once, not each of its bytes as a code point of its own), so
 # that a JSON reader gets the application back as ssh-keygen stored it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # A TPM whose owner hierarchy has a password (run with --srk: with an owner
 # password the library cannot derive the SRK, so a persistent one is the
 # supported setup). Listing needs no password; deleting takes it from

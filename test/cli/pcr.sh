@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Issue 12 in the tool: a resident credential bound to PCR 8 (SK_TPM_PCRS
 # at enrollment through the real ssh-keygen) shows its binding in
 # "sk-tpm list" (text and JSON); "sk-tpm doctor" shows the current value of

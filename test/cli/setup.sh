@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # sk-tpm setup against a simulator without a persistent SRK:
 #  - a free 0x81000001 gets the standard SRK, whose Name is the one the
 #    test's own derivation (sk-tpm-testutil persist-srk) gives, and which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * How sk-tpm shows a credential (contrib/sk-tpm/fingerprint.c): the
  * fingerprint against ssh-keygen's own, user ids, terminal-safe text.

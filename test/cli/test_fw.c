@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The TPM-FAIL firmware table of `sk-tpm doctor` (tpm_fw_weak_ecdsa) and
  * the decoding of character properties (tpm_info_chars, tpm_info_vendor).

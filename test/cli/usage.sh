@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # sk-tpm's command line without a TPM: --help for the tool and each
 # command (exit 0, usage on stdout), --version, and usage errors (exit 2,
 # exactly one "sk-tpm: ..." line on stderr, nothing on stdout). SK_TPM_TCTI

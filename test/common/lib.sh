@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash disable=SC2015,SC2034
 # The one shell library of the test scripts: messages and assertions, a
 # private work directory, command runs without a terminal, daemons stopped

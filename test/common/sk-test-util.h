@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Helpers shared by the C tests: an OpenSSL
  * check of a signature made by the library (independent of its code), a

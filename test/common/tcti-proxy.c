@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Test TCTIs in front of another TCTI: the shared part (see tcti-proxy.h).
  */

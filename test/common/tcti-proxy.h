@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The plumbing shared by the test TCTIs that sit in front of another TCTI
  * (test/fault/tcti-fault.c, test/bench/tcti-latency.c). Such a TCTI is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * One ESYS connection of the test helpers (tpm-util.c, tpm-pcr-util.c,
  * test/fault/fault-tpm.c): a TCTI loaded by name and an ESYS context on it.

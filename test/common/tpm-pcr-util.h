@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Test-side PCR chores for the PCR-binding tests (issue 12), independent
  * of the library: reset and extend PCRs, compute a policy with a TPM trial

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Test-side access to the simulator, independent of the library: count
  * what is left loaded, reset the lockout, add or remove the persistent SRK.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # contrib/nixos/provision-srk.sh against swtpm: after it, sk-tpm doctor
 # finds the standard SRK persistent and sk-tpm setup finds its Name is the
 # standard SRK's; a second run changes nothing; a key enrolled before still

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # (d) Keys held by ssh-agent (-P allowing the library's directory, keys
 # added with ssh-add -S): the agent's ssh-sk-helper signs, with the agent's
 # environment. A no-touch-required key works as is; a default key works when

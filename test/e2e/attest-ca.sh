@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The EK round trip for a fleet CA, then x5c: sk-tpm attest export; the CA
 # checks the EK certificate and seals a secret for the AK's Name with
 # sk-tpm attest challenge (no TPM); the machine recovers it with sk-tpm

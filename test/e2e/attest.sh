@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Attestation end to end: the real ssh-keygen -O write-attestation against
 # two simulators manufactured with EK certificates from a private CA
 # (with-swtpm.sh --ek-cert --second), checked by sk-tpm verify-attestation

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # ssh-keygen -t ed25519-sk is refused (TPM 2.0 has no Ed25519) with one
 # clear line from the library, and no key file is written.
 # shellcheck source=lib.sh disable=SC2015

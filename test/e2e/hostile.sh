@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Hostile inputs through the real tools (ssh, ssh-keygen) reach the library
 # inside ssh-sk-helper and end in a clean error: ssh/ssh-keygen exit
 # non-zero, the library prints exactly one "sk-tpm:" line saying what is

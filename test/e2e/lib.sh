@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash disable=SC2015,SC2034
 # Shared helpers for the end-to-end tests: real ssh-keygen, ssh, sshd,
 # ssh-agent and ssh-add on 127.0.0.1, driving libsk-tpm.so against the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # (a) ssh-keygen -O no-touch-required: the key logs in when authorized_keys
 # says no-touch-required, the signature carries no flags (0x00), and the
 # library prints nothing on success. Without the option sshd insists on

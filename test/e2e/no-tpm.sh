@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # No TPM reachable (SK_TPM_TCTI names a port where nothing listens):
 # enrollment and login fail with "device not found" and one line from the
 # library, without tpm2-tss's own error output.

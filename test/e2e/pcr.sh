@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Issue 12: keys bound to PCRs through the real ssh-keygen, ssh and sshd.
 # SK_TPM_PCRS in ssh-keygen's environment binds the new key; it logs in
 # while the PCRs hold their enrollment values, is refused with the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # (c) ssh-keygen -O verify-required: ssh-keygen asks for the PIN (through
 # SSH_ASKPASS, forced), ssh asks for it at login, the signature carries
 # UP|UV (0x05) and sshd's verify-required accepts it. A wrong PIN is

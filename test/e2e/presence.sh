@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # (b) A key with the default flags (presence required) logs in with a plain
 # authorized_keys line when presence is shown: SK_TPM_PRESENCE=assume, or a
 # confirm dialog through SSH_ASKPASS. With neither and no terminal, the

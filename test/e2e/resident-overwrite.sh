@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The CREDENTIAL_EXISTS / FORCE protocol through real ssh-keygen: a second
 # resident enrollment for the same (application, user) makes ssh-keygen ask
 # "Overwrite key in token (y/n)?" on stdin. Answering "n" fails the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Resident keys (ssh-keygen -O resident) stored in TPM NV come back on a
 # "fresh account": ssh-keygen -K in an empty directory writes
 # id_ecdsa_sk_rk (application ssh:, no user) and id_ecdsa_sk_rk_work_alice

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: BSD-2-Clause
 # Inspect or edit an unencrypted OpenSSH sk-ecdsa private key, for the
 # hostile-input tests. Reads the binary key (the base64 between the armour
 # lines, already decoded) on stdin; lib.sh's skkey() does the armour.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """An independent check of sk-tpm's attestation: python-fido2's WebAuthn
 "tpm" attestation verifier (fido2.attestation.tpm.TpmAttestation) on the
 statement ssh-keygen -O write-attestation wrote, with the AK certificate

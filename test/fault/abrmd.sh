@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Run a command with tpm2-abrmd, the user-space TPM resource manager, in
 # front of the simulator that test/with-swtpm.sh started:
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Endurance: many consecutive signatures in one process through the real
  * libsk-tpm.so, each verified with OpenSSL. Afterwards the TPM must hold no

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # 8 parallel ssh logins through tpm2-abrmd: real ssh, sshd and ssh-sk-helper
 # on 127.0.0.1, each login signing with the same TPM key at the same time.
 # Every login must succeed, sshd must accept the key every time, the

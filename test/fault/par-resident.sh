@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Resident enrollments at the same time through tpm2-abrmd: real ssh-keygen
 # (and its ssh-sk-helper) enrolling -O resident keys in parallel, some for
 # the same (application, user) pair, some for pairs of their own, and then

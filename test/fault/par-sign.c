@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Parallel signatures through the real libsk-tpm.so: fork() P processes
  * that each sign N times (optionally after enrolling a key of their own)

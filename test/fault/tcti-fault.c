@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libtss2-tcti-fault.so: a TCTI for fault tests. It wraps another TCTI,
  * loaded with tctildr from the rest of its configuration string, passes

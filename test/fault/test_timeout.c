@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A TPM that stops answering in the middle of a signature: the simulator
  * gets SIGSTOP just as TPM2_Sign goes out (the fault TCTI's kill mode, in

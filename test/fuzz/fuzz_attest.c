@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target: everything sk-tpm verify-attestation parses from an
  * attestation file, on arbitrary bytes: the ssh-sk-attest-v01 envelope,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target: the credential file that `sk-tpm attest activate`
  * reads (cred-file.h), from a CA, over whatever channel, on arbitrary

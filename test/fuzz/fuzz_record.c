@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target: the resident-record decoder on arbitrary bytes, as
  * it would find them in a TPM NV index anyone with NV rights could write.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * libFuzzer target: the SRK context cache's file decoder
  * (sk/tpm/tpm-srk-cache.c) on arbitrary bytes: the file lives in the user's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Writes the seed corpora of fuzz_handle and fuzz_record, so that each
  * fuzzer starts from both sides of every check:

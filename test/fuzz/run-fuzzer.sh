@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Runs one libFuzzer target for a bounded time and reports the figures:
 #
 #   run-fuzzer.sh FUZZER SECONDS SEEDS [DICT]

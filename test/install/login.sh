@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Log in through an installed sk-tpm, the way its user would: the library at
 # its installed path, the installed ssh_config snippet once its line is
 # uncommented, ssh-agent with its default provider allow-list, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # cmake --install with DESTDIR into a staging directory: exactly the
 # library, the tool, the two manual pages and the two example files are
 # installed, where GNUInstallDirs puts them; then log in through the staged

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Simulator chores for the shell fixtures, done with ESYS rather than
  * tpm2-tools: tpm2_createprimary cannot express the TCG SRK template's

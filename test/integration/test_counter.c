@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What doc/pin-and-presence.md says of the signature counter, shown on the
  * simulator: it is the TPM's Clock in seconds, one value for the whole TPM, so every

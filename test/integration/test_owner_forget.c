@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The owner password is used once and forgotten (issue 8, point 4): after
  * tpm_nv_store and tpm_nv_delete, ESYS's owner-hierarchy object no longer

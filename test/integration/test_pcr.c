@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * PCR-bound keys (issue 12) against swtpm: the provider's real entry
  * points, the simulator's own PCRs (8 and 14, extended from locality 0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The provider against a real TPM simulator (started by with-swtpm.sh):
  * enroll, sign, verify with OpenSSL, and every refusal the issue names.

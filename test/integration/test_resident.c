@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Resident credentials in TPM NV against a real simulator: store, refuse
  * a duplicate, replace with force, list, skip what is not ours, and keep

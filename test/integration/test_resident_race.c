@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Resident enrollments at the same time, each interleaving made to happen
  * deterministically on the simulator (the parallel test through

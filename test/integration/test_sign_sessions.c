@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Which session authorises each command of a signature, as it crosses the
  * bus (tpm2-tss's pcap TCTI in front of the TCTI the test was given: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The storage key a handle carries is the TPM's, or nothing is sent
  * (issue 8, point 1). A key handle and a resident record whose SRK public

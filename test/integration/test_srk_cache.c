@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The saved context of the transient SRK (sk/tpm/tpm-srk-cache.c), against a
  * simulator without a persistent SRK. Counted on captures of tpm2-tss's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Every manual page given must be clean for `mandoc -T lint` at warning
 # level (style remarks are not failures: mandoc cannot know pages that are
 # not installed yet, such as sk-tpm(1) from sk-tpm(7)).

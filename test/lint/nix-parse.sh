@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Every .nix file under DIR must parse (nix-instantiate --parse: syntax
 # only; test/nixos evaluates the package, module and VM test against
 # nixpkgs' lib). version.nix needs nothing but the tree and is evaluated:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The version is written once, in CMakeLists.txt (project VERSION). Check
 # that what shows a version takes it from there: sk-tpm --version, the
 # library (its SK_TPM_DEBUG line), CHANGELOG.md's newest entry, the Debian

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # The Debian package, end to end, in the current Debian system (CI's
 # "package" step: `bash .ci/run package`). INSTALLS AND PURGES THE PACKAGE
 # SYSTEM-WIDE: run it as root on a throwaway machine or a Debian root

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Allocation failures for the codec tests, injected with the linker's
  * --wrap=malloc and --wrap=calloc (see CMakeLists.txt): the calls made

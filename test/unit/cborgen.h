@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A CBOR writer for the unit tests, written apart from sk/codec/cbor-strict so
  * that the codecs' output is checked against an independent rendering of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * presence-fds: prints "N TARGET" for each descriptor this process holds,
  * as /proc/self/fd shows it, leaving out the descriptor of that directory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The attestation codecs (sk/codec/attest-codec.c and attest-parse.c) on
  * bytes made here: the statement round trip and its strictness,

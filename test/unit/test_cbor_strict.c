@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The strict CBOR reader and writer under both codecs: every head width,
  * the shortest-form rule, the position left unchanged on refusal, UTF-8,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The credential file of the EK round trip (sk/codec/cred-file.c): a round trip
  * of what tpm2_makecredential writes, and every malformed file refused

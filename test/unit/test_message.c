@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The digest an sk-ecdsa signature covers, against vectors computed
  * outside this code base. The expected values were computed once with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Parsing the sk_option array that ssh-keygen -O hands to the provider.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * PIN to auth value, against the formula in pin.h computed outside this
  * code base. The expected values were computed once with Python's hashlib:

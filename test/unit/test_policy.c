@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.c: PCR selections and policy digests. The digests are checked
  * against values computed independently (Python's hashlib over the

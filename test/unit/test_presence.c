@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The presence question (sk/presence.c) against real programs: an askpass
  * script run by the library, and a pseudo-terminal that is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sk/base/sha256.c against published vectors: FIPS 180-2 appendix B (SHA-256)
  * and RFC 4231 section 4 (HMAC-SHA-256), then against OpenSSL on random

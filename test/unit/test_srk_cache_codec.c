@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The SRK context cache's file form (sk/tpm/tpm-srk-cache.c): what is written
  * decodes to the same Name and context; anything cut, extended or not of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Which TCTI strings reach a resource manager that flushes on close
  * (sk/tpm/tpm-rm.c): only those may leave the last FlushContext out. A

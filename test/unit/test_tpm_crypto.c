@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The crypto callbacks sk/tpm/tpm-crypto.c gives ESYS (tpm2-tss >= 4.0),
  * called the way ESYS calls them, against OpenSSL: hashes, HMACs (in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Upgrade promise through the real OpenSSH: the key files of a fixture made
 # by an earlier version (make-fixture.sh) log in with this library, and
 # ssh-keygen -K reads that version's resident record back. Run with the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # Make the upgrade fixture of this version: a TPM (swtpm state directory)
 # holding a resident record, and key files made in it by the real
 # ssh-keygen through this build's libsk-tpm.so. Run once per release and

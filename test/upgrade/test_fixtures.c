@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Upgrade promise: key handles and resident records written by a released
  * version keep working. For each fixture (test/fixtures/vX.Y.Z, made by
