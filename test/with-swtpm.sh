@@ -165,8 +165,10 @@ if [ -n "$profile" ]; then
 		echo "with-swtpm: preparing chip profile $profile failed" >&2
 		exit 1
 	}
-	[ -z "${!rules:-}" ] ||
-	    export SK_TPM_TCTI="$SK_TPM_CHIP_TCTI:${!rules};$SK_TPM_TCTI"
+	# A profile of state alone still goes through the chip TCTI when it
+	# is at hand (rules: none), so that SK_CHIP_LOG counts its commands.
+	[ ! -f "${SK_TPM_CHIP_TCTI:-}" ] ||
+	    export SK_TPM_TCTI="$SK_TPM_CHIP_TCTI:${!rules:-};$SK_TPM_TCTI"
 	export SK_TPM_PROFILE=$profile
 fi
 echo "$pid" >"$work/tpm1.pid"
