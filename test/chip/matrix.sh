@@ -94,6 +94,13 @@ expect_ok "sk-tpm setup"
 run doctor "$CLI" doctor
 expect_ok "sk-tpm doctor"
 assert_grep "$OUT" '^healthy' "sk-tpm doctor"
+# The chip's commands as the doctor reads them (TPM2_CAP_COMMANDS, which
+# the chip TCTI answers as the chip would).
+if [[ "$SK_TPM_TCTI" == *absent=CreateLoaded* ]]; then
+	assert_grep "$OUT" 'TPM2_CreateLoaded: absent' "doctor: CreateLoaded absent"
+else
+	assert_grep "$OUT" 'TPM2_CreateLoaded: present' "doctor: CreateLoaded present"
+fi
 authorize no-touch-required "$T/plain.pub"
 login_ok login-after-setup "$T/plain.pub" 0x00 "$T/plain"
 tpm_clean "after setup"
