@@ -21,6 +21,7 @@
 
 #include "attest-codec.h"
 #include "attest-makecred.h"
+#include "attest-io.h"
 #include "attest-round.h"
 #include "attest-verify.h"
 #include "cli.h"

@@ -36,6 +36,7 @@
 
 #include "attest-codec.h"
 #include "attest-makecred.h"
+#include "attest-io.h"
 #include "attest-round.h"
 #include "attest-verify.h"
 #include "cli.h"
@@ -44,48 +45,6 @@
 #include "tpm-activate.h"
 
 #define EK_CERTS_MAX	16
-
-int
-round_read_small(const char *path, uint8_t *buf, size_t max, size_t *len)
-{
-	FILE *f;
-	size_t n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
-	n = fread(buf, 1, max, f);
-	/* one byte more than max: too long */
-	if (n == max && fgetc(f) != EOF)
-		n = max + 1;
-	fclose(f);
-	if (n > max)
-		return -1;
-	*len = n;
-	return 0;
-}
-
-int
-round_write_private(const char *path, const uint8_t *buf, size_t len)
-{
-	struct stat st;
-	int fd, ok;
-
-	/* A file that exists already loses its other permissions first. */
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) == -1 || fstat(fd, &st) != 0 ||
-	    (S_ISREG(st.st_mode) && fchmod(fd, 0600) != 0)) {
-		cli_error("%s: cannot write", path);
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	ok = write(fd, buf, len) == (ssize_t)len;
-	if (close(fd) != 0 || !ok) {
-		cli_error("%s: cannot write", path);
-		return -1;
-	}
-	return 0;
-}
 
 /* RSA-2048 or ECC P-256: the low-range EKs sk-tpm activates with. */
 static bool

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * sk-tpm attest challenge | activate (attest-round.c): its small file
- * helpers, and the AK a CA certifies (attest-ak.c).
+ * sk-tpm attest challenge | activate (attest-round.c): the AK a CA
+ * certifies (attest-ak.c); their small files are attest-io.h's.
  */
 #ifndef SK_TPM_ATTEST_ROUND_H
 #define SK_TPM_ATTEST_ROUND_H
@@ -10,12 +10,6 @@
 #include <stdint.h>
 
 #include "attest-makecred.h"
-
-/* At most max bytes of path; 0, or -1 (missing, unreadable, too long). */
-int round_read_small(const char *path, uint8_t *buf, size_t max,
-    size_t *len);
-/* buf into path, mode 0600, not through a symbolic link; 0, or -1 said. */
-int round_write_private(const char *path, const uint8_t *buf, size_t len);
 
 /* The AK of DIR: ak.tpmt, a restricted ECDSA P-256 signing key made in a
  * TPM, with its Name and point; ak.pem and ak.name, where present, must
