@@ -369,6 +369,13 @@ cmd_host_key(struct cli *cli, int argc, char **argv)
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("cannot write the sshd_config lines");
 		r = CLI_FAIL;
+	} else if (strcmp(a.path, HOST_KEY_DEFAULT) == 0) {
+		/* sshd falls back on its default keys only without any
+		 * HostKey line: this one would silently drop them. */
+		fprintf(stderr, "sk-tpm: note: once sshd_config names a "
+		    "HostKey, sshd loads no default host key; keep the others "
+		    "with HostKey lines of their own (\"sshd -T | grep "
+		    "hostkey\" shows what it loads)\n");
 	}
 out:
 	if (tmp != NULL)
