@@ -73,8 +73,8 @@ host_key_list(struct tpm *tpm, const char *path)
 	}
 	printf("host key: %s  %s  %s  %s  %s  %s%s\n", safe_path,
 	    s.application, s.pin, s.touch, s.fingerprint,
-	    !k.have_private ? "(private file not readable: run as root to "
-	    "check it)" : s.ours < 0 ? "(TPM not asked)" : s.ours ?
+	    !k.have_private ? "(from the .pub: the private file is missing "
+	    "or not readable here)" : s.ours < 0 ? "(TPM not asked)" : s.ours ?
 	    "this TPM" : "not this TPM: ", s.ours == 0 && s.why != NULL ?
 	    s.why : "");
 	host_key_free(&k);
@@ -150,9 +150,10 @@ check_host_key(struct doctor *d, const struct cli *cli, const char *path)
 		goto out;
 	}
 	if (!k.have_private) {
-		report(d, INFO, "host key: %s (%s %s): the private file is "
-		    "not readable by this account; run the doctor as root to "
-		    "check it", safe_path, s.application, s.fingerprint);
+		report(d, INFO, "host key: %s (%s %s, from the .pub): the "
+		    "private file is missing or not readable by this account "
+		    "(run the doctor as root to check it)", safe_path,
+		    s.application, s.fingerprint);
 		goto out;
 	}
 	if (k.flags & SSH_SK_USER_VERIFICATION_REQD) {

@@ -133,6 +133,17 @@ expect_rc "doctor on an encrypted key" 1
 assert_grep "$OUT" "^\[FAIL\] host key: .*passkey: encrypted with a passphrase, which sshd cannot type" \
     "the doctor fails on an encrypted key"
 
+say "only the .pub: list and doctor say what it is, from the .pub"
+cp "$HK.pub" "$T/pubonly.pub"
+sk list-pub list --host-key "$T/pubonly"
+expect_rc "list with only a .pub" 0
+assert_grep "$OUT" "^host key: $(re_quote "$T/pubonly")  ssh:host  \?  \?  $(re_quote "$(fingerprint "$HK.pub")")  \(from the \.pub: the private file is missing or not readable here\)\$" \
+    "list describes the key from its .pub"
+sk doctor-pub doctor --host-key "$T/pubonly"
+expect_rc "doctor with only a .pub" 0
+assert_grep "$OUT" "^\[info\] host key: .*pubonly .*from the \.pub\): the private file is missing or not readable" \
+    "the doctor says it could not check the key"
+
 say "no key: the doctor says so, list says nothing"
 sk doctor-none doctor --host-key "$T/none"
 expect_rc "doctor without a host key" 0
