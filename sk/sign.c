@@ -138,9 +138,9 @@ sign_run(const struct sk_config *cfg, uint32_t alg, const uint8_t *data,
 	 */
 	if ((flags & SSH_SK_USER_VERIFICATION_REQD) && !with_pin)
 		sk_error("this key has no PIN, but its file asks for user "
-		    "verification (verify-required added after enrollment, as "
-		    "by ssh-keygen -p); the signature carries none, and servers "
-		    "requiring verify-required refuse it");
+		    "verification (verify-required added after enrollment, "
+		    "as by ssh-keygen -p); the signature carries none, and "
+		    "servers requiring verify-required refuse it");
 	r = fill_response(sig_flags, counter, sig_r, sig_s, out);
 out:
 	OPENSSL_cleanse(auth, sizeof(auth));

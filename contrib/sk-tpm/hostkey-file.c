@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * An sk-ecdsa key file as ssh-keygen writes it, read strictly for list and
- * doctor (hostkey.h): the private file is OpenSSH's openssh-key-v1 armour
- * (PROTOCOL.key) holding one unencrypted key whose private section repeats
- * the public blob (PROTOCOL.u2f) and adds the flags byte and the key
- * handle; the .pub file is the key type, the base64 public blob and a
- * comment. Anything else is refused with a reason; nothing here asks the
- * TPM except host_key_is_ours.
+ * The host key's files for list and doctor (hostkey.h): read from disk,
+ * strictly parsed by the codec (sk/codec/sshkey-file.c), the private file
+ * when this account can read it, else the .pub; and whether its handle is
+ * this TPM's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,63 +14,15 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "handle.h"
 #include "hostkey.h"
 
-#define KEY_TYPE	"sk-ecdsa-sha2-nistp256@openssh.com"
-#define KEY_CURVE	"nistp256"
-#define AUTH_MAGIC	"openssh-key-v1"	/* and its NUL */
-#define ARMOUR_BEGIN	"-----BEGIN OPENSSH PRIVATE KEY-----"
-#define ARMOUR_END	"-----END OPENSSH PRIVATE KEY-----"
-#define FILE_MAX	(64 * 1024)
-#define APP_MAX		1024
+_Static_assert(SSHKEY_SK_POINT_LEN == TPM_EC_POINT_LEN,
+    "an sk-ecdsa point is the TPM's P-256 point");
 
-struct rd {
-	const uint8_t *p;
-	size_t left;
-};
-
-static int
-rd_u32(struct rd *r, uint32_t *v)
-{
-	if (r->left < 4)
-		return -1;
-	*v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 |
-	    (uint32_t)r->p[2] << 8 | r->p[3];
-	r->p += 4;
-	r->left -= 4;
-	return 0;
-}
-
-static int
-rd_string(struct rd *r, const uint8_t **s, size_t *len)
-{
-	uint32_t n;
-
-	if (rd_u32(r, &n) != 0 || n > r->left)
-		return -1;
-	*s = r->p;
-	*len = n;
-	r->p += n;
-	r->left -= n;
-	return 0;
-}
-
-static int
-rd_is(struct rd *r, const char *want)
-{
-	const uint8_t *s;
-	size_t len;
-
-	return rd_string(r, &s, &len) == 0 && len == strlen(want) &&
-	    memcmp(s, want, len) == 0 ? 0 : -1;
-}
-
-/* Read a whole small regular file (FILE_MAX at most) without following a
- * symbolic link's target type blindly: fstat after open. 0, ENOENT's -2,
- * or -1 with *why. */
+/* A whole small regular file (SSHKEY_FILE_MAX at most; fstat after open):
+ * 0, -2 when it does not exist, or -1 with *why. */
 static int
 slurp(const char *path, char **out, size_t *len, const char **why)
 {
@@ -92,7 +41,7 @@ slurp(const char *path, char **out, size_t *len, const char **why)
 		*why = "not a regular file";
 		goto out;
 	}
-	if (st.st_size > FILE_MAX) {
+	if (st.st_size > SSHKEY_FILE_MAX) {
 		*why = "too large for a key file";
 		goto out;
 	}
@@ -105,7 +54,8 @@ slurp(const char *path, char **out, size_t *len, const char **why)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			*why = n < 0 ? strerror(errno) : "shorter than its size";
+			*why = n < 0 ? strerror(errno) :
+			    "shorter than its size";
 			goto out;
 		}
 		have += (size_t)n;
@@ -124,182 +74,8 @@ out:
 	return r;
 }
 
-/* Base64 (newlines allowed) into a malloc'ed buffer. 0 or -1. */
-static int
-unbase64(const char *in, size_t inlen, uint8_t **out, size_t *outlen)
-{
-	EVP_ENCODE_CTX *ctx = NULL;
-	uint8_t *buf = NULL;
-	int n = 0, m = 0, r = -1;
-
-	*out = NULL;
-	if (inlen > FILE_MAX || (buf = malloc(inlen / 4 * 3 + 3)) == NULL ||
-	    (ctx = EVP_ENCODE_CTX_new()) == NULL)
-		goto out;
-	EVP_DecodeInit(ctx);
-	if (EVP_DecodeUpdate(ctx, buf, &n, (const unsigned char *)in,
-	    (int)inlen) < 0 || EVP_DecodeFinal(ctx, buf + n, &m) != 1)
-		goto out;
-	*out = buf;
-	*outlen = (size_t)n + (size_t)m;
-	buf = NULL;
-	r = 0;
-out:
-	EVP_ENCODE_CTX_free(ctx);
-	free(buf);
-	return r;
-}
-
-/* The public blob: type, curve, point, application. */
-static int
-parse_public(struct rd *r, struct host_key *k, const char **why)
-{
-	const uint8_t *q, *app;
-	size_t qlen, applen;
-
-	if (rd_is(r, KEY_TYPE) != 0) {
-		*why = "not an sk-ecdsa-sha2-nistp256@openssh.com key";
-		return -1;
-	}
-	if (rd_is(r, KEY_CURVE) != 0 || rd_string(r, &q, &qlen) != 0 ||
-	    qlen != TPM_EC_POINT_LEN || q[0] != 0x04 ||
-	    rd_string(r, &app, &applen) != 0) {
-		*why = "a malformed sk-ecdsa public key";
-		return -1;
-	}
-	if (applen < 4 || applen > APP_MAX || memcmp(app, "ssh:", 4) != 0 ||
-	    memchr(app, '\0', applen) != NULL) {
-		*why = "an application that is not ssh:...";
-		return -1;
-	}
-	if (k->application == NULL) {
-		memcpy(k->point, q, TPM_EC_POINT_LEN);
-		if ((k->application = strndup((const char *)app,
-		    applen)) == NULL) {
-			*why = "out of memory";
-			return -1;
-		}
-	} else if (memcmp(k->point, q, TPM_EC_POINT_LEN) != 0 ||
-	    strlen(k->application) != applen ||
-	    memcmp(k->application, app, applen) != 0) {
-		*why = "the private section names another key than the public "
-		    "one";
-		return -1;
-	}
-	return 0;
-}
-
-static int
-parse_private(const uint8_t *bin, size_t len, struct host_key *k,
-    const char **why)
-{
-	struct rd r = { bin, len }, blob, sec;
-	const uint8_t *s, *handle;
-	uint32_t nkeys, check1, check2;
-	size_t slen, handle_len, i;
-
-	*why = "not an OpenSSH private key";
-	if (r.left < sizeof(AUTH_MAGIC) ||
-	    memcmp(r.p, AUTH_MAGIC, sizeof(AUTH_MAGIC)) != 0)
-		return -1;
-	r.p += sizeof(AUTH_MAGIC);
-	r.left -= sizeof(AUTH_MAGIC);
-	if (rd_is(&r, "none") != 0) {
-		*why = "encrypted with a passphrase, which sshd cannot type";
-		return -1;
-	}
-	if (rd_is(&r, "none") != 0 || rd_string(&r, &s, &slen) != 0 ||
-	    slen != 0 || rd_u32(&r, &nkeys) != 0 || nkeys != 1 ||
-	    rd_string(&r, &blob.p, &blob.left) != 0 ||
-	    rd_string(&r, &sec.p, &sec.left) != 0 || r.left != 0)
-		return -1;
-	if (parse_public(&blob, k, why) != 0)
-		return -1;
-	if (blob.left != 0) {
-		*why = "trailing bytes after the public key";
-		return -1;
-	}
-	*why = "a malformed private section";
-	if (rd_u32(&sec, &check1) != 0 || rd_u32(&sec, &check2) != 0 ||
-	    check1 != check2 || parse_public(&sec, k, why) != 0)
-		return -1;
-	*why = "a malformed private section";
-	if (sec.left < 1)
-		return -1;
-	k->flags = sec.p[0];
-	sec.p++;
-	sec.left--;
-	if (rd_string(&sec, &handle, &handle_len) != 0 || handle_len == 0 ||
-	    handle_len > KH_MAX_LEN || rd_string(&sec, &s, &slen) != 0 ||
-	    slen != 0 || rd_string(&sec, &s, &slen) != 0 || sec.left >= 8)
-		return -1;
-	/* The padding: 1, 2, 3, ... up to the block size (8 for "none"). */
-	for (i = 0; i < sec.left; i++)
-		if (sec.p[i] != (uint8_t)(i + 1))
-			return -1;
-	if ((k->handle = malloc(handle_len)) == NULL) {
-		*why = "out of memory";
-		return -1;
-	}
-	memcpy(k->handle, handle, handle_len);
-	k->handle_len = handle_len;
-	k->have_private = true;
-	return 0;
-}
-
-/* The text between the armour lines of a private key file. */
-static int
-read_private(const char *text, struct host_key *k, const char **why)
-{
-	const char *begin, *end;
-	uint8_t *bin = NULL;
-	size_t len = 0;
-	int r;
-
-	*why = "not an OpenSSH private key file";
-	if (strncmp(text, ARMOUR_BEGIN "\n", strlen(ARMOUR_BEGIN) + 1) != 0 ||
-	    (end = strstr(text, "\n" ARMOUR_END)) == NULL)
-		return -1;
-	begin = text + strlen(ARMOUR_BEGIN) + 1;
-	if (unbase64(begin, (size_t)(end + 1 - begin), &bin, &len) != 0)
-		return -1;
-	r = parse_private(bin, len, k, why);
-	OPENSSL_cleanse(bin, len);
-	free(bin);
-	return r;
-}
-
-/* "sk-ecdsa-sha2-nistp256@openssh.com BASE64 comment" */
-static int
-read_public(const char *text, struct host_key *k, const char **why)
-{
-	const char *b64;
-	uint8_t *bin = NULL;
-	size_t b64len, len = 0;
-	struct rd r;
-	int rc = -1;
-
-	*why = "not an sk-ecdsa public key file";
-	if (strncmp(text, KEY_TYPE " ", strlen(KEY_TYPE) + 1) != 0)
-		return -1;
-	b64 = text + strlen(KEY_TYPE) + 1;
-	b64len = strcspn(b64, " \t\r\n");
-	if (b64len == 0 || unbase64(b64, b64len, &bin, &len) != 0)
-		return -1;
-	r.p = bin;
-	r.left = len;
-	if (parse_public(&r, k, why) == 0) {
-		if (r.left == 0)
-			rc = 0;
-		else
-			*why = "trailing bytes after the public key";
-	}
-	free(bin);
-	return rc;
-}
-
 int
-host_key_read(const char *path, struct host_key *out, char *why,
+host_key_read(const char *path, struct sshkey_sk *out, char *why,
     size_t whylen)
 {
 	char *text = NULL, *pub = NULL;
@@ -311,7 +87,7 @@ host_key_read(const char *path, struct host_key *out, char *why,
 	why[0] = '\0';
 	r = slurp(path, &text, &len, &reason);
 	if (r == 0) {
-		if (read_private(text, out, &reason) == 0)
+		if (sshkey_sk_parse_private(text, out, &reason) == 0)
 			r = HOST_KEY_OK;
 		else
 			r = HOST_KEY_BAD;
@@ -337,7 +113,7 @@ host_key_read(const char *path, struct host_key *out, char *why,
 	} else if (rp != 0) {
 		reason = pub_reason;
 		r = HOST_KEY_BAD;
-	} else if (read_public(text, out, &reason) != 0) {
+	} else if (sshkey_sk_parse_public(text, out, &reason) != 0) {
 		r = HOST_KEY_BAD;
 	} else {
 		r = HOST_KEY_OK;
@@ -352,18 +128,13 @@ out:
 }
 
 void
-host_key_free(struct host_key *k)
+host_key_free(struct sshkey_sk *k)
 {
-	free(k->application);
-	if (k->handle != NULL) {
-		OPENSSL_cleanse(k->handle, k->handle_len);
-		free(k->handle);
-	}
-	memset(k, 0, sizeof(*k));
+	sshkey_sk_free(k);
 }
 
 int
-host_key_is_ours(struct tpm *tpm, const struct host_key *k, const char **why)
+host_key_is_ours(struct tpm *tpm, const struct sshkey_sk *k, const char **why)
 {
 	struct kh *kh = NULL;
 	uint8_t name[KH_NAME_LEN], point[TPM_EC_POINT_LEN];

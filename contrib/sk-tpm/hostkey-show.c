@@ -27,7 +27,7 @@ struct hk_shown {
 };
 
 static int
-hk_describe(struct tpm *tpm, const struct host_key *k, struct hk_shown *s)
+hk_describe(struct tpm *tpm, const struct sshkey_sk *k, struct hk_shown *s)
 {
 	memset(s, 0, sizeof(*s));
 	cli_safe_text(k->application, s->application, sizeof(s->application));
@@ -50,7 +50,7 @@ hk_describe(struct tpm *tpm, const struct host_key *k, struct hk_shown *s)
 int
 host_key_list(struct tpm *tpm, const char *path)
 {
-	struct host_key k;
+	struct sshkey_sk k;
 	struct hk_shown s;
 	char why[256], safe_path[4 * 1024 + 1];
 	int r;
@@ -83,7 +83,7 @@ host_key_list(struct tpm *tpm, const char *path)
 
 /* The TPM signs a test message with the key, as for sshd. */
 static int
-hk_sign(const struct cli *cli, const struct host_key *k, char *err,
+hk_sign(const struct cli *cli, const struct sshkey_sk *k, char *err,
     size_t errlen)
 {
 	static const uint8_t data[] = "sk-tpm doctor: host key test";
@@ -118,7 +118,7 @@ void
 check_host_key(struct doctor *d, const struct cli *cli, const char *path)
 {
 	struct tpm *tpm = NULL;
-	struct host_key k;
+	struct sshkey_sk k;
 	struct hk_shown s;
 	char why[256], err[512], safe_path[4 * 1024 + 1];
 	int r;

@@ -295,7 +295,7 @@ out_app:
 static int
 hk_check(const struct cli *cli, const char *tmp)
 {
-	struct host_key k;
+	struct sshkey_sk k;
 	struct tpm *tpm = NULL;
 	const char *why = NULL;
 	char reason[256];

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sshkey-file.h"
 #include "tpm.h"
 
 /* Where sshd's host keys live; ssh-keygen -A's names with the sk type. */
@@ -19,34 +20,26 @@
 /* The application of the keys "sk-tpm host-key" makes. */
 #define HOST_KEY_APPLICATION	"ssh:host"
 
-struct host_key {
-	uint8_t point[TPM_EC_POINT_LEN];
-	char *application;		/* NUL-terminated, malloc'ed */
-	bool have_private;		/* the fields below are set */
-	uint8_t flags;			/* the key file's flags byte */
-	uint8_t *handle;		/* the key handle, malloc'ed */
-	size_t handle_len;
-};
-
 /* host_key_read results. */
 #define HOST_KEY_OK		0
 #define HOST_KEY_ABSENT		1	/* neither PATH nor PATH.pub */
 #define HOST_KEY_BAD		(-1)	/* *why says what */
 
 /*
- * Read the sk-ecdsa key at path: the private file when this account can
- * read it (unencrypted openssh-key-v1, checked strictly), else path.pub
+ * Read the sk-ecdsa key at path (struct sshkey_sk, sshkey-file.h): the
+ * private file when this account can read it (unencrypted
+ * openssh-key-v1, checked strictly by the codec), else path.pub
  * (have_private false). why (room for whylen) says why a file was
  * refused. host_key_free() releases *out on every result.
  */
-int host_key_read(const char *path, struct host_key *out, char *why,
+int host_key_read(const char *path, struct sshkey_sk *out, char *why,
     size_t whylen);
-void host_key_free(struct host_key *);
+void host_key_free(struct sshkey_sk *);
 
 /* Whether the key's handle is this TPM's: 1 yes, 0 made under another
  * TPM's SRK (or not a handle of ours at all: *why), -1 the TPM could not
  * be asked (an error line is recorded). */
-int host_key_is_ours(struct tpm *, const struct host_key *, const char **why);
+int host_key_is_ours(struct tpm *, const struct sshkey_sk *, const char **why);
 
 /* hostkey-show.c: "sk-tpm list"'s line for the key at path (nothing when
  * there is none); tpm may be NULL (then not compared). CLI_OK or
