@@ -47,8 +47,8 @@ HOST_KEY_DEFAULT ", which needs root) and PATH.pub.\n"
 "\n"
 "Options:\n"
 "  --file PATH       where the key goes\n"
-"  --provider LIB    the provider sshd loads (default " SK_TPM_PROVIDER_PATH
-")\n"
+"  --provider LIB    the provider sshd loads (default:\n"
+"                    " SK_TPM_PROVIDER_PATH ")\n"
 "  --application A   the key's application (default " HOST_KEY_APPLICATION
 ")\n"
 "  --comment TEXT    the key's comment (default: ssh-keygen's)\n"
