@@ -100,7 +100,10 @@ sign_run(const struct sk_config *cfg, uint32_t alg, const uint8_t *data,
 	}
 
 	/* A PIN typed for this signature is presence as well as
-	 * verification: nobody types a PIN by accident. */
+	 * verification: nobody types a PIN by accident. Presence is asked
+	 * when the handle (enrollment) or the file's flags (which may have
+	 * been rewritten since) ask for it: a rewrite adds a touch, never
+	 * removes one. */
 	want_presence = (flags & SSH_SK_USER_PRESENCE_REQD) ||
 	    (kh->flags & KH_FLAG_PRESENCE);
 	if (with_pin || cfg->presence_assume)
@@ -127,6 +130,18 @@ sign_run(const struct sk_config *cfg, uint32_t alg, const uint8_t *data,
 		goto out;
 	if ((r = tpm_sign(tpm, kh, auth, digest, sig_r, sig_s)) != 0)
 		goto out;
+	/*
+	 * The key file's flags can be rewritten after enrollment (OpenSSH
+	 * 10.5's ssh-keygen -p -O verify-required); the handle decides what
+	 * the TPM checks. Adding verify-required cannot give a key without a
+	 * PIN one: the signature carries no UV, and the one line says why a
+	 * server that requires it will refuse it.
+	 */
+	if ((flags & SSH_SK_USER_VERIFICATION_REQD) && !with_pin)
+		sk_error("this key has no PIN, but its file asks for user "
+		    "verification (verify-required added after enrollment, "
+		    "as by ssh-keygen -p); the signature carries none, and "
+		    "servers requiring verify-required refuse it");
 	r = fill_response(sig_flags, counter, sig_r, sig_s, out);
 out:
 	OPENSSL_cleanse(auth, sizeof(auth));

@@ -10,7 +10,8 @@
 # tss /dev/tpmrm0) and adds the users to that group, names the provider in
 # the system ssh_config, allows it in the ssh-agent that
 # programs.ssh.startAgent runs, and can persist the standard storage root
-# key at boot. ./README.md says what each setting does and how to check it.
+# key at boot and give sshd a host key in the TPM. ./README.md says what
+# each setting does and how to check it.
 {
   config,
   lib,
@@ -184,6 +185,28 @@ in
       '';
     };
 
+    hostKey = {
+      enable = lib.mkEnableOption ''
+        sshd's host key in the TPM: an `ecdsa-sk` key with no PIN and no
+        touch, made once by `sk-tpm host-key` before sshd starts (unit
+        `sk-tpm-host-key.service`, skipped on machines without a TPM), and
+        named in {option}`services.openssh` with the provider that signs
+        with it. sshd keeps its other host keys
+        ({option}`services.openssh.hostKeys`), and serves them alone when
+        the TPM cannot sign
+      '';
+      path = lib.mkOption {
+        type = lib.types.strMatching "/[^[:space:]\"#]+";
+        default = "/etc/ssh/ssh_host_ecdsa_sk_key";
+        description = ''
+          Where the host key's file is (and its `.pub` beside it). It is
+          made when missing and never replaced: remove it (and restart
+          `sk-tpm-host-key.service`) for a new one, which every client that
+          knew this host then sees as a changed host key.
+        '';
+      };
+    };
+
     provisionSrk = lib.mkOption {
       type = lib.types.bool;
       default = false;
@@ -216,6 +239,8 @@ in
         "security.tpm2.sk.enableAgent is set, but programs.ssh.agentPKCS11Whitelist (${
           if allowList == null then "null: ssh-agent's default" else ''"${allowList}"''
         }) does not admit the sk-tpm provider ${provider}: ssh-add -S will be refused. Add ${provider} to it, separated by a comma."
+      ++ lib.optional (cfg.hostKey.enable && !config.services.openssh.enable)
+        "security.tpm2.sk.hostKey.enable is set, but services.openssh.enable is not: the TPM host key is made, and no sshd serves it."
       ++ lib.optional (cfg.users != [ ] && !(tpm.enable && tpm.applyUdevRules))
         "security.tpm2.sk.users are made members of group ${toString tpm.tssGroup}, but security.tpm2.enable or security.tpm2.applyUdevRules is false: without their udev rules /dev/tpmrm0 stays root's, and the users cannot use the TPM.";
 
@@ -255,6 +280,45 @@ in
         Type = "oneshot";
         RemainAfterExit = true;
         ExecStart = "${lib.getExe installProvider} ${storeLibrary} ${provider}";
+      };
+    };
+
+    # sshd's host key: the HostKey line beside those of
+    # services.openssh.hostKeys (not among them: sshd.nix would run
+    # ssh-keygen -t ecdsa-sk without a provider for a missing file, and
+    # sshd would not start without the TPM), and the provider by its store
+    # path, which sshd's configuration keeps alive. A HostKey whose file is
+    # missing (no TPM) costs sshd one log line, not its other keys.
+    services.openssh = lib.mkIf cfg.hostKey.enable {
+      extraConfig = ''
+        # sk-tpm (security.tpm2.sk.hostKey): the host key in the TPM
+        HostKey ${cfg.hostKey.path}
+      '';
+      settings.SecurityKeyProvider = storeLibrary;
+    };
+
+    # Made once, before sshd starts; a failure leaves sshd to its other
+    # keys. The standard SRK is made persistent first when 0x81000001 is
+    # free (sshd runs as root, without the saved-context cache).
+    systemd.services.sk-tpm-host-key = lib.mkIf cfg.hostKey.enable {
+      description = "Make sshd's host key in the TPM (sk-tpm)";
+      wantedBy = [ "multi-user.target" ];
+      before = [ "sshd.service" ];
+      # After provisionSrk's unit, when there is one: not both making the
+      # SRK persistent at once.
+      after = [
+        "tpm2.target"
+        "sk-tpm-provision-srk.service"
+      ];
+      unitConfig.ConditionPathExists = [
+        "/dev/tpmrm0"
+        "!${cfg.hostKey.path}"
+      ];
+      path = [ config.programs.ssh.package ];
+      serviceConfig = {
+        Type = "oneshot";
+        RemainAfterExit = true;
+        ExecStart = "${lib.getExe' cfg.package "sk-tpm"} host-key --file ${cfg.hostKey.path} --provider ${storeLibrary}";
       };
     };
 

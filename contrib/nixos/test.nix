@@ -6,7 +6,9 @@
 # programs.ssh.startAgent runs (its -P list is the module's: the provider
 # path is admitted, the store path behind /run/current-system is not); a
 # resident key fetched back with ssh-keygen -K and removed with sk-tpm
-# delete. The project's CI cannot run it (no nixpkgs, no KVM); it evaluates
+# delete. sshd's host key in the TPM (hostKey.enable): made before sshd,
+# shown by sk-tpm list and doctor, reported by ssh-keyscan, and the only
+# host key alice's login knows (StrictHostKeyChecking=yes). The project's CI cannot run it (no nixpkgs, no KVM); it evaluates
 # this node's configuration instead (test/nixos/vm-test.sh).
 #   nix-build contrib/nixos -A vm-test
 { ... }:
@@ -39,6 +41,11 @@
           exit 1
         fi
         ssh-add -D
+        # sshd's host key in the TPM is the only one this login knows.
+        echo "localhost $(cut -d' ' -f1,2 /etc/ssh/ssh_host_ecdsa_sk_key.pub)" >~/kh-tpm
+        test "$(ssh -o UserKnownHostsFile=~/kh-tpm -o StrictHostKeyChecking=yes \
+          -o BatchMode=yes -o IdentitiesOnly=yes -i ~/.ssh/id_ecdsa_sk \
+          alice@localhost echo HOSTKEY-OK)" = HOSTKEY-OK
         # A resident key, downloaded again and deleted with the tool.
         ssh-keygen -q -t ecdsa-sk -O resident -O no-touch-required \
           -O application=ssh:vm -w ${provider} -N "" -f ~/rk </dev/null
@@ -56,6 +63,7 @@
         enable = true;
         users = [ "alice" ];
         provisionSrk = true;
+        hostKey.enable = true;
       };
       programs.ssh.startAgent = true;
       services.openssh.enable = true;
@@ -68,6 +76,10 @@
     machine.wait_for_unit("sshd.service")
     machine.wait_for_unit("sk-tpm-provision-srk.service")
     machine.wait_for_unit("sk-tpm-provider.service")
+    machine.wait_for_unit("sk-tpm-host-key.service")
+    machine.succeed("sk-tpm list | grep -E '^host key: /etc/ssh/ssh_host_ecdsa_sk_key  ssh:host  no-pin  no-touch  .*  this TPM$'")
+    machine.succeed("sk-tpm doctor | grep 'host key: .* signed a test message'")
+    machine.succeed("ssh-keyscan -t ecdsa-sk localhost | grep -F \"$(cut -d' ' -f1,2 /etc/ssh/ssh_host_ecdsa_sk_key.pub)\"")
     machine.succeed("test -f /run/sk-tpm/libsk-tpm.so && test ! -L /run/sk-tpm/libsk-tpm.so")
     # alice's user manager, and with it startAgent's ssh-agent, without a login.
     machine.succeed("loginctl enable-linger alice")

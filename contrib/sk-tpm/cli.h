@@ -66,6 +66,7 @@ int cmd_list(struct cli *, int argc, char **argv);
 int cmd_delete(struct cli *, int argc, char **argv);
 int cmd_doctor(struct cli *, int argc, char **argv);
 int cmd_setup(struct cli *, int argc, char **argv);
+int cmd_host_key(struct cli *, int argc, char **argv);
 int cmd_verify_attestation(struct cli *, int argc, char **argv);
 int cmd_attest(struct cli *, int argc, char **argv);
 /* attest-round.c: "challenge" or "activate", argv[0] being it. */

@@ -56,4 +56,10 @@ int check_residents(struct doctor *, struct tpm *, struct resident_list *);
  * bound key whether it still matches. */
 void check_pcrs(struct doctor *, struct tpm *, const struct resident_list *);
 
+/* hostkey-show.c */
+/* sshd's TPM host key at path: none (info), or whether this TPM signs with
+ * it as sshd would. Opens the TPM itself; call it with none open. */
+struct cli;
+void check_host_key(struct doctor *, const struct cli *, const char *path);
+
 #endif /* SK_TPM_DOCTOR_CHECKS_H */

@@ -8,11 +8,13 @@
  * TPM is reached, then the checks in order (doctor-checks.h), which write
  * to the checklist (doctor-report.c).
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "doctor-checks.h"
+#include "hostkey.h"
 #include "log.h"
 #include "resident.h"
 #include "tpm-info.h"
@@ -21,7 +23,7 @@ static void
 usage(FILE *f)
 {
 	fputs(
-"usage: sk-tpm doctor [--tcti TCTI]\n"
+"usage: sk-tpm doctor [--host-key PATH] [--tcti TCTI]\n"
 "\n"
 "Check that this TPM and this account can use libsk-tpm: how the TPM is\n"
 "reached, manufacturer and firmware (and whether the firmware is known to\n"
@@ -30,10 +32,12 @@ usage(FILE *f)
 "and lockout password, NV capacity and how many more records fit\n"
 "(measured with empty NV indices, removed again), resident records\n"
 "(with the current values of the PCRs they are bound to, and whether\n"
-"they match) and, without SK_TPM_TCTI, the permissions on /dev/tpmrm0.\n"
+"they match), sshd's TPM host key (signing a test message with it, as\n"
+"sshd does) and, without SK_TPM_TCTI, the permissions on /dev/tpmrm0.\n"
 "Exit status 0 when healthy, 1 when a line says FAIL.\n"
 "\n"
 "Options:\n"
+"  --host-key PATH  sshd's TPM host key (default " HOST_KEY_DEFAULT ")\n"
 "  --tcti TCTI  the TPM to use (overrides SK_TPM_TCTI)\n"
 "  --help       this text\n",
 	    f);
@@ -47,16 +51,29 @@ cmd_doctor(struct cli *cli, int argc, char **argv)
 	struct resident_list list;
 	struct tpm *tpm = NULL;
 	char denied[1024], err[512];
-	const char *reached;
-	int r;
+	static const struct option opts[] = {
+		{ "host-key", required_argument, NULL, 'k' },
+		CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *reached, *host_key = HOST_KEY_DEFAULT;
+	int ch, r, reachable = 0;
 
 	memset(&d, 0, sizeof(d));
 	denied[0] = '\0';
-	if ((r = cli_common_only(cli, argc, argv)) == CLI_HELP) {
-		usage(stdout);
-		return CLI_OK;
+	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (ch == 'k') {
+			host_key = optarg;
+			continue;
+		}
+		if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
+			usage(stdout);
+			return CLI_OK;
+		}
+		if (r != 0)
+			return r;
 	}
-	if (r != CLI_OK)
+	if ((r = cli_no_operands(cli, argc, argv)) != CLI_OK)
 		return r;
 
 	if (cli->config_error != NULL)
@@ -81,6 +98,7 @@ cmd_doctor(struct cli *cli, int argc, char **argv)
 		report(&d, INFO, "the other checks need a TPM");
 		goto out;
 	}
+	reachable = 1;
 	reached = tpm_tcti_name(tpm);
 	report(&d, OK, "TPM: reached through %s", reached);
 	if (denied[0] != '\0') {
@@ -109,5 +127,7 @@ cmd_doctor(struct cli *cli, int argc, char **argv)
 	}
 out:
 	tpm_close(&tpm);
+	if (reachable)
+		check_host_key(&d, cli, host_key);
 	return doctor_verdict(&d);
 }

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "handle.h"
+#include "hostkey.h"
 #include "record.h"
 #include "resident.h"
 
@@ -16,7 +17,7 @@ static void
 usage(FILE *f)
 {
 	fputs(
-"usage: sk-tpm list [--json] [--tcti TCTI]\n"
+"usage: sk-tpm list [--json] [--host-key PATH] [--tcti TCTI]\n"
 "\n"
 "Show the resident credentials libsk-tpm stored in the TPM, one a line:\n"
 "  NV-INDEX  APPLICATION  USER  pin|no-pin  FINGERPRINT  [pcr=BINDING]\n"
@@ -27,9 +28,14 @@ usage(FILE *f)
 "Indices of the sk-tpm range without a usable record (corrupt, made under\n"
 "another TPM's storage key, or never written) are counted at the end;\n"
 "remove them with \"sk-tpm delete --index\".\n"
+"The last line describes sshd's TPM host key when its file exists:\n"
+"  host key: PATH  APPLICATION  pin|no-pin  touch|no-touch  FINGERPRINT\n"
+"  this TPM|not this TPM: WHY\n"
+"(\"sk-tpm host-key\" makes it; --json leaves it out).\n"
 "\n"
 "Options:\n"
 "  --json       one JSON object instead of lines\n"
+"  --host-key PATH  the host key file (default " HOST_KEY_DEFAULT ")\n"
 "  --tcti TCTI  the TPM to use (overrides SK_TPM_TCTI)\n"
 "  --help       this text\n",
 	    f);
@@ -164,11 +170,13 @@ cmd_list(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "host-key", required_argument, NULL, 'k' },
 		CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct resident_list list;
 	struct tpm *tpm = NULL;
+	const char *host_key = HOST_KEY_DEFAULT;
 	bool json = false;
 	int ch, r;
 
@@ -176,6 +184,10 @@ cmd_list(struct cli *cli, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+:hj", opts, NULL)) != -1) {
 		if (ch == 'j') {
 			json = true;
+			continue;
+		}
+		if (ch == 'k') {
+			host_key = optarg;
 			continue;
 		}
 		if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
@@ -195,6 +207,8 @@ cmd_list(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	r = json ? print_json(&list) : print_text(&list);
+	if (r == CLI_OK && !json)
+		r = host_key_list(tpm, host_key);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("cannot write the list");
 		r = CLI_FAIL;

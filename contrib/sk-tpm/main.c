@@ -33,6 +33,7 @@ usage(FILE *f)
 "  delete    remove one resident credential\n"
 "  doctor    check that this TPM and this account can use sk-tpm\n"
 "  setup     make the standard SRK persistent (faster signatures)\n"
+"  host-key  make sshd's host key in the TPM (no PIN, no touch)\n"
 "  verify-attestation  check an ssh-keygen -O write-attestation file\n"
 "  attest    export the AK and EK certificates; install-cert the AK's\n"
 "\n"
@@ -55,6 +56,7 @@ static const struct {
 	{ "delete", cmd_delete },
 	{ "doctor", cmd_doctor },
 	{ "setup", cmd_setup },
+	{ "host-key", cmd_host_key },
 	{ "verify-attestation", cmd_verify_attestation },
 	{ "attest", cmd_attest },
 };

@@ -14,7 +14,7 @@ say "--help and help"
 sk help-global --help
 expect_rc "sk-tpm --help" 0
 assert_grep "$OUT" '^usage: sk-tpm \[--tcti TCTI\] COMMAND' "sk-tpm --help"
-for cmd in list delete doctor setup; do
+for cmd in list delete doctor setup host-key; do
 	assert_grep "$OUT" "^  $cmd " "sk-tpm --help lists $cmd"
 done
 assert_empty "$ERR" "sk-tpm --help"
@@ -22,7 +22,7 @@ sk help-word help
 expect_rc "sk-tpm help" 0
 assert_grep "$OUT" '^usage: sk-tpm ' "sk-tpm help"
 
-for cmd in list delete doctor setup; do
+for cmd in list delete doctor setup host-key; do
 	sk "help-$cmd" "$cmd" --help
 	expect_rc "sk-tpm $cmd --help" 0
 	assert_grep "$OUT" "^usage: sk-tpm $cmd" "sk-tpm $cmd --help"

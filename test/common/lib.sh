@@ -300,6 +300,18 @@ SSHD=/usr/sbin/sshd	# sshd re-executes itself, so it needs its full path
 AUTH_KEYS=
 SSHD_LOG=
 SSHD_PORT=
+SSHD_PID=
+# What a test may add to sshd_start's sshd: lines for its configuration
+# (SSHD_EXTRA_CONFIG, e.g. a second HostKey), assignments for its
+# environment (SSHD_ENV, an array of VAR=VALUE, which its ssh-sk-helper
+# inherits), the file its stderr goes to (SSHD_STDERR: a provider's error
+# line lands there, not in the -E log), and SSHD_KEEP_HOST_KEY=1 to keep
+# the ed25519 host key of the previous start (a restart with the same
+# identity).
+SSHD_EXTRA_CONFIG=
+SSHD_ENV=()
+SSHD_STDERR=
+SSHD_KEEP_HOST_KEY=0
 
 # sshd_probe: what this sshd does with a configuration that names only a
 # host key, as `sshd -T` prints it (lower-case keywords), in SSHD_DEFAULTS;
@@ -351,7 +363,8 @@ sshd_up_or_dead() {
 # library. Where this sshd knows the option (sshd -T lists it), it is off.
 sshd_start() {
 	local cfg=$T/sshd_config pid extra=
-	rm -f "$T/ssh_host_ed25519_key" "$T/ssh_host_ed25519_key.pub"
+	[ "$SSHD_KEEP_HOST_KEY" = 1 ] ||
+	    rm -f "$T/ssh_host_ed25519_key" "$T/ssh_host_ed25519_key.pub"
 	sshd_probe
 	AUTH_KEYS=${AUTH_KEYS:-$T/authorized_keys}
 	: >"$AUTH_KEYS"
@@ -397,18 +410,26 @@ Banner none
 MaxStartups 20
 SetEnv SHLVL=1
 $extra
+$SSHD_EXTRA_CONFIG
 EOF
 		"$SSHD" -t -f "$cfg" || fail "sshd rejects its configuration"
 		if [ -n "$extra" ]; then
 			"$SSHD" -T -f "$cfg" | grep -qix 'persourcepenalties no' ||
 			    fail "sshd did not take '$extra'"
 		fi
-		"$SSHD" -D -f "$cfg" -E "$SSHD_LOG" </dev/null &
+		if [ -n "$SSHD_STDERR" ]; then
+			env "${SSHD_ENV[@]}" "$SSHD" -D -f "$cfg" -E "$SSHD_LOG" \
+			    </dev/null 2>>"$SSHD_STDERR" &
+		else
+			env "${SSHD_ENV[@]}" "$SSHD" -D -f "$cfg" -E "$SSHD_LOG" \
+			    </dev/null &
+		fi
 		pid=$!
 		DAEMONS+=("$pid")
 		await sshd_up_or_dead "$pid" || true
 		if sshd_up_or_dead "$pid" && kill -0 "$pid" 2>/dev/null; then
 			say "sshd (pid $pid) listening on 127.0.0.1:$SSHD_PORT${extra:+ ($extra)}"
+			SSHD_PID=$pid
 			return 0
 		fi
 		# Lost a race for the port, or worse; show why and retry.
@@ -416,6 +437,16 @@ EOF
 		tail -n 5 "$SSHD_LOG" >&2
 	done
 	fail "could not start sshd"
+}
+
+# sshd_stop: stop the sshd of the last sshd_start and wait until it has
+# gone, so that the next sshd_start may take over its host keys.
+sshd_stop() {
+	[ -n "$SSHD_PID" ] || return 0
+	kill "$SSHD_PID" 2>/dev/null || true
+	await eval '! kill -0 "$SSHD_PID" 2>/dev/null' ||
+	    fail "sshd (pid $SSHD_PID) did not stop"
+	SSHD_PID=
 }
 
 # sshd_settle MARK: wait until sshd has logged the end of every connection

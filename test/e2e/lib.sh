@@ -217,9 +217,10 @@ login_refused() {
 # --- ssh-agent ------------------------------------------------------------
 
 # agent_start NAME [VAR=VALUE...]: start `ssh-agent -D` on socket $T/NAME.sock
-# with only the library's directory allowed as provider; the assignments go
-# into the agent's environment, which is what its ssh-sk-helper inherits.
-# Sets AGENT_SOCK.
+# with only the library's directory allowed as provider (and the patterns
+# in AGENT_ALSO_ALLOW, comma-separated, when set); the assignments go into
+# the agent's environment, which is what its ssh-sk-helper inherits. Sets
+# AGENT_SOCK.
 agent_start() {
 	local name=$1 libdir pid
 	shift
@@ -227,7 +228,8 @@ agent_start() {
 	# matches the -P list, so the list must name the canonical directory.
 	libdir=$(dirname "$(realpath "$LIB")")
 	AGENT_SOCK=$T/$name.sock
-	setsid env "$@" ssh-agent -D -a "$AGENT_SOCK" -P "$libdir/*" \
+	setsid env "$@" ssh-agent -D -a "$AGENT_SOCK" \
+	    -P "$libdir/*${AGENT_ALSO_ALLOW:+,$AGENT_ALSO_ALLOW}" \
 	    </dev/null >"$T/$name.agent.out" 2>"$T/$name.agent.err" &
 	pid=$!
 	DAEMONS+=("$pid")

@@ -12,6 +12,9 @@
 #   skkey.pl xor OFFSET BYTE      handle[OFFSET] ^= BYTE     } write the
 #   skkey.pl truncate N           keep the first N bytes     } edited key
 #   skkey.pl set HEX              replace the handle         } to stdout
+#   skkey.pl flags 0xNN           set the flags byte (what OpenSSH 10.5's
+#                                 ssh-keygen -p -O [no-]verify-required and
+#                                 [no-]touch-required change)
 #   skkey.pl shrink-field K N     cut byte-string field K of the handle's
 #                                 CBOR map to its first N bytes, fixing the
 #                                 CBOR length (the map stays well-formed)
@@ -110,7 +113,7 @@ sub cbor_bytes_head {
 	return chr(0x59) . pack('n', $n);
 }
 
-my $cmd = shift @ARGV // die "usage: skkey.pl info|xor|truncate|set|shrink-field ...\n";
+my $cmd = shift @ARGV // die "usage: skkey.pl info|xor|truncate|flags|set|shrink-field ...\n";
 if ($cmd eq 'info') {
 	print "application $app\n";
 	printf "flags 0x%02x\n", $flags;
@@ -129,6 +132,10 @@ if ($cmd eq 'info') {
 } elsif ($cmd eq 'truncate') {
 	my ($n) = @ARGV;
 	$handle = substr($handle, 0, $n);
+} elsif ($cmd eq 'flags') {
+	my ($f) = @ARGV;
+	die "skkey: flags $f is not one byte\n" unless hex($f) < 256;
+	$flags = hex($f);
 } elsif ($cmd eq 'set') {
 	my ($hex) = @ARGV;
 	$handle = pack('H*', $hex);

@@ -98,6 +98,22 @@ let
     ];
     text = builtins.readFile (src + "/contrib/nixos/provision-srk.sh");
   };
+  # sshd's host key in the TPM.
+  hk = on {
+    security.tpm2.sk.hostKey.enable = true;
+    services.openssh.enable = true;
+  };
+  hkc = hk.system;
+  hkUnit = hkc.systemd.services.sk-tpm-host-key;
+  hkPath = "/etc/ssh/ssh_host_ecdsa_sk_key";
+  hkOther = (on {
+    security.tpm2.sk.hostKey = {
+      enable = true;
+      path = "/var/lib/ssh/tpm_host_key";
+    };
+    services.openssh.enable = true;
+  }).system;
+  hkNoSshd = on { security.tpm2.sk.hostKey.enable = true; };
 in
 report [
   (eq "security.tpm2 is on" c.security.tpm2.enable true)
@@ -157,4 +173,19 @@ report [
   (check "srk unit: does not wait for dev-tpmrm0.device" (!(lib.elem "dev-tpmrm0.device" (srk.after ++ srk.wants ++ srk.requires))) "after/wants/requires name dev-tpmrm0.device")
   (eq "srk unit: skipped without a TPM" (srk.unitConfig.ConditionPathExists or null) "/dev/tpmrm0")
   (eq "srk unit: runs provision-srk.sh as a writeShellApplication with tpm2-tools, coreutils, grep" srk.serviceConfig.ExecStart (lib.getExe srkApp))
+
+  (eq "host key: the unit makes it with sk-tpm host-key through the store path of the provider" hkUnit.serviceConfig.ExecStart "${hkc.security.tpm2.sk.package}/bin/sk-tpm host-key --file ${hkPath} --provider ${storeLib}")
+  (eq "host key: a oneshot before sshd, wanted at boot" [ hkUnit.serviceConfig.Type hkUnit.serviceConfig.RemainAfterExit hkUnit.before hkUnit.wantedBy ] [ "oneshot" true [ "sshd.service" ] [ "multi-user.target" ] ])
+  (eq "host key: made once, and only with a TPM" hkUnit.unitConfig.ConditionPathExists [ "/dev/tpmrm0" "!${hkPath}" ])
+  (check "host key: after tpm2.target" (lib.elem "tpm2.target" hkUnit.after) "after = ${builtins.toJSON hkUnit.after}")
+  (check "host key: ssh-keygen on the unit's path" (lib.elem hkc.programs.ssh.package hkUnit.path) "programs.ssh.package not in path")
+  (has "host key: sshd_config names it" hkc.services.openssh.extraConfig "\nHostKey ${hkPath}\n")
+  (eq "host key: sshd's provider is the store path" hkc.services.openssh.settings.SecurityKeyProvider storeLib)
+  (eq "host key: no warnings with sshd on" hkc.warnings [ ])
+  (check "host key: a warning without sshd" (lib.any (lib.hasInfix "no sshd serves it") hkNoSshd.config.warnings) "warnings: ${builtins.toJSON hkNoSshd.config.warnings}")
+  (check "host key: off by default" (!(c.systemd.services ? sk-tpm-host-key) && !(lib.hasInfix "HostKey" c.services.openssh.extraConfig) && !(c.services.openssh.settings ? SecurityKeyProvider)) "a unit, a HostKey or a SecurityKeyProvider without hostKey.enable")
+  (has "host key: another path, in sshd_config" hkOther.services.openssh.extraConfig "\nHostKey /var/lib/ssh/tpm_host_key\n")
+  (check "host key: another path, for the unit" (lib.hasInfix "--file /var/lib/ssh/tpm_host_key " hkOther.systemd.services.sk-tpm-host-key.serviceConfig.ExecStart && lib.elem "!/var/lib/ssh/tpm_host_key" hkOther.systemd.services.sk-tpm-host-key.unitConfig.ConditionPathExists) "not the path given")
+  (check "host key: a path with a blank is refused" (!evaluates (on { security.tpm2.sk.hostKey = { enable = true; path = "/etc/ssh/a key"; }; }).system.services.openssh.extraConfig) "accepted")
+  (check "host key: a relative path is refused" (!evaluates (on { security.tpm2.sk.hostKey = { enable = true; path = "ssh_host_key"; }; }).system.services.openssh.extraConfig) "accepted")
 ]

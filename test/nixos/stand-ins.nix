@@ -263,6 +263,10 @@ in
       type = types.bool;
       default = false;
     };
+    services.openssh.extraConfig = mkOption {
+      type = types.lines;
+      default = "";
+    };
     services.openssh.settings = mkOption {
       type = types.submodule {
         freeformType = types.attrsOf types.anything;

@@ -49,5 +49,11 @@ report [
   (has "testScript: waits for alice's ssh-agent" test.testScript ''machine.wait_for_unit("ssh-agent.service", "alice")'')
   (has "testScript: sk-tpm doctor as alice" test.testScript "su - alice -c 'sk-tpm doctor'")
   (has "testScript: the steps as alice" test.testScript "su - alice -c sk-tpm-vm-steps")
+  (check "node: sshd's host key in the TPM" (c.security.tpm2.sk.hostKey.enable && c.services.openssh.enable) "hostKey.enable or services.openssh.enable is false")
+  (has "node: sshd_config names the TPM host key" c.services.openssh.extraConfig "HostKey /etc/ssh/ssh_host_ecdsa_sk_key")
+  (has "testScript: waits for the host key" test.testScript ''machine.wait_for_unit("sk-tpm-host-key.service")'')
+  (has "testScript: sk-tpm list shows it as this TPM's" test.testScript "no-pin  no-touch  .*  this TPM")
+  (has "testScript: ssh-keyscan reports it" test.testScript "ssh-keyscan -t ecdsa-sk localhost")
+  (has "steps: a login knowing only the TPM host key" steps.text "= HOSTKEY-OK")
 ]
 + "--\n${steps.text or ""}\n--\n${test.testScript}"
