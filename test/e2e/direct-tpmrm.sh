@@ -13,13 +13,21 @@
 # and nothing stays loaded, through ssh-keygen -Y sign and ssh logins.
 # shellcheck source=lib.sh disable=SC2015
 . "$(dirname "$0")/lib.sh" "$@"
-need_tools python3 unshare mount tpm2_getcap
+need_tools python3 unshare mount mountpoint tpm2_getcap
 
 # Everything below runs in a mount namespace of its own (the bind mount
 # must neither need nor touch the machine's /dev).
+# In a chroot (as in CI's Debian roots) / is no mount point, and unshare
+# cannot make it private ("cannot change root filesystem propagation");
+# there the namespace keeps its propagation, which is safe because the
+# chroot's own runner (.ci/debian-root.sh) already made every mount of its
+# namespace private.
 if [ -z "${SK_TPM_E2E_IN_NS:-}" ]; then
-	ns=(unshare --mount --propagation private)
-	[ "$(id -u)" = 0 ] || ns=(unshare --map-root-user --mount --propagation private)
+	prop=private
+	mountpoint -q / || prop=unchanged
+	ns=(unshare --mount --propagation "$prop")
+	[ "$(id -u)" = 0 ] ||
+	    ns=(unshare --map-root-user --mount --propagation "$prop")
 	export SK_TPM_E2E_IN_NS=1
 	# lib.sh's exit trap would remove $T under us: the child makes its own.
 	trap - EXIT
