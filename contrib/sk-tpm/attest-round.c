@@ -46,25 +46,35 @@
 
 #define EK_CERTS_MAX	16
 
-/* RSA-2048 or ECC P-256: the low-range EKs sk-tpm activates with. */
-static bool
-ek_key_ok(EVP_PKEY *k)
-{
-	char group[32];
+/*
+ * The EKs sk-tpm seals to and activates with (TCG EK Credential Profile):
+ * RSA-2048 and ECC P-256 of the low range, RSA-3072 and ECC P-384 of the
+ * high range. --ek-alg names one, as tpm2_createek -G does.
+ */
+static const struct {
+	const char *alg, *kind;
+} ek_algs[] = {
+	{ "rsa2048", "RSA-2048" },
+	{ "rsa3072", "RSA-3072" },
+	{ "ecc256", "ECC P-256" },
+	{ "ecc384", "ECC P-384" },
+};
+#define EK_ALGS	(sizeof(ek_algs) / sizeof(ek_algs[0]))
 
-	if (k == NULL)
-		return false;
-	if (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA)
-		return EVP_PKEY_get_bits(k) == 2048;
-	return EVP_PKEY_get_base_id(k) == EVP_PKEY_EC &&
-	    EVP_PKEY_get_utf8_string_param(k, "group", group, sizeof(group),
-	    NULL) == 1 && strcmp(group, "prime256v1") == 0;
+/* A key of a kind we seal to, and of kind want (NULL: any). */
+static bool
+ek_key_ok(EVP_PKEY *k, const char *want)
+{
+	const char *kind = mc_ek_kind(k);
+
+	return kind != NULL && (want == NULL || strcmp(kind, want) == 0);
 }
 
 /* The first EK certificate of DIR with a usable key that chains to
  * roots (the others in DIR as intermediates); its key. */
 static EVP_PKEY *
-load_ek_cert(const char *dir, const char *roots, char *desc, size_t desclen)
+load_ek_cert(const char *dir, const char *roots, const char *want,
+    char *desc, size_t desclen)
 {
 	STACK_OF(X509) *all = NULL;
 	X509_STORE *store = NULL;
@@ -101,7 +111,8 @@ load_ek_cert(const char *dir, const char *roots, char *desc, size_t desclen)
 	}
 	for (i = 0; i < sk_X509_num(all) && key == NULL; i++) {
 		x = sk_X509_value(all, i);
-		if (X509_check_ca(x) != 0 || !ek_key_ok(X509_get0_pubkey(x)))
+		if (X509_check_ca(x) != 0 ||
+		    !ek_key_ok(X509_get0_pubkey(x), want))
 			continue;
 		if (av_ek_profile(x, prof, sizeof(prof)) != 0) {
 			snprintf(why, sizeof(why), "not an EK certificate: %s",
@@ -113,9 +124,12 @@ load_ek_cert(const char *dir, const char *roots, char *desc, size_t desclen)
 		if ((key = X509_get_pubkey(x)) != NULL)
 			av_describe(x, desc, desclen);
 	}
-	if (key == NULL)
-		cli_error("%s: no RSA-2048 or ECC P-256 EK certificate that "
-		    "chains to %s (%s)", dir, roots, why);
+	if (key == NULL && want != NULL)
+		cli_error("%s: no %s EK certificate that chains to %s (%s)",
+		    dir, want, roots, why);
+	else if (key == NULL)
+		cli_error("%s: no RSA-2048, RSA-3072, ECC P-256 or ECC P-384 "
+		    "EK certificate that chains to %s (%s)", dir, roots, why);
 out:
 	sk_X509_pop_free(all, X509_free);
 	X509_STORE_free(store);
@@ -123,7 +137,7 @@ out:
 }
 
 static EVP_PKEY *
-load_ek_pub(const char *path, char *desc, size_t desclen)
+load_ek_pub(const char *path, const char *want, char *desc, size_t desclen)
 {
 	EVP_PKEY *key = NULL;
 	FILE *f;
@@ -132,9 +146,9 @@ load_ek_pub(const char *path, char *desc, size_t desclen)
 		key = PEM_read_PUBKEY(f, NULL, NULL, NULL);
 		fclose(f);
 	}
-	if (!ek_key_ok(key)) {
-		cli_error("%s: not a PEM RSA-2048 or ECC P-256 public key",
-		    path);
+	if (!ek_key_ok(key, want)) {
+		cli_error("%s: not a PEM %s public key", path, want != NULL ?
+		    want : "RSA-2048, RSA-3072, ECC P-256 or ECC P-384");
 		EVP_PKEY_free(key);
 		return NULL;
 	}
@@ -153,10 +167,11 @@ challenge(struct cli *cli, int argc, char **argv)
 		{ "secret", required_argument, NULL, 's' },
 		{ "ek-ca", required_argument, NULL, 'e' },
 		{ "ek-pub", required_argument, NULL, 'p' },
+		{ "ek-alg", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *secret_path = NULL, *ek_ca = NULL;
-	const char *ek_pub = NULL;
+	const char *ek_pub = NULL, *want = NULL;
 	uint8_t name[MC_NAME_LEN], point[65], secret[32], id[CRED_ID_MAX];
 	uint8_t enc[CRED_SECRET_MAX], file[CRED_FILE_MAX];
 	struct cred_file cf;
@@ -175,9 +190,19 @@ challenge(struct cli *cli, int argc, char **argv)
 			ek_ca = optarg;
 		else if (ch == 'p')
 			ek_pub = optarg;
-		else if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
+		else if (ch == 'a') {
+			want = NULL;
+			for (i = 0; i < EK_ALGS; i++)
+				if (strcmp(optarg, ek_algs[i].alg) == 0)
+					want = ek_algs[i].kind;
+			if (want == NULL)
+				return cli_usage_error(cli, "--ek-alg: one of "
+				    "rsa2048, rsa3072, ecc256, ecc384");
+		} else if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
 			printf("usage: sk-tpm attest challenge DIR -o CRED "
-			    "-s SECRET (--ek-ca ROOTS | --ek-pub PEM)\n");
+			    "-s SECRET (--ek-ca ROOTS | --ek-pub PEM)\n"
+			    "       [--ek-alg rsa2048|rsa3072|ecc256|ecc384]"
+			    "\n");
 			return CLI_OK;
 		} else if (r != 0)
 			return r;
@@ -196,8 +221,8 @@ challenge(struct cli *cli, int argc, char **argv)
 		cli_error("%s: path too long", secret_path);
 		goto out;
 	}
-	ek = ek_ca != NULL ? load_ek_cert(argv[optind], ek_ca, desc,
-	    sizeof(desc)) : load_ek_pub(ek_pub, desc, sizeof(desc));
+	ek = ek_ca != NULL ? load_ek_cert(argv[optind], ek_ca, want, desc,
+	    sizeof(desc)) : load_ek_pub(ek_pub, want, desc, sizeof(desc));
 	if (ek == NULL)
 		goto out;
 	if (RAND_bytes(secret, sizeof(secret)) != 1 ||
@@ -264,18 +289,29 @@ activate(struct cli *cli, int argc, char **argv)
 		cli_error("%s: %s", argv[optind], why);
 		return CLI_FAIL;
 	}
-	kind = cred_ek_kind(&cf);
-	if (kind == CRED_EK_UNKNOWN) {
-		cli_error("%s: sealed to neither an RSA-2048 nor an ECC P-256 "
-		    "EK", argv[optind]);
+	switch (cred_ek_kind(&cf)) {
+	case CRED_EK_RSA2048:
+		kind = TPM_EK_RSA2048;
+		break;
+	case CRED_EK_P256:
+		kind = TPM_EK_P256;
+		break;
+	case CRED_EK_RSA3072:
+		kind = TPM_EK_RSA3072;
+		break;
+	case CRED_EK_P384:
+		kind = TPM_EK_P384;
+		break;
+	default:
+		cli_error("%s: sealed to no EK sk-tpm knows (RSA-2048, "
+		    "RSA-3072, ECC P-256, ECC P-384)", argv[optind]);
 		return CLI_FAIL;
 	}
 	if ((r = cli_open(cli, &tpm)) != CLI_OK)
 		return r;
 	r = CLI_FAIL;
-	if (tpm_activate(tpm, kind == CRED_EK_RSA2048 ? TPM_EK_RSA2048 :
-	    TPM_EK_P256, cf.id, cf.id_len, cf.secret, cf.secret_len, secret,
-	    &secret_len) != 0) {
+	if (tpm_activate(tpm, kind, cf.id, cf.id_len, cf.secret,
+	    cf.secret_len, secret, &secret_len) != 0) {
 		r = cli_fail("cannot activate the credential");
 		goto out;
 	}

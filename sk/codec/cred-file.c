@@ -86,26 +86,44 @@ cred_file_build(const struct cred_file *c, uint8_t *out)
 }
 
 /*
- * An ECC P-256 seed is the ephemeral point, TPMS_ECC_POINT: x and y as
- * TPM2B of at most 32 bytes each. Makers that write a coordinate as its
- * shortest big-endian form drop its leading zero bytes (tpm2_makecredential
- * through OpenSSL's BN_bn2bin: about one point in 128 has a 31-byte
- * coordinate), and the TPM reads such a point as the same number.
+ * An ECC seed is the ephemeral point, TPMS_ECC_POINT: x and y as TPM2B of
+ * at most the curve's size each (32 bytes for P-256, 48 for P-384). Makers
+ * that write a coordinate as its shortest big-endian form drop its leading
+ * zero bytes (tpm2_makecredential through OpenSSL's BN_bn2bin: about one
+ * point in 128 has a coordinate a byte short), and the TPM reads such a
+ * point as the same number. So a coordinate's length tells its curve: 1 to
+ * 32 bytes P-256, 33 to 48 P-384, and both must tell the same. A P-384
+ * coordinate of 32 bytes or fewer (16 leading zero bytes, a chance of
+ * 2^-128) is not told apart and not expected.
  */
+static int
+coord_curve(size_t len)
+{
+	if (len >= 1 && len <= 32)
+		return CRED_EK_P256;
+	if (len >= 33 && len <= 48)
+		return CRED_EK_P384;
+	return CRED_EK_UNKNOWN;
+}
+
 int
 cred_ek_kind(const struct cred_file *c)
 {
 	size_t xl, yl;
+	int kind;
 
 	if (c->secret_len == 256)
 		return CRED_EK_RSA2048;
-	if (c->secret_len < 2 + 1 + 2 + 1 || c->secret_len > 68)
+	if (c->secret_len == 384)
+		return CRED_EK_RSA3072;
+	if (c->secret_len < 2 + 1 + 2 + 1 || c->secret_len > 2 + 48 + 2 + 48)
 		return CRED_EK_UNKNOWN;
 	xl = get16(c->secret);
-	if (xl < 1 || xl > 32 || 2 + xl + 2 > c->secret_len)
+	if ((kind = coord_curve(xl)) == CRED_EK_UNKNOWN ||
+	    2 + xl + 2 > c->secret_len)
 		return CRED_EK_UNKNOWN;
 	yl = get16(c->secret + 2 + xl);
-	if (yl < 1 || yl > 32 || 2 + xl + 2 + yl != c->secret_len)
+	if (coord_curve(yl) != kind || 2 + xl + 2 + yl != c->secret_len)
 		return CRED_EK_UNKNOWN;
-	return CRED_EK_P256;
+	return kind;
 }

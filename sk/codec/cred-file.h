@@ -40,11 +40,14 @@ int cred_file_parse(const uint8_t *buf, size_t len, struct cred_file *,
  * empty or too long. */
 size_t cred_file_build(const struct cred_file *, uint8_t *out);
 
-/* What the encrypted secret is, by its form: an RSA-2048 ciphertext (256
- * bytes), or a P-256 point (two 32-byte coordinates). */
+/* What the encrypted secret is, by its form: an RSA-2048 (256 bytes) or
+ * RSA-3072 (384 bytes) ciphertext, or a P-256 point (two coordinates of
+ * at most 32 bytes) or a P-384 one (two of 33 to 48 bytes). */
 #define CRED_EK_UNKNOWN	0
 #define CRED_EK_RSA2048	1
 #define CRED_EK_P256	2
+#define CRED_EK_RSA3072	3
+#define CRED_EK_P384	4
 int cred_ek_kind(const struct cred_file *);
 
 #endif /* SK_CRED_FILE_H */

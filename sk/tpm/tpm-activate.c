@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * TPM2_ActivateCredential with the AK and the EK (tpm-activate.h). The EK
- * is derived from the TCG EK Credential Profile's low-range template
- * (L-1 RSA-2048 or L-2 ECC P-256), whose authPolicy is PolicySecret
- * (TPM_RH_ENDORSEMENT); the policy session is salted to the EK itself and
- * encrypts the recovered credential on its way back. Commands: two
- * CreatePrimary, StartAuthSession, PolicySecret, ActivateCredential (which
- * closes the session), two FlushContext.
+ * is derived from a template of the TCG EK Credential Profile
+ * (tpm-ek-template.c): the low range's L-1 RSA-2048 or L-2 ECC P-256,
+ * authorised by PolicySecret(TPM_RH_ENDORSEMENT) in a policy session, or
+ * the high range's H-6 RSA-3072 or H-3 ECC P-384, authorised by its empty
+ * auth value in an HMAC session. The session is salted to the EK itself
+ * and encrypts the recovered credential on its way back. Commands: two
+ * CreatePrimary, StartAuthSession, PolicySecret (low range),
+ * ActivateCredential (which closes the session), two FlushContext.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,49 +21,6 @@
 #include "tpm-activate.h"
 #include "tpm-internal.h"
 
-/* PolicySecret(TPM_RH_ENDORSEMENT) with SHA-256: the EK's authPolicy. */
-static const uint8_t ek_policy[32] = {
-	0x83, 0x71, 0x97, 0x67, 0x44, 0x84, 0xb3, 0xf8,
-	0x1a, 0x90, 0xcc, 0x8d, 0x46, 0xa5, 0xd7, 0x24,
-	0xfd, 0x52, 0xd7, 0x6e, 0x06, 0x52, 0x0b, 0x64,
-	0xf2, 0xa1, 0xda, 0x1b, 0x33, 0x14, 0x69, 0xaa,
-};
-
-static void
-ek_template(int kind, TPM2B_PUBLIC *pub)
-{
-	TPMT_PUBLIC *p = &pub->publicArea;
-	TPMT_SYM_DEF_OBJECT aes = {
-		.algorithm = TPM2_ALG_AES,
-		.keyBits = { .aes = 128 },
-		.mode = { .aes = TPM2_ALG_CFB },
-	};
-
-	memset(pub, 0, sizeof(*pub));
-	p->nameAlg = TPM2_ALG_SHA256;
-	p->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-	    TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_ADMINWITHPOLICY |
-	    TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
-	p->authPolicy.size = sizeof(ek_policy);
-	memcpy(p->authPolicy.buffer, ek_policy, sizeof(ek_policy));
-	if (kind == TPM_EK_RSA2048) {
-		p->type = TPM2_ALG_RSA;
-		p->parameters.rsaDetail.symmetric = aes;
-		p->parameters.rsaDetail.scheme.scheme = TPM2_ALG_NULL;
-		p->parameters.rsaDetail.keyBits = 2048;
-		p->parameters.rsaDetail.exponent = 0;
-		p->unique.rsa.size = 256;
-	} else {
-		p->type = TPM2_ALG_ECC;
-		p->parameters.eccDetail.symmetric = aes;
-		p->parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
-		p->parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
-		p->parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
-		p->unique.ecc.x.size = 32;
-		p->unique.ecc.y.size = 32;
-	}
-}
-
 static int
 ek_create(struct tpm *t, int kind, ESYS_TR *ek)
 {
@@ -68,10 +28,15 @@ ek_create(struct tpm *t, int kind, ESYS_TR *ek)
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION pcrs = { 0 };
 	TPM2B_PUBLIC template;
+	char what[48];
 	TSS2_RC rc;
 
 	memset(&sensitive, 0, sizeof(sensitive));
-	ek_template(kind, &template);
+	if (ek_template(kind, &template) != 0) {
+		*ek = ESYS_TR_NONE;
+		sk_error("no EK template of kind %d", kind);
+		return SSH_SK_ERR_GENERAL;
+	}
 	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_ENDORSEMENT,
 	    ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
 	    &template, &outside, &pcrs, ek, NULL, NULL, NULL, NULL);
@@ -84,8 +49,8 @@ ek_create(struct tpm *t, int kind, ESYS_TR *ek)
 		    "a password");
 		return SSH_SK_ERR_GENERAL;
 	}
-	return rc_fail(kind == TPM_EK_RSA2048 ? "deriving the RSA-2048 EK" :
-	    "deriving the ECC P-256 EK", rc);
+	snprintf(what, sizeof(what), "deriving the %s EK", ek_kind_name(kind));
+	return rc_fail(what, rc);
 }
 
 /* A refusal that means "not for this TPM", rather than a TPM fault.
@@ -115,6 +80,36 @@ not_ours(struct tpm *t, TSS2_RC rc)
 	return false;
 }
 
+/*
+ * The session that authorises the EK, salted to it so that the credential
+ * comes back encrypted (tpm-ek-template.c says why the ranges differ): the
+ * low range's PolicySecret(endorsement) in a policy session, the high
+ * range's empty auth value (userWithAuth) in an HMAC session.
+ */
+static int
+ek_auth_start(struct tpm *t, int kind, ESYS_TR ek, ESYS_TR *session)
+{
+	TSS2_RC rc;
+	int r;
+
+	if (ek_high_range(kind))
+		return session_start(t, ek, session);
+	if ((r = policy_session_start(t, ek, session)) != 0)
+		return r;
+	rc = Esys_PolicySecret(t->esys, ESYS_TR_RH_ENDORSEMENT, *session,
+	    ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, NULL, NULL, NULL, 0,
+	    NULL, NULL);
+	if (rc == TSS2_RC_SUCCESS)
+		return 0;
+	if (rc_base(rc) == TPM2_RC_BAD_AUTH ||
+	    rc_base(rc) == TPM2_RC_AUTH_FAIL) {
+		sk_error("cannot authorise the EK: the endorsement hierarchy "
+		    "has a password");
+		return SSH_SK_ERR_GENERAL;
+	}
+	return rc_fail("PolicySecret(endorsement) for the EK", rc);
+}
+
 int
 tpm_activate(struct tpm *t, int ek_kind, const uint8_t *id, size_t id_len,
     const uint8_t *secret, size_t secret_len,
@@ -123,6 +118,7 @@ tpm_activate(struct tpm *t, int ek_kind, const uint8_t *id, size_t id_len,
 	ESYS_TR ek = ESYS_TR_NONE, ak = ESYS_TR_NONE, session = ESYS_TR_NONE;
 	TPM2B_ID_OBJECT blob;
 	TPM2B_ENCRYPTED_SECRET seed;
+	TPM2B_PUBLIC known;	/* only to check the kind */
 	TPM2B_DIGEST *cred = NULL;
 	uint8_t *ak_pub = NULL;
 	size_t ak_pub_len = 0;
@@ -130,7 +126,7 @@ tpm_activate(struct tpm *t, int ek_kind, const uint8_t *id, size_t id_len,
 	int r = SSH_SK_ERR_GENERAL;
 
 	*out_len = 0;
-	if ((ek_kind != TPM_EK_RSA2048 && ek_kind != TPM_EK_P256) ||
+	if (ek_template(ek_kind, &known) != 0 ||
 	    id_len == 0 || id_len > sizeof(blob.credential) ||
 	    secret_len == 0 || secret_len > sizeof(seed.secret)) {
 		sk_error("the credential does not fit the TPM's structures");
@@ -142,22 +138,8 @@ tpm_activate(struct tpm *t, int ek_kind, const uint8_t *id, size_t id_len,
 	memcpy(seed.secret, secret, secret_len);
 	if ((r = ek_create(t, ek_kind, &ek)) != 0 ||
 	    (r = ak_create(t, &ak, &ak_pub, &ak_pub_len)) != 0 ||
-	    (r = policy_session_start(t, ek, &session)) != 0)
-		goto out;
-	r = SSH_SK_ERR_GENERAL;
-	rc = Esys_PolicySecret(t->esys, ESYS_TR_RH_ENDORSEMENT, session,
-	    ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, NULL, NULL, NULL, 0,
-	    NULL, NULL);
-	if (rc != TSS2_RC_SUCCESS) {
-		if (rc_base(rc) == TPM2_RC_BAD_AUTH ||
-		    rc_base(rc) == TPM2_RC_AUTH_FAIL)
-			sk_error("cannot authorise the EK: the endorsement "
-			    "hierarchy has a password");
-		else
-			r = rc_fail("PolicySecret(endorsement) for the EK", rc);
-		goto out;
-	}
-	if ((r = session_last_use(t, session)) != 0)
+	    (r = ek_auth_start(t, ek_kind, ek, &session)) != 0 ||
+	    (r = session_last_use(t, session)) != 0)
 		goto out;
 	r = SSH_SK_ERR_GENERAL;
 	rc = Esys_ActivateCredential(t->esys, ak, ek, ESYS_TR_PASSWORD,
@@ -166,8 +148,7 @@ tpm_activate(struct tpm *t, int ek_kind, const uint8_t *id, size_t id_len,
 		if (not_ours(t, rc))
 			sk_error("the TPM refused the credential: it was not "
 			    "made for this TPM's EK and AK, or it was altered "
-			    "(%s EK)", ek_kind == TPM_EK_RSA2048 ? "RSA-2048" :
-			    "ECC P-256");
+			    "(%s EK)", ek_kind_name(ek_kind));
 		else
 			r = rc_fail("activating the credential", rc);
 		goto out;

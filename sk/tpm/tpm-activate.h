@@ -13,9 +13,13 @@
 
 #include "tpm.h"
 
-/* The EKs the TCG EK profile's low range defines (templates L-1, L-2). */
-#define TPM_EK_RSA2048	1
-#define TPM_EK_P256	2
+/* The EKs of the TCG EK Credential Profile sk-tpm activates with: the low
+ * range's templates L-1 and L-2, and the high range's H-6 and H-3
+ * (tpm-ek-template.c). */
+#define TPM_EK_RSA2048	1	/* L-1 */
+#define TPM_EK_P256	2	/* L-2 */
+#define TPM_EK_RSA3072	3	/* H-6 */
+#define TPM_EK_P384	4	/* H-3 */
 
 /* The credential up to 64 bytes. */
 #define TPM_CREDENTIAL_MAX	64
@@ -23,8 +27,9 @@
 /* Recover the credential of a TPM2B_ID_OBJECT body (id) and a
  * TPM2B_ENCRYPTED_SECRET body (secret) into out, with the EK of that
  * kind, derived from its TCG template and authorised by PolicySecret
- * (endorsement). The result travels encrypted (a session salted to the
- * EK). A credential not made for this TPM's EK and AK is refused with
+ * (endorsement) in the low range, by its empty auth value in the high
+ * range. The result travels encrypted (a session salted to the EK). A
+ * credential not made for this TPM's EK and AK is refused with
  * that reason. */
 int tpm_activate(struct tpm *, int ek_kind, const uint8_t *id,
     size_t id_len, const uint8_t *secret, size_t secret_len,

@@ -15,8 +15,10 @@
  *    allocate, and wipe before we free it, on every path;
  *  - HMAC with any other hash is refused: all our sessions use SHA-256,
  *    and so does everything the KDFs are built on here;
- *  - plain hashes with other algorithms (the names of objects we did not
- *    make) go to OpenSSL: they hash only public data;
+ *  - plain hashes with other algorithms go to OpenSSL: the names of
+ *    objects we did not make, public, and the KDFe (SHA-384) of a salt
+ *    encrypted to a P-384 EK by attest activate, whose digest context
+ *    OpenSSL wipes as it frees it;
  *  - AES-CFB, the ephemeral ECDH and RSA-OAEP of a salted session and the
  *    nonces go to OpenSSL (tpm-crypto-pk.c).
  * Before tpm2-tss 4.0 there is no such hook; doc/security.md says what

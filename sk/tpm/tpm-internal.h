@@ -101,6 +101,13 @@ void srk_close(struct tpm *, struct srk *);
  * endorsement hierarchy, and its TPMT_PUBLIC (malloc'ed). */
 int ak_create(struct tpm *, ESYS_TR *ak, uint8_t **pub, size_t *len);
 
+/* tpm-ek-template.c: the TCG EK templates of the TPM_EK_* kinds
+ * (tpm-activate.h), low range (L-1, L-2) and high range (H-6, H-3). */
+bool ek_high_range(int kind);
+const char *ek_kind_name(int kind);
+/* The template into pub; -1 for an unknown kind. */
+int ek_template(int kind, TPM2B_PUBLIC *pub);
+
 /* tpm-hold.c: what one enrollment keeps between its steps. */
 struct tpm_hold {
 	struct srk srk;		/* opened at first use */

@@ -184,7 +184,7 @@ ca_make "$CA" other
 run challenge-otherca "$CLI" attest challenge "$E" -o "$CA/x" -s "$CA/y" \
     --ek-ca "$CA/other.pem"
 [ "$RC" = 1 ] || fail "challenge with an EK of another CA: exit $RC"
-assert_grep "$ERR" 'no RSA-2048 or ECC P-256 EK certificate that chains' "other CA"
+assert_grep "$ERR" 'no RSA-2048, RSA-3072, ECC P-256 or ECC P-384 EK certificate that chains' "other CA"
 [ ! -e "$CA/x" ] && [ ! -e "$CA/y" ] || fail "files written for a refused EK"
 run challenge-usage "$CLI" attest challenge "$E" -o "$CA/x" -s "$CA/y"
 [ "$RC" = 2 ] || fail "challenge without --ek-ca/--ek-pub: exit $RC"

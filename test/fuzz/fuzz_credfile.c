@@ -43,8 +43,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (c.secret_len != 256)
 			abort();
 		break;
+	case CRED_EK_RSA3072:
+		if (c.secret_len != 384)
+			abort();
+		break;
 	case CRED_EK_P256:
-		if (c.secret_len != 68)
+		/* two coordinates of 1 to 32 bytes, each after its size */
+		if (c.secret_len < 6 || c.secret_len > 68)
+			abort();
+		break;
+	case CRED_EK_P384:
+		/* two of 33 to 48 bytes */
+		if (c.secret_len < 70 || c.secret_len > 100)
 			abort();
 		break;
 	case CRED_EK_UNKNOWN:

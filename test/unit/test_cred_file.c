@@ -104,8 +104,71 @@ ek_kinds(void **state)
 	buf[115] = 0x20;
 	assert_int_equal(cred_file_parse(buf, len, &c, &why), 0);
 	assert_int_equal(cred_ek_kind(&c), CRED_EK_UNKNOWN);
-	/* an RSA-3072 ciphertext */
+	/* an RSA-3072 ciphertext (a high-range EK, template H-6) */
 	len = sample(buf, 68, 384);
+	assert_int_equal(cred_file_parse(buf, len, &c, &why), 0);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_RSA3072);
+}
+
+/* A secret of len bytes that is a TPMS_ECC_POINT with coordinates of xl
+ * and yl bytes, parsed into c. */
+static void
+point(uint8_t *buf, struct cred_file *c, size_t xl, size_t yl)
+{
+	const char *why;
+	size_t len;
+
+	len = sample(buf, 84, 2 + xl + 2 + yl);
+	buf[8 + 2 + 84 + 2] = (uint8_t)(xl >> 8);
+	buf[8 + 2 + 84 + 3] = (uint8_t)xl;
+	buf[8 + 2 + 84 + 4 + xl] = (uint8_t)(yl >> 8);
+	buf[8 + 2 + 84 + 5 + xl] = (uint8_t)yl;
+	assert_int_equal(cred_file_parse(buf, len, c, &why), 0);
+}
+
+static void
+ek_kinds_high(void **state)
+{
+	uint8_t buf[CRED_FILE_MAX];
+	struct cred_file c;
+	const char *why;
+	size_t len;
+
+	(void)state;
+	/* an ECC P-384 point (template H-3): two TPM2B of 48 bytes, after
+	 * an id object with a 48-byte HMAC (SHA-384) */
+	point(buf, &c, 48, 48);
+	assert_int_equal(c.secret_len, 100);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_P384);
+	/* leading zero bytes dropped from x, from y, from both */
+	point(buf, &c, 47, 48);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_P384);
+	point(buf, &c, 48, 46);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_P384);
+	point(buf, &c, 33, 33);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_P384);
+	/* P-256 stays P-256 */
+	point(buf, &c, 32, 32);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_P256);
+	/* a coordinate of either curve with one of the other */
+	point(buf, &c, 48, 32);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_UNKNOWN);
+	point(buf, &c, 31, 48);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_UNKNOWN);
+	/* longer than P-384's coordinates (P-521 is not taken) */
+	point(buf, &c, 49, 48);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_UNKNOWN);
+	point(buf, &c, 66, 66);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_UNKNOWN);
+	/* lengths that do not add up: y claims one byte more than there is */
+	point(buf, &c, 48, 48);
+	buf[8 + 2 + 84 + 5 + 48] = 49;
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_UNKNOWN);
+	/* an empty y */
+	point(buf, &c, 48, 0);
+	assert_int_equal(cred_ek_kind(&c), CRED_EK_UNKNOWN);
+	/* RSA-4096 (template H-7) is not taken */
+	len = sample(buf, 84, 512);
 	assert_int_equal(cred_file_parse(buf, len, &c, &why), 0);
 	assert_int_equal(cred_ek_kind(&c), CRED_EK_UNKNOWN);
 }
@@ -170,6 +233,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
 		cmocka_unit_test(ek_kinds),
+		cmocka_unit_test(ek_kinds_high),
 		cmocka_unit_test(refused),
 		cmocka_unit_test(build_limits),
 	};
