@@ -101,11 +101,11 @@ verify(const char *key_path, const uint8_t *blob, size_t blob_len,
 	    att_public_parse(st.pub_area, st.pub_area_len, &key) != 0 ||
 	    att_public_parse(st.ak_pub, st.ak_pub_len, &ak) != 0) {
 		av_bad(&rep, "attestation: malformed (not an sk-tpm statement "
-		    "version %d)", ATT_VERSION);
+		    "of version %d or %d)", ATT_VERSION, ATT_VERSION_EK_UNREAD);
 		goto done;
 	}
 	av_ok(&rep, "format: ssh-sk-attest-v01, sk-tpm statement version %d, "
-	    "TPM manufacturer 0x%08x firmware 0x%016llx", ATT_VERSION,
+	    "TPM manufacturer 0x%08x firmware 0x%016llx", st.version,
 	    st.manufacturer, (unsigned long long)st.firmware);
 	if (memcmp(ad.aaguid, att_aaguid, 16) != 0)
 		av_bad(&rep, "authData: not made by sk-tpm (AAGUID)");

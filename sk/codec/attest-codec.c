@@ -130,6 +130,7 @@ att_stmt_decode(const uint8_t *buf, size_t len, struct att_stmt *s)
 		return KH_ERR_MALFORMED;
 	}
 	s->manufacturer = (uint32_t)manufacturer;
+	s->version = v2 ? ATT_VERSION_EK_UNREAD : ATT_VERSION;
 	s->ek_unread = (const char *)unread;
 	s->ek_unread_len = unread_len;
 	return KH_OK;

@@ -90,6 +90,7 @@ struct att_stmt {
 	size_t sig_len, cert_info_len, pub_area_len, ak_pub_len, ek_certs_len;
 	uint32_t manufacturer;
 	uint64_t firmware;
+	unsigned version;		/* as decoded: ATT_VERSION... */
 	const char *ek_unread;		/* version 2 only; not terminated */
 	size_t ek_unread_len;		/* 0: version 1 */
 };
