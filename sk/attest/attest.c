@@ -193,19 +193,17 @@ attest_enrollment(struct tpm *t, const struct tpm_new_key *key,
 	if (att_stmt_encode(&st, &stmt, &stmt_len) != KH_OK ||
 	    wrap_bytes(authdata, authdata_len, &wrapped, &wrapped_len) != 0) {
 		sk_debug("attestation: cannot encode the statement");
-		goto cert_out;
+		/* No statement: no certificate either, as before. */
+		free(resp->attestation_cert);
+		resp->attestation_cert = NULL;
+		resp->attestation_cert_len = 0;
+		goto out;
 	}
 	resp->signature = stmt;
 	resp->signature_len = stmt_len;
 	resp->authdata = wrapped;
 	resp->authdata_len = wrapped_len;
 	stmt = wrapped = NULL;
-	goto out;
-cert_out:
-	/* No statement: no certificate either, as before. */
-	free(resp->attestation_cert);
-	resp->attestation_cert = NULL;
-	resp->attestation_cert_len = 0;
 out:
 	tpm_certified_reset(&cert);
 	free(authdata);
