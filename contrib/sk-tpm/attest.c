@@ -101,11 +101,21 @@ verify(const char *key_path, const uint8_t *blob, size_t blob_len,
 	    att_public_parse(st.pub_area, st.pub_area_len, &key) != 0 ||
 	    att_public_parse(st.ak_pub, st.ak_pub_len, &ak) != 0) {
 		av_bad(&rep, "attestation: malformed (not an sk-tpm statement "
-		    "version %d)", ATT_VERSION);
+		    "of version %d to %d)", ATT_VERSION, ATT_VERSION_WEBAUTHN);
+		goto done;
+	}
+	/* Version 3 carries x5c itself: the file's certificate must be
+	 * its first, so that both readers of the file see one AK
+	 * certificate. */
+	if (st.x5c_n > 0 ? f.cert_len != st.x5c_len[0] ||
+	    memcmp(f.cert, st.x5c[0], f.cert_len) != 0 :
+	    st.version == ATT_VERSION_WEBAUTHN && f.cert_len > 0) {
+		av_bad(&rep, "attestation: the statement's x5c and the file's "
+		    "attestation certificate differ");
 		goto done;
 	}
 	av_ok(&rep, "format: ssh-sk-attest-v01, sk-tpm statement version %d, "
-	    "TPM manufacturer 0x%08x firmware 0x%016llx", ATT_VERSION,
+	    "TPM manufacturer 0x%08x firmware 0x%016llx", st.version,
 	    st.manufacturer, (unsigned long long)st.firmware);
 	if (memcmp(ad.aaguid, att_aaguid, 16) != 0)
 		av_bad(&rep, "authData: not made by sk-tpm (AAGUID)");

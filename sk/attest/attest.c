@@ -177,15 +177,26 @@ attest_enrollment(struct tpm *t, const struct tpm_new_key *key,
 	st.ek_certs_len = prep->ek_len;
 	st.ek_unread = prep->ek_unread;
 	st.ek_unread_len = strlen(prep->ek_unread);
-	if (att_stmt_encode(&st, &stmt, &stmt_len) != KH_OK ||
-	    wrap_bytes(authdata, authdata_len, &wrapped, &wrapped_len) != 0) {
-		sk_debug("attestation: cannot encode the statement");
-		goto out;
-	}
-	/* x5c: the AK certificate, when one for this AK is installed. */
+	st.version = ATT_VERSION_WEBAUTHN;
+	/* x5c: the AK certificate, when one for this AK is installed, in
+	 * the statement and in OpenSSH's attestation_cert. */
 	if (ak_cert_find(cert.ak_pub, cert.ak_pub_len, &resp->attestation_cert,
 	    &resp->attestation_cert_len) != 0) {
 		sk_debug("attestation: out of memory");
+		goto out;
+	}
+	if (resp->attestation_cert != NULL) {
+		st.x5c[0] = resp->attestation_cert;
+		st.x5c_len[0] = resp->attestation_cert_len;
+		st.x5c_n = 1;
+	}
+	if (att_stmt_encode(&st, &stmt, &stmt_len) != KH_OK ||
+	    wrap_bytes(authdata, authdata_len, &wrapped, &wrapped_len) != 0) {
+		sk_debug("attestation: cannot encode the statement");
+		/* No statement: no certificate either, as before. */
+		free(resp->attestation_cert);
+		resp->attestation_cert = NULL;
+		resp->attestation_cert_len = 0;
 		goto out;
 	}
 	resp->signature = stmt;

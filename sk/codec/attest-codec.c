@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "attest-codec.h"
+#include "attest-webauthn.h"
 #include "cbor-strict.h"
 #include "codec.h"
 #include "log.h"
@@ -44,7 +45,11 @@ att_stmt_encode(const struct att_stmt *s, uint8_t **out, size_t *len)
 
 	*out = NULL;
 	*len = 0;
-	if (s->ek_unread_len > ATT_EK_UNREAD_MAX)
+	if (s->version == ATT_VERSION_WEBAUTHN)
+		return att_webauthn_encode(s, out, len);
+	if (s->ek_unread_len > ATT_EK_UNREAD_MAX || s->x5c_n > 0 ||
+	    s->version != (s->ek_unread_len > 0 ? ATT_VERSION_EK_UNREAD :
+	    ATT_VERSION))
 		return KH_ERR_MALFORMED;
 	if ((tmp = malloc(ATT_MAX_LEN)) == NULL)
 		return KH_ERR_NOMEM;
@@ -99,6 +104,9 @@ att_stmt_decode(const uint8_t *buf, size_t len, struct att_stmt *s)
 	bool v2 = false;
 	int r;
 
+	r = att_webauthn_decode(buf, len, s);
+	if (r != KH_ERR_FOREIGN)
+		return r;
 	memset(s, 0, sizeof(*s));
 	r = crd_open(&rd, buf, len, &format, &why);
 	if (r == KH_ERR_VERSION) {
@@ -130,6 +138,7 @@ att_stmt_decode(const uint8_t *buf, size_t len, struct att_stmt *s)
 		return KH_ERR_MALFORMED;
 	}
 	s->manufacturer = (uint32_t)manufacturer;
+	s->version = v2 ? ATT_VERSION_EK_UNREAD : ATT_VERSION;
 	s->ek_unread = (const char *)unread;
 	s->ek_unread_len = unread_len;
 	return KH_OK;

@@ -21,40 +21,60 @@
  *                     att_cose_key();
  *   signature         the statement below.
  *
- * The statement: a CBOR map with small unsigned keys, strict like the key
- * handle (cbor-strict.h: shortest form, these keys in this order, nothing
- * after the map). Keys 2 to 6 are WebAuthn's "tpm" attestation statement
- * (WebAuthn section 8.3), with x5c in attestation_cert:
+ * The statement, version 3 (ATT_VERSION_WEBAUTHN, attest-webauthn.c):
+ * WebAuthn's "tpm" attestation statement (WebAuthn section 8.3) exactly,
+ * so that a standard verifier takes it as it is: a CBOR map of text keys
+ * in CTAP2's canonical order (shorter keys first, then bytewise), strict
+ * (cbor-strict.h), the optional pairs present only when they say
+ * something:
+ *
+ *   "alg"           int    -7, COSE ES256: sig is ECDSA P-256 SHA-256
+ *   "sig"           bytes  DER ECDSA signature by the AK over certInfo
+ *   "ver"           text   "2.0"
+ *   "x5c"           array  the AK certificate (DER) when one for this AK
+ *                          is installed, as in attestation_cert; absent
+ *                          otherwise (1..ATT_X5C_MAX certificates)
+ *   "akPub"         bytes  TPMT_PUBLIC of the AK (an ECC P-256 restricted
+ *                          signing primary of the endorsement hierarchy)
+ *   "sk-tpm"        uint   3, this statement's version
+ *   "ekCerts"       bytes  the DER certificates of the TPM's EK
+ *                          certificate and EK chain NV indices,
+ *                          concatenated; only with SK_TPM_ATTEST_EK=1 and
+ *                          when there were any
+ *   "pubArea"       bytes  TPMT_PUBLIC of the key
+ *   "certInfo"      bytes  TPMS_ATTEST of TPM2_Certify of the key,
+ *                          extraData = SHA-256(authData ||
+ *                          SHA-256(challenge))
+ *   "ekUnread"      text   how many EK certificate indices could not be
+ *                          read and why the first could not (1..
+ *                          ATT_EK_UNREAD_MAX bytes of UTF-8); only when
+ *                          some could not
+ *   "firmware"      uint   TPM2_PT_FIRMWARE_VERSION_1 << 32 | _2
+ *   "manufacturer"  uint   TPM2_PT_MANUFACTURER
+ *
+ * So attStmt is the statement and fmt is "tpm": a relying party builds
+ * WebAuthn's attestation object {fmt, attStmt, authData} from the file and
+ * takes SHA-256(challenge) as clientDataHash.
+ *
+ * Versions 1 and 2, written before, are still read: a CBOR map with small
+ * unsigned keys, strict like the key handle (these keys in this order),
+ * keys 2 to 6 WebAuthn's fields:
  *
  *   0  text   "sk-tpm-attest"     magic
  *   1  uint   version             ATT_VERSION (1)
  *   2  text   ver                 "2.0"
  *   3  uint   alg                 COSE algorithm of sig, negated: 7 is
  *                                 ES256 (-7), the only one
- *   4  bytes  sig                 DER ECDSA signature by the AK over
- *                                 certInfo
- *   5  bytes  certInfo            TPMS_ATTEST of TPM2_Certify of the key,
- *                                 extraData = SHA-256(authData ||
- *                                 SHA-256(challenge))
- *   6  bytes  pubArea             TPMT_PUBLIC of the key
- *   7  bytes  akPub               TPMT_PUBLIC of the AK (an ECC P-256
- *                                 restricted signing primary of the
- *                                 endorsement hierarchy)
- *   8  bytes  ekCerts             the DER certificates found in the TPM's
- *                                 EK certificate and EK chain NV indices,
- *                                 concatenated (empty: none)
- *   9  uint   manufacturer        TPM2_PT_MANUFACTURER
- *  10  uint   firmware            TPM2_PT_FIRMWARE_VERSION_1 << 32 | _2
+ *   4  bytes  sig
+ *   5  bytes  certInfo
+ *   6  bytes  pubArea
+ *   7  bytes  akPub
+ *   8  bytes  ekCerts             (empty: none)
+ *   9  uint   manufacturer
+ *  10  uint   firmware
  *
- * Version 2 (ATT_VERSION_EK_UNREAD), written only when an EK index was
- * defined but could not be read, adds one key, so that a verifier can
- * tell "no EK certificate in NV" from "there was one, unread":
- *
- *  11  text   ekUnread            how many indices could not be read and
- *                                 why the first could not, e.g. "1:
- *                                 0x01c00002: tpm:parameter(1):value is
- *                                 out of range" (1..ATT_EK_UNREAD_MAX
- *                                 bytes of UTF-8)
+ * Version 2 (ATT_VERSION_EK_UNREAD), written when an EK index was defined
+ * but could not be read, adds key 11, text ekUnread.
  */
 #ifndef SK_ATTEST_CODEC_H
 #define SK_ATTEST_CODEC_H
@@ -70,9 +90,14 @@
 #define ATT_MAGIC		"sk-tpm-attest"
 #define ATT_VERSION		1
 #define ATT_VERSION_EK_UNREAD	2
+#define ATT_VERSION_WEBAUTHN	3
 #define ATT_EK_UNREAD_MAX	256
-#define ATT_MAX_LEN		(32 * 1024)
-#define ATT_ALG_ES256		7	/* COSE -7, stored negated */
+#define ATT_MAX_LEN		(32 * 1024)	/* versions 1 and 2 */
+#define ATT_WEBAUTHN_MAX_LEN	(64 * 1024)	/* version 3 */
+#define ATT_ALG_ES256		7	/* COSE -7, negated in 1 and 2 */
+#define ATT_COSE_ES256		(-7)
+#define ATT_X5C_MAX		4
+#define ATT_X5C_CERT_MAX	8192
 #define ATT_EK_CERTS_MAX	(24 * 1024)
 
 /* The fixed sk-tpm AAGUID: "sk-tpm" in a version-4 style UUID. */
@@ -90,11 +115,16 @@ struct att_stmt {
 	size_t sig_len, cert_info_len, pub_area_len, ak_pub_len, ek_certs_len;
 	uint32_t manufacturer;
 	uint64_t firmware;
-	const char *ek_unread;		/* version 2 only; not terminated */
-	size_t ek_unread_len;		/* 0: version 1 */
+	unsigned version;		/* ATT_VERSION... */
+	const char *ek_unread;		/* not terminated */
+	size_t ek_unread_len;		/* 0: none (version 1) */
+	const uint8_t *x5c[ATT_X5C_MAX];	/* version 3 */
+	size_t x5c_len[ATT_X5C_MAX], x5c_n;
 };
 
-/* KH_* codes of codec.h. Decoded fields point into buf. */
+/* KH_* codes of codec.h. Decoded fields point into buf. The encoder
+ * writes s->version: ATT_VERSION_WEBAUTHN, or 1 and 2 as they were
+ * (version 1 without ek_unread, 2 with it). */
 int att_stmt_encode(const struct att_stmt *, uint8_t **out, size_t *len);
 int att_stmt_decode(const uint8_t *buf, size_t len, struct att_stmt *);
 

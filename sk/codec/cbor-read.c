@@ -12,9 +12,11 @@
 enum kind {
 	K_OTHER,	/* anything our formats never use */
 	K_UINT,
+	K_NEGINT,	/* -1 - value */
 	K_BYTES,	/* definite byte string */
 	K_TEXT,		/* definite text string */
 	K_MAP,		/* definite map head */
+	K_ARRAY,	/* definite array head */
 	K_INDEF_MAP,
 	K_TAG
 };
@@ -22,7 +24,9 @@ enum kind {
 /* One item as read, whatever its form. */
 struct item {
 	enum kind kind;
-	uint64_t value;		/* uint value, string length, map size, tag */
+	/* uint value, n of a negint -1 - n, string length, map or array
+	 * size, tag */
+	uint64_t value;
 	const uint8_t *data;	/* string contents, inside the input */
 	bool shortest;		/* head in its shortest form */
 };
@@ -62,6 +66,30 @@ on_uint64(void *ctx, uint64_t v)
 }
 
 static void
+on_negint8(void *ctx, uint8_t v)
+{
+	set(ctx, K_NEGINT, v, NULL);
+}
+
+static void
+on_negint16(void *ctx, uint16_t v)
+{
+	set(ctx, K_NEGINT, v, NULL);
+}
+
+static void
+on_negint32(void *ctx, uint32_t v)
+{
+	set(ctx, K_NEGINT, v, NULL);
+}
+
+static void
+on_negint64(void *ctx, uint64_t v)
+{
+	set(ctx, K_NEGINT, v, NULL);
+}
+
+static void
 on_bytes(void *ctx, cbor_data data, size_t len)
 {
 	set(ctx, K_BYTES, len, data);
@@ -77,6 +105,12 @@ static void
 on_map(void *ctx, size_t size)
 {
 	set(ctx, K_MAP, size, NULL);
+}
+
+static void
+on_array(void *ctx, size_t size)
+{
+	set(ctx, K_ARRAY, size, NULL);
 }
 
 static void
@@ -109,9 +143,9 @@ head_len(uint64_t v)
 /*
  * The next item, in whatever form: its head, and its contents for a
  * definite string. Returns -1 at the end of the input or on bytes that
- * are not CBOR. Every callback left unset is libcbor's no-op, so negative
- * integers, arrays, indefinite strings, floats, simple values and breaks
- * all read as K_OTHER.
+ * are not CBOR. Every callback left unset is libcbor's no-op, so
+ * indefinite strings and arrays, floats, simple values and breaks all
+ * read as K_OTHER.
  */
 static int
 step(struct cbor_rd *rd, struct item *it)
@@ -124,9 +158,14 @@ step(struct cbor_rd *rd, struct item *it)
 	cb.uint16 = on_uint16;
 	cb.uint32 = on_uint32;
 	cb.uint64 = on_uint64;
+	cb.negint8 = on_negint8;
+	cb.negint16 = on_negint16;
+	cb.negint32 = on_negint32;
+	cb.negint64 = on_negint64;
 	cb.byte_string = on_bytes;
 	cb.string = on_text;
 	cb.map_start = on_map;
+	cb.array_start = on_array;
 	cb.indef_map_start = on_indef_map;
 	cb.tag = on_tag;
 	memset(it, 0, sizeof(*it));
@@ -140,7 +179,9 @@ step(struct cbor_rd *rd, struct item *it)
 		return -1;
 	switch (it->kind) {
 	case K_UINT:
+	case K_NEGINT:
 	case K_MAP:
+	case K_ARRAY:
 	case K_TAG:
 		expect = head_len(it->value);
 		break;
@@ -199,6 +240,50 @@ crd_uint(struct cbor_rd *rd, uint64_t *v)
 	if (take(rd, K_UINT, &it) != 0)
 		return -1;
 	*v = it.value;
+	return 0;
+}
+
+int
+crd_array(struct cbor_rd *rd, uint64_t *n)
+{
+	struct item it;
+
+	if (take(rd, K_ARRAY, &it) != 0)
+		return -1;
+	*n = it.value;
+	return 0;
+}
+
+int
+crd_int(struct cbor_rd *rd, int64_t *v)
+{
+	size_t saved = rd->off;
+	struct item it;
+
+	if (step(rd, &it) != 0 || !it.shortest ||
+	    (it.kind != K_UINT && it.kind != K_NEGINT) ||
+	    it.value > (uint64_t)INT64_MAX) {
+		rd->off = saved;
+		return -1;
+	}
+	/* -1 - value, which fits: value <= INT64_MAX */
+	*v = it.kind == K_UINT ? (int64_t)it.value : -1 - (int64_t)it.value;
+	return 0;
+}
+
+int
+crd_text_key(struct cbor_rd *rd, const char *k)
+{
+	size_t saved = rd->off, n = strlen(k);
+	const uint8_t *p;
+	size_t len;
+
+	if (crd_text(rd, &p, &len) != 0)
+		return -1;
+	if (len != n || memcmp(p, k, n) != 0) {
+		rd->off = saved;
+		return -1;
+	}
 	return 0;
 }
 

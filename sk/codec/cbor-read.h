@@ -27,12 +27,19 @@ struct cbor_rd {
 void crd_init(struct cbor_rd *, const uint8_t *buf, size_t len);
 int crd_map(struct cbor_rd *, uint64_t *npairs);
 int crd_uint(struct cbor_rd *, uint64_t *v);
+/* An integer, unsigned or negative (major type 1, -1 - n), within
+ * int64_t. */
+int crd_int(struct cbor_rd *, int64_t *v);
+/* A definite array head of n items. */
+int crd_array(struct cbor_rd *, uint64_t *n);
 /* Also -1 when the contents are not valid UTF-8 (cbor-utf8.h), which
  * RFC 8949 requires of a text string. */
 int crd_text(struct cbor_rd *, const uint8_t **p, size_t *len);
 int crd_bytes(struct cbor_rd *, const uint8_t **p, size_t *len);
 /* Key k of a map, as a uint equal to k. */
 int crd_key(struct cbor_rd *, uint64_t k);
+/* Key k of a text-keyed map, as a text string equal to k. */
+int crd_text_key(struct cbor_rd *, const char *k);
 bool crd_at_end(const struct cbor_rd *);
 
 /*

@@ -45,6 +45,25 @@ cwr_uint(struct cbor_wr *w, uint64_t v)
 		    w->len - w->off));
 }
 
+void
+cwr_int(struct cbor_wr *w, int64_t v)
+{
+	if (v >= 0)
+		cwr_uint(w, (uint64_t)v);
+	else if (!w->full)
+		/* -1 - v: from 0 (v = -1) to INT64_MAX (v = INT64_MIN) */
+		advance(w, cbor_encode_negint((uint64_t)(-1 - v),
+		    w->buf + w->off, w->len - w->off));
+}
+
+void
+cwr_array(struct cbor_wr *w, size_t n)
+{
+	if (!w->full)
+		advance(w, cbor_encode_array_start(n, w->buf + w->off,
+		    w->len - w->off));
+}
+
 static void
 put_raw(struct cbor_wr *w, const void *p, size_t n)
 {
@@ -73,6 +92,12 @@ cwr_bytes(struct cbor_wr *w, const uint8_t *p, size_t n)
 		advance(w, cbor_encode_bytestring_start(n, w->buf + w->off,
 		    w->len - w->off));
 	put_raw(w, p, n);
+}
+
+void
+cwr_text_key(struct cbor_wr *w, const char *k)
+{
+	cwr_text(w, k, strlen(k));
 }
 
 void

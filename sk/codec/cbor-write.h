@@ -24,8 +24,13 @@ struct cbor_wr {
 void cwr_init(struct cbor_wr *, uint8_t *buf, size_t len);
 void cwr_map(struct cbor_wr *, size_t npairs);
 void cwr_uint(struct cbor_wr *, uint64_t);
+/* Unsigned when v >= 0, else major type 1. */
+void cwr_int(struct cbor_wr *, int64_t v);
+void cwr_array(struct cbor_wr *, size_t n);
 void cwr_text(struct cbor_wr *, const char *, size_t);
 void cwr_bytes(struct cbor_wr *, const uint8_t *, size_t);
+/* A text key: the NUL-terminated k as a text string. */
+void cwr_text_key(struct cbor_wr *, const char *k);
 /* The map head and the first two pairs of format fmt (codec.h). */
 void cwr_header(struct cbor_wr *, const struct crd_format *);
 /* What was written, as a malloc'ed copy in *out (the caller frees it):

@@ -234,6 +234,8 @@ if [ -z "$PY" ]; then
 else
 	run webauthn "$PY" "$WEBAUTHN" "$T/key.att" "$T/chal"
 	sed 's/^/    /' "$OUT"
+	assert_grep "$OUT" "^webauthn-tpm: (SKIPPED|sk-tpm statement version 3, WebAuthn's \"tpm\" attStmt as it stands)" \
+	    "the statement goes to fido2 as it is"
 	if [ "$RC" = 77 ]; then
 		assert_grep "$OUT" '^webauthn-tpm: SKIPPED: python-fido2 0\.9' \
 		    "only fido2 0.9 is skipped"
@@ -245,6 +247,17 @@ else
 		[ "$RC" = 1 ] || fail "fido2 with another challenge: exit $RC"
 		assert_grep "$OUT" 'REFUSED by fido2: .*authData and ClientData' \
 		    "fido2 refuses another challenge"
+		# one byte of certInfo's clock (as attest.sh tampers)
+		cp "$T/key.att" "$T/key-tampered.att"
+		off=$(LC_ALL=C grep -obUaP '\xff\x54\x43\x47' "$T/key.att" |
+		    head -n1 | cut -d: -f1)
+		[ -n "$off" ] || fail "no certInfo found"
+		flip_byte "$T/key-tampered.att" $((off + 6 + 36 + 34 + 7))
+		run webauthn-tampered "$PY" "$WEBAUTHN" "$T/key-tampered.att" \
+		    "$T/chal"
+		[ "$RC" = 1 ] || fail "fido2 with a tampered file: exit $RC"
+		assert_grep "$OUT" 'REFUSED by fido2: InvalidSignature' \
+		    "fido2 refuses a tampered file"
 		FIDO2_RAN=1
 	fi
 fi

@@ -95,15 +95,26 @@ cert_key() {
 	    fail "public key of $1"
 }
 
-# splice_cert ATT DER OUT: the attestation with another certificate
+# splice_cert ATT DER OUT: the attestation with another certificate, in
+# the file's attestation_cert and, when the statement is WebAuthn's (sk-tpm
+# statement version 3), in its x5c too
 splice_cert() {
 	LC_ALL=C perl -0777 -e '
+	    sub bstr { my $n = length($_[0]);
+		return ($n < 24 ? chr(0x40 + $n) : $n < 256 ? "\x58" . chr($n) :
+		    "\x59" . pack("n", $n)) . $_[0] }
 	    open(F, "<:raw", $ARGV[0]) or die; $a = <F>; close F;
 	    open(F, "<:raw", $ARGV[1]) or die; $c = <F>; close F;
-	    ($m, $old, $rest) = unpack("N/a* N/a* a*", $a);
+	    ($m, $old, $sig, $rest) = unpack("N/a* N/a* N/a* a*", $a);
 	    $m eq "ssh-sk-attest-v01" or die "not an attestation";
+	    if (length($old) > 0) {
+		$o = "\x63x5c\x81" . bstr($old);
+		$i = index($sig, $o);
+		substr($sig, $i, length($o)) = "\x63x5c\x81" . bstr($c)
+		    if $i >= 0;
+	    }
 	    open(F, ">:raw", $ARGV[2]) or die;
-	    print F pack("N/a* N/a* a*", $m, $c, $rest); close F' "$@"
+	    print F pack("N/a* N/a* N/a* a*", $m, $c, $sig, $rest); close F' "$@"
 }
 
 # ek_ca_issue OUT.der PUB.pem SUBJECT EXTENSION...: a certificate from the

@@ -39,11 +39,11 @@ verify() {
 	[ "$RC" = "$want" ] || fail "verify $name: exit status $RC, expected $want"
 }
 
-# ak_pub FILE: hex of the AK's TPMT_PUBLIC (key 7 of the statement: an
+# ak_pub FILE: hex of the AK's TPMT_PUBLIC ("akPub" of the statement: an
 # 88-byte byte string of an ECC P-256 key)
 ak_pub() {
-	od -An -v -tx1 "$1" | tr -d ' \n' | grep -o '075858002300.\{164\}' |
-	    head -n1 | cut -c5-
+	od -An -v -tx1 "$1" | tr -d ' \n' |
+	    grep -o '65616b5075625858002300.\{170\}' | head -n1 | cut -c17-
 }
 
 # splice FILE OLDHEX NEWHEX OUT: replace bytes

@@ -7,11 +7,14 @@ statement ssh-keygen -O write-attestation wrote, with the AK certificate
 
 usage: webauthn-tpm.py ATTEST CHALLENGE
 
-The ssh-sk-attest-v01 file is taken apart here (sk/codec/attest-codec.h): the
-attestation certificate is x5c[0], authData is CBOR-wrapped, and the
-sk-tpm statement is a CBOR map with small integer keys, of which 2..6 are
-WebAuthn's ver, alg (stored negated), sig, certInfo and pubArea. The
-clientDataHash is SHA-256 of the challenge, as the provider used it.
+The ssh-sk-attest-v01 file is taken apart here (sk/codec/attest-codec.h):
+its signature field is the statement, and authData is CBOR-wrapped. A
+statement of version 3 is WebAuthn's "tpm" attStmt itself and goes to
+fido2 as it is (its x5c must be the file's attestation certificate);
+versions 1 and 2 (a map of small integer keys, 2..6 being ver, alg
+stored negated, sig, certInfo and pubArea) are translated, with the
+file's certificate as x5c. The clientDataHash is SHA-256 of the
+challenge, as the provider used it.
 
 Exit 0: fido2 accepted it; 1: fido2 refused it (the reason is printed);
 2: usage or a malformed file; 77: this fido2 has no TPM verifier.
@@ -78,21 +81,44 @@ def main():
         print("webauthn-tpm: not an ssh-sk-attest-v01 file")
         return 2
     cert, sig, authdata = parts[1], parts[2], parts[3]
-    st = cbor.decode(sig)
-    if st.get(0) != "sk-tpm-attest" or st.get(1) != 1:
-        print("webauthn-tpm: not an sk-tpm statement, version 1")
+    try:
+        st = cbor.decode(sig)
+    except Exception as e:  # fido2's decoder raises builtin errors
+        print("webauthn-tpm: the statement is not CBOR: %s" % e)
         return 2
-    if not cert:
-        print("webauthn-tpm: no AK certificate (x5c) in the attestation")
-        return 1
-    statement = {
-        "ver": st[2],
-        "alg": -st[3],
-        "x5c": [cert],
-        "sig": st[4],
-        "certInfo": st[5],
-        "pubArea": st[6],
-    }
+    if not isinstance(st, dict):
+        print("webauthn-tpm: the statement is not a CBOR map")
+        return 2
+    if st.get("sk-tpm") == 3:
+        statement = st
+        if "x5c" not in st:
+            print("webauthn-tpm: no AK certificate (x5c) in the "
+                  "attestation")
+            return 1
+        if st["x5c"][0] != cert:
+            print("webauthn-tpm: x5c differs from the attestation "
+                  "certificate")
+            return 1
+        print("webauthn-tpm: sk-tpm statement version 3, WebAuthn's "
+              "\"tpm\" attStmt as it stands")
+    elif st.get(0) == "sk-tpm-attest" and st.get(1) in (1, 2):
+        if not cert:
+            print("webauthn-tpm: no AK certificate (x5c) in the "
+                  "attestation")
+            return 1
+        statement = {
+            "ver": st[2],
+            "alg": -st[3],
+            "x5c": [cert],
+            "sig": st[4],
+            "certInfo": st[5],
+            "pubArea": st[6],
+        }
+        print("webauthn-tpm: sk-tpm statement version %d, translated"
+              % st[1])
+    else:
+        print("webauthn-tpm: not an sk-tpm statement of version 1 to 3")
+        return 2
     auth_data = AuthenticatorData(cbor.decode(authdata))
     client_data_hash = hashlib.sha256(challenge).digest()
     try:

@@ -2,7 +2,8 @@
 /*
  * libFuzzer target: everything sk-tpm verify-attestation parses from an
  * attestation file, on arbitrary bytes: the ssh-sk-attest-v01 envelope,
- * the CBOR-wrapped authenticator data, the statement and the TPM
+ * the CBOR-wrapped authenticator data, the statement (versions 1 to 3:
+ * integer keys, and WebAuthn's text keys with -7 and x5c) and the TPM
  * structures inside it (attest-codec.h).
  *
  * Beyond "no crash, no leak, no sanitizer report": every parsed field lies
@@ -42,6 +43,11 @@ statement(const uint8_t *buf, size_t len)
 	inside(buf, len, st.pub_area, st.pub_area_len);
 	inside(buf, len, st.ak_pub, st.ak_pub_len);
 	inside(buf, len, st.ek_certs, st.ek_certs_len);
+	inside(buf, len, (const uint8_t *)st.ek_unread, st.ek_unread_len);
+	if (st.x5c_n > ATT_X5C_MAX)
+		abort();
+	for (size_t i = 0; i < st.x5c_n; i++)
+		inside(buf, len, st.x5c[i], st.x5c_len[i]);
 	if (att_stmt_encode(&st, &enc, &enc_len) != KH_OK ||
 	    enc_len != len || memcmp(enc, buf, len) != 0)
 		abort();

@@ -38,6 +38,7 @@ stmt(struct att_stmt *s)
 	s->ek_certs_len = sizeof(ek);
 	s->manufacturer = 0x49424d00;
 	s->firmware = 0x2019102300163636ull;
+	s->version = ATT_VERSION;
 }
 
 static void
@@ -89,6 +90,9 @@ test_stmt_ek_unread(void **state)
 	assert_int_equal(att_stmt_encode(&a, &v1, &v1_len), KH_OK);
 	a.ek_unread = why;
 	a.ek_unread_len = strlen(why);
+	/* the version must say so */
+	assert_int_equal(att_stmt_encode(&a, &enc, &len), KH_ERR_MALFORMED);
+	a.version = ATT_VERSION_EK_UNREAD;
 	assert_int_equal(att_stmt_encode(&a, &enc, &len), KH_OK);
 	/* key 11, a two-byte text head, the text */
 	assert_int_equal(len, v1_len + 1 + 2 + strlen(why));

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Makes an attestation fixture: what the library given as $1 wrote for
+# ssh-keygen -O write-attestation, kept so that sk-tpm verify-attestation
+# of every later version is tested against it (test/upgrade/attest.sh).
+# Run it once, through test/with-swtpm.sh --ek-cert, with the build of the
+# version whose statement it keeps:
+#
+#   test/with-swtpm.sh --ek-cert -- test/upgrade/make-attest-fixture.sh \
+#       LIB OUTDIR [ek-unread]
+#
+# OUTDIR gets key.pub, key.att (SK_TPM_ATTEST_EK=1: the EK certificates
+# inside), chal (the challenge) and VERSION. ek-unread first defines an EK
+# certificate index that only a password opens (as test/chip/ek-unread.sh
+# does), so that the statement says it could not be read.
+# shellcheck source-path=SCRIPTDIR source=../e2e/lib.sh disable=SC2015
+. "$(dirname "$0")/../e2e/lib.sh" "$@"
+
+OUTDIR=${2:?usage: make-attest-fixture.sh LIB OUTDIR [ek-unread]}
+[ -n "${SWTPM_EK_CA:-}" ] || fail "run me through with-swtpm.sh --ek-cert"
+mkdir -p "$OUTDIR"
+if [ "${3:-}" = ek-unread ]; then
+	head -c 600 /dev/zero >"$T/zeros"
+	tpm2_nvdefine 0x01c0000a -C p -s 600 -p secret \
+	    -a 'ppwrite|authread|no_da|platformcreate' >/dev/null ||
+	    fail "defining the unreadable index failed"
+	tpm2_nvwrite 0x01c0000a -C p -i "$T/zeros" || fail "writing it failed"
+fi
+head -c 32 /dev/urandom >"$T/chal"
+enroll_ok key SK_TPM_ATTEST_EK=1 -O no-touch-required -O challenge="$T/chal" \
+    -O write-attestation="$T/key.att"
+cp "$T/key.pub" "$T/key.att" "$T/chal" "$OUTDIR/"
+printf 'sk-tpm %s (%s)\n' "$(git -C "$(dirname "$0")" describe --always \
+    --dirty 2>/dev/null || echo unknown)" "${3:-plain}" >"$OUTDIR/VERSION"
+say "written: $OUTDIR"
