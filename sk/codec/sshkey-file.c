@@ -116,11 +116,15 @@ parse_public(struct rd *r, struct sshkey_sk *k, const char **why)
 	}
 	if (k->application == NULL) {
 		memcpy(k->point, q, SSHKEY_SK_POINT_LEN);
-		if ((k->application = strndup((const char *)app,
-		    applen)) == NULL) {
+		/* Not strndup: app is not NUL-terminated, and a strict reader
+		 * of strndup's argument (ASan's strict_string_checks) reads to
+		 * the terminator, past the decoded blob. */
+		if ((k->application = malloc(applen + 1)) == NULL) {
 			*why = "out of memory";
 			return -1;
 		}
+		memcpy(k->application, app, applen);
+		k->application[applen] = '\0';
 	} else if (memcmp(k->point, q, SSHKEY_SK_POINT_LEN) != 0 ||
 	    strlen(k->application) != applen ||
 	    memcmp(k->application, app, applen) != 0) {
