@@ -42,39 +42,30 @@ is_ek_cert_index(TPM2_HANDLE h)
 	return h >= EK_CHAIN_FIRST && h <= EK_CHAIN_LAST;
 }
 
+struct ek_list {
+	TPM2_HANDLE *out;
+	size_t n;
+};
+
+static void
+ek_list_store(void *ctx, TPM2_HANDLE h)
+{
+	struct ek_list *l = ctx;
+
+	if (is_ek_cert_index(h) && l->n < EK_MAX_INDICES)
+		l->out[l->n++] = h;
+}
+
 /* The EK indices that are defined, ascending. */
 static int
 ek_indices(struct tpm *t, TPM2_HANDLE *out, size_t *n)
 {
-	TPMS_CAPABILITY_DATA *cap = NULL;
-	TPMI_YES_NO more = TPM2_YES;
-	TPM2_HANDLE next = EK_FIRST, h;
-	TSS2_RC rc;
-	uint32_t i;
+	struct ek_list l = { out, 0 };
+	int r;
 
-	*n = 0;
-	while (more && next <= EK_CHAIN_LAST) {
-		rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
-		    ESYS_TR_NONE, TPM2_CAP_HANDLES, next,
-		    EK_CHAIN_LAST - next + 1, &more, &cap);
-		if (rc != TSS2_RC_SUCCESS)
-			return rc_fail("listing NV indices", rc);
-		if (cap->data.handles.count == 0)
-			more = TPM2_NO;
-		for (i = 0; i < cap->data.handles.count; i++) {
-			h = cap->data.handles.handle[i];
-			if (h < next || h > EK_CHAIN_LAST) {
-				more = TPM2_NO;
-				break;
-			}
-			next = h + 1;
-			if (is_ek_cert_index(h) && *n < EK_MAX_INDICES)
-				out[(*n)++] = h;
-		}
-		Esys_Free(cap);
-		cap = NULL;
-	}
-	return 0;
+	r = handles_read(t, EK_FIRST, EK_CHAIN_LAST, ek_list_store, &l);
+	*n = l.n;
+	return r;
 }
 
 /* Append the certificates of one index to *buf (ek-der.h: padding,

@@ -248,6 +248,10 @@ void tcti_bounded_free(TSS2_TCTI_CONTEXT **tcti);
 bool tcti_bounded_lost(TSS2_TCTI_CONTEXT *, uint32_t *cc, uint32_t *handle);
 
 /* tpm-props.c: properties first..last, each handed to store(ctx, p). */
+/* Every defined handle in [first, last], ascending, to store (tpm-nv.c):
+ * as many GetCapability commands as the TPM needs. 0 or an SSH_SK_ERR. */
+int handles_read(struct tpm *, TPM2_HANDLE first, TPM2_HANDLE last,
+    void (*store)(void *, TPM2_HANDLE), void *ctx);
 int props_read(struct tpm *, TPM2_PT first, TPM2_PT last,
     void (*store)(void *, const TPMS_TAGGED_PROPERTY *), void *ctx);
 

@@ -94,37 +94,61 @@ tpm_nv_limits(struct tpm *t, struct tpm_nv_limits *lim)
 }
 
 int
-tpm_nv_list(struct tpm *t, uint32_t *indices, size_t max, size_t *count)
+handles_read(struct tpm *t, TPM2_HANDLE first, TPM2_HANDLE last,
+    void (*store)(void *, TPM2_HANDLE), void *ctx)
 {
 	TPMS_CAPABILITY_DATA *cap = NULL;
 	TPMI_YES_NO more = TPM2_YES;
-	TPM2_HANDLE next = TPM_NV_FIRST;
+	TPM2_HANDLE next = first, h;
 	TSS2_RC rc;
-	uint32_t i, h;
+	uint32_t i;
 
-	*count = 0;
-	while (more && next <= TPM_NV_LAST) {
+	while (more && next <= last) {
 		rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE,
-		    ESYS_TR_NONE, TPM2_CAP_HANDLES, next,
-		    TPM_NV_LAST - next + 1, &more, &cap);
+		    ESYS_TR_NONE, TPM2_CAP_HANDLES, next, last - next + 1,
+		    &more, &cap);
 		if (rc != TSS2_RC_SUCCESS)
 			return rc_fail("listing NV indices", rc);
 		if (cap->data.handles.count == 0)
 			more = TPM2_NO;
 		for (i = 0; i < cap->data.handles.count; i++) {
 			h = cap->data.handles.handle[i];
-			if (h < TPM_NV_FIRST || h > TPM_NV_LAST) {
-				more = TPM2_NO;	/* past our range */
+			if (h < next || h > last) {
+				more = TPM2_NO;	/* past the range */
 				break;
 			}
-			if (*count < max)
-				indices[(*count)++] = h;
+			store(ctx, h);
 			next = h + 1;
 		}
 		Esys_Free(cap);
 		cap = NULL;
 	}
 	return 0;
+}
+
+struct nv_list {
+	uint32_t *indices;
+	size_t max, count;
+};
+
+static void
+nv_list_store(void *ctx, TPM2_HANDLE h)
+{
+	struct nv_list *l = ctx;
+
+	if (l->count < l->max)
+		l->indices[l->count++] = h;
+}
+
+int
+tpm_nv_list(struct tpm *t, uint32_t *indices, size_t max, size_t *count)
+{
+	struct nv_list l = { indices, max, 0 };
+	int r;
+
+	r = handles_read(t, TPM_NV_FIRST, TPM_NV_LAST, nv_list_store, &l);
+	*count = l.count;
+	return r;
 }
 
 /*
