@@ -22,10 +22,11 @@
 #include "resident.h"
 #include "sk-api.h"
 #include "tpm.h"
+#include "unlock.h"
 
 static int
 build_handle(const struct tpm_new_key *k, const struct pcr_bind *bind,
-    const char *application, uint8_t flags, uint8_t **out, size_t *out_len)
+    const struct unlock_new *unlock, const char *application, uint8_t flags, uint8_t **out, size_t *out_len)
 {
 	struct kh kh;
 	int r;
@@ -49,6 +50,7 @@ build_handle(const struct tpm_new_key *k, const struct pcr_bind *bind,
 	kh.srk_public = k->srk_public;
 	kh.srk_public_len = k->srk_public_len;
 	pcr_bind_to_handle(bind, &kh);
+	unlock_to_handle(unlock, &kh);
 	if (sha256(application, strlen(application), kh.app_hash) != 0)
 		return SSH_SK_ERR_GENERAL;
 	if ((r = kh_encode(&kh, out, out_len)) != KH_OK) {
@@ -106,6 +108,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	struct tpm_new_key key;
 	struct resident_list list;
 	struct pcr_bind bind;
+	struct unlock_new unlock;
 	struct attest_prep prep;
 	struct tpm_nv_limits lim;
 	const struct resident *old = NULL;
@@ -118,6 +121,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	memset(&key, 0, sizeof(key));
 	memset(&list, 0, sizeof(list));
 	memset(&bind, 0, sizeof(bind));
+	memset(&unlock, 0, sizeof(unlock));
 	memset(&prep, 0, sizeof(prep));
 	memset(&lim, 0, sizeof(lim));
 	memset(auth, 0, sizeof(auth));
@@ -195,8 +199,18 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 		}
 	}
 	if ((r = pcr_bind_prepare(cfg, tpm, with_pin, &bind)) != 0 ||
-	    (r = tpm_create_key(tpm, auth, with_pin,
-	    bind.mask != 0 ? bind.digest : NULL, &key)) != 0)
+	    (r = unlock_prepare(cfg, tpm, with_pin, application, auth, &bind,
+	    &unlock)) != 0)
+		goto out;
+	/* An unlockable key is used through its policy only; its PIN is its
+	 * PIN object's (unlock-enroll.c). */
+	if (unlock.window != 0)
+		r = tpm_create_key(tpm, unlock.key_auth, false, unlock.policy,
+		    &key);
+	else
+		r = tpm_create_key(tpm, auth, with_pin,
+		    bind.mask != 0 ? bind.digest : NULL, &key);
+	if (r != 0)
 		goto out;
 
 	r = SSH_SK_ERR_GENERAL;
@@ -207,7 +221,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	}
 	memcpy(resp->public_key, key.point, TPM_EC_POINT_LEN);
 	resp->public_key_len = TPM_EC_POINT_LEN;
-	if ((r = build_handle(&key, &bind, application, flags,
+	if ((r = build_handle(&key, &bind, &unlock, application, flags,
 	    &resp->key_handle, &resp->key_handle_len)) != 0)
 		goto out;
 	if (resident && resp->key_handle_len > rec_handle_room_in(
@@ -261,6 +275,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 out:
 	OPENSSL_cleanse(auth, sizeof(auth));
 	tpm_new_key_reset(&key);
+	unlock_new_reset(&unlock);
 	attest_prep_free(&prep);
 	resident_list_free(&list);
 	tpm_close(&tpm);

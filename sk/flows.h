@@ -26,6 +26,10 @@ int sign_run(const struct sk_config *, uint32_t alg, const uint8_t *data,
     size_t key_handle_len, uint8_t flags, const char *pin,
     struct sk_sign_response **out);
 
+/* A signature response (sign.c) for OpenSSH to free. */
+int sign_response_new(uint8_t flags, uint32_t counter, const uint8_t r[32],
+    const uint8_t s[32], struct sk_sign_response **out);
+
 struct sk_resident_key;
 
 int resident_keys_run(const struct sk_config *, struct sk_resident_key ***rks,

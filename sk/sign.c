@@ -17,6 +17,7 @@
 #include "presence.h"
 #include "sk-api.h"
 #include "tpm.h"
+#include "unlock.h"
 
 static int
 decode_handle(const uint8_t *buf, size_t len, const char *application,
@@ -43,8 +44,8 @@ decode_handle(const uint8_t *buf, size_t len, const char *application,
 	return 0;
 }
 
-static int
-fill_response(uint8_t flags, uint32_t counter, const uint8_t r[32],
+int
+sign_response_new(uint8_t flags, uint32_t counter, const uint8_t r[32],
     const uint8_t s[32], struct sk_sign_response **out)
 {
 	struct sk_sign_response *resp;
@@ -92,6 +93,12 @@ sign_run(const struct sk_config *cfg, uint32_t alg, const uint8_t *data,
 	if ((r = decode_handle(key_handle, key_handle_len, application,
 	    &kh)) != 0)
 		goto out;
+	if (kh->version == KH_VERSION_UNLOCK) {
+		/* Without a PIN it may sign through an open window. */
+		r = unlock_sign_run(cfg, kh, data, data_len, application,
+		    flags, pin, out);
+		goto out;
+	}
 	with_pin = (kh->flags & KH_FLAG_PIN) != 0;
 	if (with_pin && pin == NULL) {
 		/* OpenSSH asks for the PIN and calls again. */
@@ -142,7 +149,7 @@ sign_run(const struct sk_config *cfg, uint32_t alg, const uint8_t *data,
 		    "verification (verify-required added after enrollment, "
 		    "as by ssh-keygen -p); the signature carries none, and "
 		    "servers requiring verify-required refuse it");
-	r = fill_response(sig_flags, counter, sig_r, sig_s, out);
+	r = sign_response_new(sig_flags, counter, sig_r, sig_s, out);
 out:
 	OPENSSL_cleanse(auth, sizeof(auth));
 	tpm_close(&tpm);

@@ -87,6 +87,7 @@ config_load(struct sk_config *cfg)
 	}
 	cfg->pcrs = env_nonempty("SK_TPM_PCRS");
 	cfg->config_file = env_nonempty("SK_TPM_CONFIG");
+	cfg->unlock = env_nonempty("SK_TPM_UNLOCK");
 
 	cfg->presence_raw = env_nonempty("SK_TPM_PRESENCE");
 	if (cfg->presence_raw != NULL) {

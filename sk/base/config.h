@@ -23,6 +23,7 @@ struct sk_config {
 	bool askpass_usable;		/* DISPLAY/WAYLAND_DISPLAY set or
 					 * SSH_ASKPASS_REQUIRE=force|prefer */
 	int presence_timeout_ms;	/* longest wait for a presence answer */
+	const char *unlock;		/* SK_TPM_UNLOCK, or NULL (unlock.h) */
 };
 
 /* Fill *cfg from the environment, switch debug logging on or off and

@@ -46,6 +46,15 @@ static const struct crd_format format_pcr = {
 	.max_len = KH_MAX_LEN,
 };
 
+/* Version 4: keys 8 to 13 carry the PIN object, policyRef, window and
+ * PCR binding of an unlockable key. */
+static const struct crd_format format_unlock = {
+	.magic = KH_MAGIC,
+	.version = KH_VERSION_UNLOCK,
+	.npairs = 14,
+	.max_len = KH_MAX_LEN,
+};
+
 static int
 reject(int r, const char *why)
 {
@@ -109,6 +118,35 @@ read_binding(struct cbor_rd *rd, struct kh *view)
 	return 0;
 }
 
+/* Keys 8 to 13 of a version 4 handle, borrowed from the input; sizes
+ * are checked later. */
+static int
+read_unlock(struct cbor_rd *rd, struct kh *view)
+{
+	const uint8_t *p;
+	uint64_t window, mask;
+	size_t n;
+
+	if (blob(rd, 8, &p, &view->secret_public_len) != 0)
+		return -1;
+	view->secret_public = (uint8_t *)(uintptr_t)p;
+	if (blob(rd, 9, &p, &view->secret_private_len) != 0)
+		return -1;
+	view->secret_private = (uint8_t *)(uintptr_t)p;
+	if (fixed(rd, 10, view->policy_ref, KH_REF_LEN) != 0 ||
+	    crd_key(rd, 11) != 0 || crd_uint(rd, &window) != 0 ||
+	    window > KH_UNLOCK_MAX ||
+	    crd_key(rd, 12) != 0 || crd_uint(rd, &mask) != 0 ||
+	    mask > KH_PCR_ALL ||
+	    blob(rd, 13, &p, &n) != 0 || n > KH_PCR_VALUES_MAX)
+		return -1;
+	view->unlock_s = (uint32_t)window;
+	view->pcr_mask = (uint32_t)mask;
+	memcpy(view->pcr_values, p, n);
+	view->pcr_values_len = n;
+	return 0;
+}
+
 int
 kh_decode(const uint8_t *buf, size_t len, struct kh **out)
 {
@@ -129,6 +167,10 @@ kh_decode(const uint8_t *buf, size_t len, struct kh **out)
 		view.version = KH_VERSION_PCR;
 		r = crd_open(&rd, buf, len, &format_pcr, &why);
 	}
+	if (r == KH_ERR_VERSION) {
+		view.version = KH_VERSION_UNLOCK;
+		r = crd_open(&rd, buf, len, &format_unlock, &why);
+	}
 	if (r != KH_OK)
 		return reject(r, why);
 
@@ -147,6 +189,8 @@ kh_decode(const uint8_t *buf, size_t len, struct kh **out)
 		    "keys 3 to 7 are not byte strings of their size in order");
 	if (view.version == KH_VERSION_PCR && read_binding(&rd, &view) != 0)
 		return reject(KH_ERR_MALFORMED, "keys 8 to 11 are no binding");
+	if (view.version == KH_VERSION_UNLOCK && read_unlock(&rd, &view) != 0)
+		return reject(KH_ERR_MALFORMED, "keys 8 to 13 are no unlock");
 	if (!crd_at_end(&rd))
 		return reject(KH_ERR_MALFORMED, "bytes after the map");
 	/* Only read through: kh_check takes no const pointers. */
@@ -165,6 +209,8 @@ kh_decode(const uint8_t *buf, size_t len, struct kh **out)
 	memcpy(kh->pcr_values, view.pcr_values, view.pcr_values_len);
 	kh->pcr_values_len = view.pcr_values_len;
 	kh->policy = view.policy;
+	memcpy(kh->policy_ref, view.policy_ref, KH_REF_LEN);
+	kh->unlock_s = view.unlock_s;
 	memcpy(kh->srk_name, view.srk_name, KH_NAME_LEN);
 	memcpy(kh->app_hash, view.app_hash, KH_APP_HASH_LEN);
 	if (copy(pub, view.tpm_public_len, &kh->tpm_public,
@@ -173,6 +219,12 @@ kh_decode(const uint8_t *buf, size_t len, struct kh **out)
 	    &kh->tpm_private_len) != KH_OK ||
 	    copy(srk, view.srk_public_len, &kh->srk_public,
 	    &kh->srk_public_len) != KH_OK)
+		goto out;
+	if (view.version == KH_VERSION_UNLOCK &&
+	    (copy(view.secret_public, view.secret_public_len,
+	    &kh->secret_public, &kh->secret_public_len) != KH_OK ||
+	    copy(view.secret_private, view.secret_private_len,
+	    &kh->secret_private, &kh->secret_private_len) != KH_OK))
 		goto out;
 	*out = kh;
 	kh = NULL;	/* now the caller's */
@@ -200,7 +252,8 @@ kh_encode(const struct kh *kh, uint8_t **out, size_t *out_len)
 		return reject(r, why);
 	/* The order here is the order the decoder insists on. */
 	cwr_init(&w, tmp, sizeof(tmp));
-	cwr_header(&w, kh->version == KH_VERSION_PCR ? &format_pcr : &format);
+	cwr_header(&w, kh->version == KH_VERSION_PCR ? &format_pcr :
+	    kh->version == KH_VERSION_UNLOCK ? &format_unlock : &format);
 	cwr_uint(&w, 2);
 	cwr_uint(&w, kh->flags);
 	cwr_uint(&w, 3);
@@ -222,6 +275,20 @@ kh_encode(const struct kh *kh, uint8_t **out, size_t *out_len)
 		cwr_bytes(&w, kh->pcr_values, kh->pcr_values_len);
 		cwr_uint(&w, 11);
 		cwr_uint(&w, kh->policy);
+	}
+	if (kh->version == KH_VERSION_UNLOCK) {
+		cwr_uint(&w, 8);
+		cwr_bytes(&w, kh->secret_public, kh->secret_public_len);
+		cwr_uint(&w, 9);
+		cwr_bytes(&w, kh->secret_private, kh->secret_private_len);
+		cwr_uint(&w, 10);
+		cwr_bytes(&w, kh->policy_ref, KH_REF_LEN);
+		cwr_uint(&w, 11);
+		cwr_uint(&w, kh->unlock_s);
+		cwr_uint(&w, 12);
+		cwr_uint(&w, kh->pcr_mask);
+		cwr_uint(&w, 13);
+		cwr_bytes(&w, kh->pcr_values, kh->pcr_values_len);
 	}
 	/* Also wipes tmp: the wrapped private area is useless off its TPM,
 	 * but it is still key material. */

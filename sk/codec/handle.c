@@ -58,8 +58,24 @@ kh_check(const struct kh *kh, const char **why)
 {
 	uint8_t name[KH_NAME_LEN];
 
-	if (kh->version != KH_VERSION && kh->version != KH_VERSION_PCR)
+	if (kh->version != KH_VERSION && kh->version != KH_VERSION_PCR &&
+	    kh->version != KH_VERSION_UNLOCK)
 		return refuse(why, KH_ERR_VERSION, "unknown format version");
+	if (kh->version == KH_VERSION_UNLOCK && (kh->policy != 0 ||
+	    !(kh->flags & KH_FLAG_PIN) ||
+	    (kh->pcr_mask & ~KH_PCR_ALL) != 0 ||
+	    kh->pcr_values_len != 32 * popcount24(kh->pcr_mask) ||
+	    kh->unlock_s == 0 || kh->unlock_s > KH_UNLOCK_MAX ||
+	    !tpm2b_ok(kh->secret_public, kh->secret_public_len,
+	    KH_PUBLIC_MAX) ||
+	    !tpm2b_ok(kh->secret_private, kh->secret_private_len,
+	    KH_PRIVATE_MAX)))
+		return refuse(why, KH_ERR_MALFORMED,
+		    "bad unlock fields in version 4");
+	if (kh->version != KH_VERSION_UNLOCK && (kh->secret_public != NULL ||
+	    kh->secret_private != NULL || kh->unlock_s != 0))
+		return refuse(why, KH_ERR_MALFORMED,
+		    "unlock fields outside version 4");
 	if (kh->version == KH_VERSION && (kh->pcr_mask != 0 ||
 	    kh->pcr_values_len != 0 || kh->policy != 0))
 		return refuse(why, KH_ERR_MALFORMED,
@@ -122,6 +138,8 @@ kh_free(struct kh **khp)
 	wipe_free(kh->tpm_public, kh->tpm_public_len);
 	wipe_free(kh->tpm_private, kh->tpm_private_len);
 	wipe_free(kh->srk_public, kh->srk_public_len);
+	wipe_free(kh->secret_public, kh->secret_public_len);
+	wipe_free(kh->secret_private, kh->secret_private_len);
 	explicit_bzero(kh, sizeof(*kh));
 	free(kh);
 	*khp = NULL;

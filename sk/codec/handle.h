@@ -27,6 +27,22 @@
  * Keys without a binding keep getting version 1 handles, which every
  * earlier release reads.
  *
+ * Format version 4 (KH_VERSION_UNLOCK), for unlockable keys (doc/unlock.md),
+ * has the same keys 2 to 7 and then
+ *
+ *   8  bytes  TPM2B_PUBLIC         the PIN object P (keyed-hash, DA)
+ *   9  bytes  TPM2B_PRIVATE        P, wrapped under the SRK
+ *   10 bytes  policyRef            KH_REF_LEN random bytes, this key's own
+ *   11 uint   window               seconds a PIN unlocks, 1..KH_UNLOCK_MAX
+ *   12 uint   PCR selection        as key 9 of version 2; 0 when unbound
+ *   13 bytes  expected values      32 bytes per selected PCR, ascending
+ *
+ * The key's authPolicy is PolicyOR(unlock branch, certify branch): the
+ * unlock branch [PolicyPCR] PolicySecret(P's Name, policyRef), which
+ * TPM2_PolicyTicket satisfies as well, and the certify branch
+ * PolicyCommandCode(TPM2_Certify) (policy-branch.h). Such a key always has
+ * a PIN (flag KH_FLAG_PIN): it is P's auth value.
+ *
  * The decoder is strict: definite lengths only, every head in its shortest
  * form, no tags, exactly these keys in this order, each once, lengths
  * within the bounds below, nothing after the map; so a handle has exactly
@@ -50,6 +66,9 @@
 #define KH_MAGIC		"sk-tpm"
 #define KH_VERSION		1
 #define KH_VERSION_PCR		2	/* version 1 plus a PCR binding */
+#define KH_VERSION_UNLOCK	4	/* unlockable: a PIN object P */
+#define KH_REF_LEN		16	/* policyRef of an unlockable key */
+#define KH_UNLOCK_MAX		(12 * 3600)	/* longest window, seconds */
 
 /* Key flags, stored in field 2. */
 #define KH_FLAG_PRESENCE	0x01	/* presence was required at enrollment */
@@ -90,6 +109,13 @@ struct kh {
 	uint8_t pcr_values[KH_PCR_VALUES_MAX];
 	size_t pcr_values_len;		/* 32 per PCR in pcr_mask */
 	uint32_t policy;		/* KH_POLICY_* */
+	/* Version 4 only (version 4 also uses pcr_mask and pcr_values). */
+	uint8_t *secret_public;		/* P's marshalled TPM2B_PUBLIC */
+	size_t secret_public_len;
+	uint8_t *secret_private;	/* P's marshalled TPM2B_PRIVATE */
+	size_t secret_private_len;
+	uint8_t policy_ref[KH_REF_LEN];
+	uint32_t unlock_s;		/* window in seconds */
 };
 
 /* The codec returns the KH_* codes of codec.h. */
@@ -135,6 +161,14 @@ size_t kh_worst_len(unsigned npcrs);
  * TPM's own NV limit is checked against before the key is made. */
 #define KH_SRK_TCG_PUBLIC_LEN	(2 + 90)
 size_t kh_worst_len_srk(unsigned npcrs, size_t srk_public_len);
+
+/* The policy digests of an unlockable key (handle-unlock.c): its unlock
+ * branch ([PolicyPCR] PolicySecret(P, policyRef)), and its authPolicy,
+ * PolicyOR(unlock branch, certify branch); branches[0] and [1] are what
+ * TPM2_PolicyOR is given. P's Name into name. 0, or -1 for a handle that is
+ * not version 4. */
+int kh_unlock_policy(const struct kh *, uint8_t name[KH_NAME_LEN],
+    uint8_t branches[2][32], uint8_t policy[32]);
 
 /* A short English phrase for a KH_* code, for error lines. */
 const char *kh_strerror(int);

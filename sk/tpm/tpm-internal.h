@@ -59,6 +59,13 @@ struct srk {
 #define KEY_ATTRIBUTES_POLICY	((KEY_ATTRIBUTES & \
 	~TPMA_OBJECT_USERWITHAUTH) | TPMA_OBJECT_ADMINWITHPOLICY)
 
+/* tpm-unlock.c: the PIN object of an unlockable key: DA-protected, used
+ * only with its auth value (PolicySecret), a data object (neither sign nor
+ * decrypt) holding no data. */
+#define SECRET_ATTRIBUTES	(TPMA_OBJECT_FIXEDTPM | \
+	TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_USERWITHAUTH)
+void secret_template(TPM2B_PUBLIC *);
+
 /* tpm-srk.c */
 /* The templates of the SRKs found at 0x81000001: the TCG provisioning
  * guidance's, which sk-tpm derives, and systemd's (>= 255), the same with
@@ -162,6 +169,12 @@ bool tcti_device_is_rm(const char *path, const char *sysfs);
 /* tpm-key.c: an ECC coordinate or signature scalar into 32 bytes,
  * big-endian, left-padded with zeros; -1 if it is longer. */
 int ecc_scalar32(const TPM2B_ECC_PARAMETER *, uint8_t out[32]);
+
+/* tpm-key.c: the key of a handle unmarshalled, the whole of each buffer,
+ * and checked to be what tpm_create_key makes for such a handle (its
+ * attributes, DA, policy and SRK). 0 or -1. */
+int key_unmarshal(const struct kh *, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
+    TPM2B_PUBLIC *srk_pub);
 
 /* tpm-load.c: the key of a handle, loaded under the SRK it was made
  * under, authorised by the SRK's empty auth in a password session (srk

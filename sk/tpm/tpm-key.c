@@ -72,9 +72,8 @@ tpm_handle_point(const struct kh *kh, uint8_t point[TPM_EC_POINT_LEN])
 	return 0;
 }
 
-/* Unmarshal a whole buffer; trailing bytes are an error. */
-static int
-unmarshal_blobs(const struct kh *kh, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
+int
+key_unmarshal(const struct kh *kh, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
     TPM2B_PUBLIC *srk_pub)
 {
 	size_t off;
@@ -97,7 +96,8 @@ unmarshal_blobs(const struct kh *kh, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
 	if (pub->publicArea.type != TPM2_ALG_ECC ||
 	    pub->publicArea.nameAlg != TPM2_ALG_SHA256 ||
 	    (pub->publicArea.objectAttributes & ~TPMA_OBJECT_NODA) !=
-	    (kh->pcr_mask != 0 ? KEY_ATTRIBUTES_POLICY : KEY_ATTRIBUTES) ||
+	    (kh->pcr_mask != 0 || kh->version == KH_VERSION_UNLOCK ?
+	    KEY_ATTRIBUTES_POLICY : KEY_ATTRIBUTES) ||
 	    !policy_public_ok(kh, &pub->publicArea) ||
 	    pub->publicArea.parameters.eccDetail.curveID !=
 	    TPM2_ECC_NIST_P256 ||
@@ -105,8 +105,11 @@ unmarshal_blobs(const struct kh *kh, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
 		return -1;
 	/* A PIN key must be DA-protected and a key without one must not:
 	 * the flag that decides whether we ask for a PIN has to agree with
-	 * what the TPM enforces. */
-	if (((kh->flags & KH_FLAG_PIN) != 0) ==
+	 * what the TPM enforces. An unlockable key's PIN is its PIN object's
+	 * (tpm-ticket.c): the key itself is noDA, so that an open window
+	 * works at lockout as the TPM intends. */
+	if (((kh->flags & KH_FLAG_PIN) != 0 &&
+	    kh->version != KH_VERSION_UNLOCK) ==
 	    ((pub->publicArea.objectAttributes & TPMA_OBJECT_NODA) != 0))
 		return -1;
 	return 0;
@@ -150,7 +153,7 @@ tpm_sign(struct tpm *t, const struct kh *kh, const uint8_t auth[TPM_AUTH_LEN],
 	memset(&pub, 0, sizeof(pub));
 	memset(&priv, 0, sizeof(priv));
 	memset(&srk_pub, 0, sizeof(srk_pub));
-	if (unmarshal_blobs(kh, &pub, &priv, &srk_pub) != 0) {
+	if (key_unmarshal(kh, &pub, &priv, &srk_pub) != 0) {
 		sk_error("the key handle holds malformed TPM structures");
 		goto out;
 	}

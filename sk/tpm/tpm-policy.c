@@ -203,8 +203,13 @@ policy_session_run(struct tpm *t, const struct kh *kh, ESYS_TR session,
 bool
 policy_public_ok(const struct kh *kh, const TPMT_PUBLIC *pub)
 {
-	uint8_t d[POLICY_DIGEST_LEN];
+	uint8_t d[POLICY_DIGEST_LEN], name[KH_NAME_LEN];
+	uint8_t branches[2][POLICY_DIGEST_LEN];
 
+	if (kh->version == KH_VERSION_UNLOCK)
+		return kh_unlock_policy(kh, name, branches, d) == 0 &&
+		    pub->authPolicy.size == sizeof(d) &&
+		    memcmp(pub->authPolicy.buffer, d, sizeof(d)) == 0;
 	if (kh->pcr_mask == 0)
 		return pub->authPolicy.size == 0;
 	if (policy_digest(kh->pcr_mask, kh->pcr_values, kh->pcr_values_len,
