@@ -69,6 +69,10 @@ int cmd_setup(struct cli *, int argc, char **argv);
 int cmd_host_key(struct cli *, int argc, char **argv);
 int cmd_verify_attestation(struct cli *, int argc, char **argv);
 int cmd_attest(struct cli *, int argc, char **argv);
+/* unlock.c: "sk-tpm lock", and the unlock windows at the end of list. */
+int cmd_lock(struct cli *, int argc, char **argv);
+struct resident_list;
+void unlock_windows_list(const struct resident_list *);
 /* attest-round.c: "challenge" or "activate", argv[0] being it. */
 int cmd_attest_round(struct cli *, const char *sub, int argc, char **argv);
 

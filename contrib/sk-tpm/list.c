@@ -24,7 +24,8 @@ usage(FILE *f)
 "USER is the user id as text, as hex:... when it is not printable, or -\n"
 "when empty. FINGERPRINT is what ssh-keygen -l prints for the key.\n"
 "pcr=sha256:7,14 ends the line of a key bound to those PCRs (SK_TPM_PCRS\n"
-"at enrollment); \"sk-tpm doctor\" says whether they still match.\n"
+"at enrollment); \"sk-tpm doctor\" says whether they still match;\n"
+"\"unlockable\" ends the line of a key enrolled with SK_TPM_UNLOCK.\n"
 "Indices of the sk-tpm range without a usable record (corrupt, made under\n"
 "another TPM's storage key, or never written) are counted at the end;\n"
 "remove them with \"sk-tpm delete --index\".\n"
@@ -32,6 +33,9 @@ usage(FILE *f)
 "  host key: PATH  APPLICATION  pin|no-pin  touch|no-touch  FINGERPRINT\n"
 "  this TPM|not this TPM: WHY\n"
 "(\"sk-tpm host-key\" makes it; --json leaves it out).\n"
+"Then one line per unlock window (a PIN given for an unlockable key):\n"
+"  unlock window: REF open until TIME|ended TIME  [NV-INDEX APPLICATION FP]\n"
+"(\"sk-tpm lock\" closes them; --json leaves them out).\n"
 "\n"
 "Options:\n"
 "  --json       one JSON object instead of lines\n"
@@ -76,9 +80,11 @@ print_text(const struct resident_list *list)
 			cli_error("cannot compute a fingerprint");
 			return CLI_FAIL;
 		}
-		printf("0x%08x  %s  %s  %s  %s%s%s\n", list->items[i].index,
+		printf("0x%08x  %s  %s  %s  %s%s%s%s\n", list->items[i].index,
 		    s.application, s.user, s.pin ? "pin" : "no-pin",
-		    s.fingerprint, s.pcrs[0] ? "  pcr=" : "", s.pcrs);
+		    s.fingerprint, s.pcrs[0] ? "  pcr=" : "", s.pcrs,
+		    list->items[i].kh->version == KH_VERSION_UNLOCK ?
+		    "  unlockable" : "");
 	}
 	if (list->skipped > 0)
 		printf("skipped: %zu (corrupt, or made under another TPM's "
@@ -207,6 +213,8 @@ cmd_list(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	r = json ? print_json(&list) : print_text(&list);
+	if (r == CLI_OK && !json)
+		unlock_windows_list(&list);
 	if (r == CLI_OK && !json)
 		r = host_key_list(tpm, host_key);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

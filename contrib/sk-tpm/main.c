@@ -36,6 +36,7 @@ usage(FILE *f)
 "  host-key  make sshd's host key in the TPM (no PIN, no touch)\n"
 "  verify-attestation  check an ssh-keygen -O write-attestation file\n"
 "  attest    export the AK and EK certificates; install-cert the AK's\n"
+"  lock      close unlock windows: the next signature asks for the PIN\n"
 "\n"
 "Options:\n"
 "  --tcti TCTI  the TPM to use, a tpm2-tss TCTI string such as\n"
@@ -59,6 +60,7 @@ static const struct {
 	{ "host-key", cmd_host_key },
 	{ "verify-attestation", cmd_verify_attestation },
 	{ "attest", cmd_attest },
+	{ "lock", cmd_lock },
 };
 
 int

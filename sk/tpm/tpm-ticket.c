@@ -12,11 +12,14 @@
  *   with a ticket  Load K, StartAuthSession (policy, unsalted),
  *                  [PolicyPCR], PolicyTicket, PolicyOR, Sign
  *
- * PolicySecret with a negative expiration and no nonceTPM returns a
- * ticket, the TPM's HMAC under its owner proof over P's Name, policyRef,
- * the timeout and the reset count; PolicyTicket takes it in any later
- * session until TPM time passes the timeout, and never after a TPM Reset
- * or Restart (TPM 2.0 part 3, 23.4 and 23.5). The ticket path carries no
+ * PolicySecret with a negative expiration and the session's nonceTPM
+ * returns a ticket, the TPM's HMAC under its owner proof over P's Name,
+ * policyRef, the timeout (the session's start plus the window, in TPM
+ * Time) and the TPM's time epoch; PolicyTicket takes it in any later
+ * session until TPM Time passes the timeout, and never once Time has
+ * started again (any _TPM_Init: a reboot, a resume, a TPM Reset or
+ * Restart), nor after TPM2_Clear (a new owner proof). TPM 2.0 part 3,
+ * 23.3 to 23.5. The ticket path carries no
  * secret: the key's own auth value is never used (userWithAuth clear, no
  * PolicyAuthValue), so no salt is needed, and the key is noDA.
  */
@@ -233,7 +236,7 @@ tpm_sign_unlock(struct tpm *t, const struct kh *kh,
 	TPM2B_PUBLIC pub, srk_pub;
 	TPM2B_PRIVATE priv;
 	TPM2B_AUTH secret_auth;
-	TPM2B_NONCE nonce = { .size = 0 }, ref;
+	TPM2B_NONCE *nonce = NULL, ref;
 	TPM2B_DIGEST cp_hash = { .size = 0 };
 	TPM2B_TIMEOUT *timeout = NULL;
 	TPMT_TK_AUTH *ticket = NULL;
@@ -276,8 +279,16 @@ tpm_sign_unlock(struct tpm *t, const struct kh *kh,
 		goto out;
 	ref.size = KH_REF_LEN;
 	memcpy(ref.buffer, kh->policy_ref, KH_REF_LEN);
+	/* With the session's nonceTPM the window counts from the session's
+	 * start; without one, the TPM would read the expiration as an
+	 * absolute TPM Time in seconds (part 3, 23.3). */
+	if ((rc = Esys_TRSess_GetNonceTPM(t->esys, session, &nonce)) !=
+	    TSS2_RC_SUCCESS) {
+		r = rc_fail("reading the policy session's nonce", rc);
+		goto out;
+	}
 	rc = Esys_PolicySecret(t->esys, secret, session, hmac, ESYS_TR_NONE,
-	    ESYS_TR_NONE, &nonce, &cp_hash, &ref, -(INT32)window_s, &timeout,
+	    ESYS_TR_NONE, nonce, &cp_hash, &ref, -(INT32)window_s, &timeout,
 	    &ticket);
 	if (rc != TSS2_RC_SUCCESS) {
 		if (rc_base(rc) == TPM2_RC_AUTH_FAIL ||
@@ -319,6 +330,7 @@ out:
 	if (!srk.persistent)
 		object_release(t, &srk.handle);
 	srk_close(t, &srk);
+	Esys_Free(nonce);
 	Esys_Free(timeout);
 	Esys_Free(ticket);
 	return r;
