@@ -73,3 +73,26 @@ khs_init_pcr(struct kh_sample *s)
 	s->kh.policy = KH_POLICY_AUTH_VALUE;
 	return 0;
 }
+
+int
+khs_init_unlock(struct kh_sample *s)
+{
+	size_t i;
+
+	if (khs_init(s) != 0 ||
+	    khs_fill(s, KHS_PUB_LEN_PCR, KHS_PRIV_LEN, KHS_SRKPUB_LEN,
+	    0x11) != 0)
+		return -1;
+	s->kh.version = KH_VERSION_UNLOCK;
+	s->kh.flags = KH_FLAG_PRESENCE | KH_FLAG_PIN | KH_FLAG_SRK_PERSISTENT;
+	khs_tpm2b(s->secpub, KHS_SECPUB_LEN, 0x33);
+	khs_tpm2b(s->secpriv, KHS_SECPRIV_LEN, 0x44);
+	s->kh.secret_public = s->secpub;
+	s->kh.secret_public_len = KHS_SECPUB_LEN;
+	s->kh.secret_private = s->secpriv;
+	s->kh.secret_private_len = KHS_SECPRIV_LEN;
+	for (i = 0; i < KH_REF_LEN; i++)
+		s->kh.policy_ref[i] = (uint8_t)(0xa0 + i);
+	s->kh.unlock_s = 15 * 60;
+	return 0;
+}

@@ -21,11 +21,15 @@
 #define KHS_PUB_LEN_PCR		124	/* the same with a policy digest */
 #define KHS_PRIV_LEN		128
 #define KHS_SRKPUB_LEN		122
+#define KHS_SECPUB_LEN		48	/* the PIN object's public area */
+#define KHS_SECPRIV_LEN		112	/* and its private area */
 
 struct kh_sample {
 	uint8_t pub[KH_PUBLIC_MAX];
 	uint8_t priv[KH_PRIVATE_MAX];
 	uint8_t srkpub[KH_PUBLIC_MAX];
+	uint8_t secpub[KH_PUBLIC_MAX];
+	uint8_t secpriv[KH_PRIVATE_MAX];
 	struct kh kh;		/* borrows the arrays above */
 };
 
@@ -54,5 +58,12 @@ int khs_init(struct kh_sample *);
  * of which the first 32 per bound PCR count.
  */
 int khs_init_pcr(struct kh_sample *);
+
+/*
+ * A version 4 handle (unlockable): flags presence, PIN and persistent SRK,
+ * the public area with its policy digest, a PIN object of the sizes
+ * above, policyRef 0xA0, 0xA1, ..., a 15-minute window, no PCRs.
+ */
+int khs_init_unlock(struct kh_sample *);
 
 #endif /* TEST_KH_SAMPLE_H */

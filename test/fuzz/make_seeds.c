@@ -10,7 +10,9 @@
  *   two and all PCRs, with and without the PIN in the policy;
  * - record/: resident records made by rec_encode (holding one of those
  *   handles, at the bounds of each field), plus records broken in each way
- *   rec_decode must refuse, written with the strict CBOR writer.
+ *   rec_decode must refuse, written with the strict CBOR writer;
+ * - handle/ also gets version 4 handles (unlockable), with and without
+ *   PCRs, and ticket/ unlock ticket files, valid and broken.
  *
  * Each seed is decoded before it is written: a valid- one must decode, a
  * bad- or foreign- one must be refused, else make_seeds stops.
@@ -28,6 +30,7 @@
 #include "handle.h"
 #include "kh-sample.h"
 #include "record.h"
+#include "ticket-file.h"
 
 static const char *dir;
 
@@ -65,9 +68,14 @@ check(const char *sub, const char *name, const uint8_t *p, size_t len)
 	struct rec *rec = NULL;
 	int r;
 
+	struct unlock_ticket t;
+
 	if (strcmp(sub, "handle") == 0) {
 		r = kh_decode(p, len, &kh);
 		kh_free(&kh);
+	} else if (strcmp(sub, "ticket") == 0) {
+		r = ticket_decode(p, len, &t, NULL) == 0 ? KH_OK :
+		    KH_ERR_MALFORMED;
 	} else {
 		r = rec_decode(p, len, &rec);
 		rec_free(&rec);
@@ -143,6 +151,20 @@ handle_seeds(uint8_t *real, size_t *real_len)
 	memcpy(buf, enc, len);
 	free(enc);
 	put("handle", "bad-pcr-truncated", buf, len - 40);
+
+	/* Version 4: unlockable, without and with PCRs. */
+	if (khs_init_unlock(&s) != 0 || kh_encode(&s.kh, &enc, &len) != KH_OK)
+		exit(1);
+	put("handle", "valid-unlock", enc, len);
+	put("handle", "bad-unlock-truncated", enc, len - 30);
+	free(enc);
+	s.kh.pcr_mask = 1u << 7;
+	s.kh.pcr_values_len = 32;
+	memset(s.kh.pcr_values, 0x77, 32);
+	if (kh_encode(&s.kh, &enc, &len) != KH_OK)
+		exit(1);
+	put("handle", "valid-unlock-pcr-7", enc, len);
+	free(enc);
 
 	/* Back to a realistic handle to break, presence only. */
 	if (khs_init(&s) != 0)
@@ -347,6 +369,38 @@ record_seeds(const uint8_t *real, size_t real_len)
 	put("record", "foreign-erased", buf, 64);
 }
 
+static void
+ticket_seeds(void)
+{
+	struct unlock_ticket t;
+	uint8_t buf[TICKET_MAX_LEN];
+	size_t len, i;
+
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < KH_REF_LEN; i++)
+		t.policy_ref[i] = (uint8_t)(0xa0 + i);
+	t.secret_name[1] = 0x0b;
+	memset(t.secret_name + 2, 0x5e, KH_NAME_LEN - 2);
+	t.end = 1800000000;
+	t.timeout_len = 8;
+	memset(t.timeout, 0x01, 8);
+	t.tag = TICKET_TAG_SECRET;
+	t.hierarchy = TICKET_RH_OWNER;
+	t.digest_len = 32;
+	memset(t.digest, 0xd1, 32);
+	if (ticket_encode(&t, buf, sizeof(buf), &len) != 0)
+		exit(1);
+	put("ticket", "valid-sha256", buf, len);
+	put("ticket", "bad-truncated", buf, len - 1);
+	buf[78] ^= 0x06;
+	put("ticket", "bad-signed-tag", buf, len);
+	t.timeout_len = 1;
+	t.digest_len = TICKET_DIGEST_MAX;
+	if (ticket_encode(&t, buf, sizeof(buf), &len) != 0)
+		exit(1);
+	put("ticket", "valid-short-timeout-sha512", buf, len);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -360,5 +414,6 @@ main(int argc, char **argv)
 	dir = argv[1];
 	handle_seeds(real, &real_len);
 	record_seeds(real, real_len);
+	ticket_seeds();
 	return 0;
 }
