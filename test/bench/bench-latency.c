@@ -17,11 +17,14 @@
  * operation that reached no TPM command fails the run: the measurement is
  * broken, not fast. Speed never fails it.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "latency-log.h"
 #include "latency-table.h"
@@ -87,13 +90,48 @@ sign(const struct key *k, const char *pin)
 
 enum op {
 	ENROLL_PLAIN, ENROLL_PIN, ENROLL_RESIDENT, SIGN_PLAIN, SIGN_PIN,
-	LOAD_RESIDENT
+	LOAD_RESIDENT, ENROLL_UNLOCK, SIGN_UNLOCK_PIN, SIGN_UNLOCK_TICKET
 };
 
 struct ctx {
-	struct key	plain, pinned;
+	struct key	plain, pinned, unlock;
 	size_t		residents;
+	char		tickets[4096];	/* $XDG_RUNTIME_DIR/sk-tpm */
 };
+
+/* Close the unlock window, as sk-tpm lock does: remove the tickets (with
+ * all, every file of the directory). */
+static void
+remove_files(const struct ctx *c, bool all)
+{
+	char path[sizeof(c->tickets) + 258];
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(c->tickets)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if ((all && strcmp(e->d_name, ".") != 0 &&
+		    strcmp(e->d_name, "..") != 0) ||
+		    strstr(e->d_name, ".ticket") != NULL) {
+			snprintf(path, sizeof(path), "%s/%s", c->tickets,
+			    e->d_name);
+			(void)unlink(path);
+		}
+	closedir(d);
+}
+
+/* ssh and ssh-agent: a first call without the PIN, then with it when
+ * the provider asks for it. */
+static int
+sign_as_ssh(const struct key *k)
+{
+	int rc;
+
+	if ((rc = sign(k, NULL)) != SSH_SK_ERR_PIN_REQUIRED)
+		return rc;
+	return sign(k, BENCH_PIN);
+}
 
 static int
 run_once(struct ctx *c, enum op op)
@@ -134,6 +172,22 @@ run_once(struct ctx *c, enum op op)
 			rc = SSH_SK_ERR_GENERAL;
 		}
 		return rc;
+	case ENROLL_UNLOCK:
+		setenv("SK_TPM_UNLOCK", "15m", 1);
+		rc = enroll(uv, NULL, NULL, NULL);
+		if (rc == SSH_SK_ERR_PIN_REQUIRED)
+			rc = enroll(uv, BENCH_PIN, NULL, &c->unlock);
+		else if (rc == 0)
+			rc = SSH_SK_ERR_GENERAL;
+		unsetenv("SK_TPM_UNLOCK");
+		return rc;
+	case SIGN_UNLOCK_PIN:
+		/* The window closed: the PIN opens it again. */
+		remove_files(c, false);
+		return sign_as_ssh(&c->unlock);
+	case SIGN_UNLOCK_TICKET:
+		/* Inside the window: the first call signs. */
+		return sign(&c->unlock, NULL);
 	}
 	return SSH_SK_ERR_GENERAL;
 }
@@ -169,6 +223,48 @@ measure(struct ctx *c, enum op op, const char *label, size_t runs)
 	return 0;
 }
 
+/*
+ * An unlockable key (SK_TPM_UNLOCK): its first signature of a window, as
+ * ssh makes it (a call without the PIN, then with it), and the signatures
+ * inside the window. Tickets need a runtime directory: without
+ * XDG_RUNTIME_DIR these rows get a private one, which also lets the
+ * library keep its saved SRK context for them.
+ */
+static int
+unlock_rows(struct ctx *c, size_t runs)
+{
+	char tmp[] = "/tmp/sk-tpm-bench.XXXXXX";
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	bool own = xdg == NULL || *xdg == '\0';
+	int r = -1;
+
+	if (own) {
+		if (mkdtemp(tmp) == NULL) {
+			perror("sk-tpm-bench-latency: mkdtemp");
+			return -1;
+		}
+		setenv("XDG_RUNTIME_DIR", tmp, 1);
+		xdg = tmp;
+	}
+	snprintf(c->tickets, sizeof(c->tickets), "%s/sk-tpm", xdg);
+	if (measure(c, ENROLL_UNLOCK, "enrollment, unlockable PIN key",
+	    runs) != 0 ||
+	    measure(c, SIGN_UNLOCK_PIN, "signature, unlockable key, PIN "
+	    "(opens the window)", runs) != 0 ||
+	    measure(c, SIGN_UNLOCK_TICKET, "signature, unlockable key, in "
+	    "the window (ticket)", runs) != 0)
+		goto out;
+	r = 0;
+out:
+	if (own) {
+		remove_files(c, true);
+		(void)rmdir(c->tickets);
+		(void)rmdir(tmp);
+		unsetenv("XDG_RUNTIME_DIR");
+	}
+	return r;
+}
+
 static int
 ours(size_t runs)
 {
@@ -201,10 +297,13 @@ ours(size_t runs)
 	    RESIDENT_MAX - 1) != 0 ||
 	    measure(&c, LOAD_RESIDENT, "ssh-keygen -K, 8 records", runs) != 0)
 		goto out;
+	if (unlock_rows(&c, runs) != 0)
+		goto out;
 	r = 0;
 out:
 	free(c.plain.handle);
 	free(c.pinned.handle);
+	free(c.unlock.handle);
 	return r;
 }
 
