@@ -45,7 +45,7 @@ unlock_prepare(const struct sk_config *cfg, struct tpm *tpm, bool with_pin,
     const struct pcr_bind *bind, struct unlock_new *u)
 {
 	struct kh kh;
-	uint8_t name[KH_NAME_LEN], branches[2][POLICY_DIGEST_LEN];
+	uint8_t name[KH_NAME_LEN];
 	uint32_t window;
 	int r;
 
@@ -73,7 +73,8 @@ unlock_prepare(const struct sk_config *cfg, struct tpm *tpm, bool with_pin,
 	kh.flags = KH_FLAG_PIN;
 	pcr_bind_to_handle(bind, &kh);
 	unlock_to_handle(u, &kh);
-	if (kh_unlock_policy(&kh, name, branches, u->policy) != 0 ||
+	if (key_policy_of(&kh, &u->policy) != 0 ||
+	    kh_srk_name(u->secret.public, u->secret.public_len, name) != 0 ||
 	    memcmp(name, u->secret.name, KH_NAME_LEN) != 0) {
 		sk_error("cannot compute the unlockable key's policy");
 		unlock_new_reset(u);

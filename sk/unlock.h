@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "handle.h"
+#include "key-policy.h"
 #include "pin.h"
 #include "policy.h"
 #include "tpm-unlock.h"
@@ -38,7 +39,7 @@ struct unlock_new {
 	uint32_t window;		/* 0: not unlockable */
 	struct tpm_secret secret;
 	uint8_t policy_ref[KH_REF_LEN];
-	uint8_t policy[POLICY_DIGEST_LEN];	/* the key's authPolicy */
+	struct key_policy policy;	/* the key's (key-policy.h) */
 	uint8_t key_auth[PIN_AUTH_LEN];	/* the key's own, public one */
 };
 /* For a PIN key when a window is asked: create P with the PIN's auth

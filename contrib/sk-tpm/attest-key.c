@@ -2,7 +2,8 @@
 /*
  * sk-tpm verify-attestation: what the TPM certified about the key. Its
  * public area (made inside the TPM, never leaves it, signs only, P-256,
- * and DA-protected exactly when authData claims a PIN) and certInfo, the
+ * authorised as its key handle says (attest-policy.c), and DA-protected
+ * exactly when authData claims a PIN) and certInfo, the
  * TPM2_Certify result: TPM-generated, naming this key, signed by the AK of
  * the endorsement hierarchy, and made for the challenge when one is given.
  */
@@ -13,27 +14,74 @@
 #include "attest-checks.h"
 #include "attest-codec.h"
 #include "attest-verify.h"
+#include "handle.h"
 #include "message.h"
 
+/*
+ * An unlockable key's PIN (handle version 4) is its PIN object's: the key
+ * itself is noDA, and the object's public area, which the handle carries,
+ * hashes to the Name inside the authPolicy the TPM certified
+ * (attest-policy.c has matched it). That public area must be a keyed-hash
+ * data object authorised by its auth value alone and DA-protected:
+ * TPMT_PUBLIC type, nameAlg, objectAttributes, then an empty authPolicy.
+ */
+static bool
+pin_object_ok(const struct kh *kh)
+{
+	const uint8_t *p = kh->secret_public;
+	uint32_t attrs;
+
+	if (p == NULL || kh->secret_public_len < 2 + 12)
+		return false;
+	attrs = (uint32_t)p[6] << 24 | (uint32_t)p[7] << 16 |
+	    (uint32_t)p[8] << 8 | p[9];
+	return p[2] == 0x00 && p[3] == 0x08 &&	/* TPM_ALG_KEYEDHASH */
+	    p[4] == 0x00 && p[5] == 0x0b &&	/* SHA-256 */
+	    (attrs & A_NODA) == 0 && (attrs & A_USERWITHAUTH) != 0 &&
+	    p[10] == 0 && p[11] == 0;		/* no authPolicy */
+}
+
+static void
+check_unlock_pin(struct av_report *rep, const struct att_public *k, bool pin,
+    const struct kh *kh)
+{
+	if (!pin)
+		av_bad(rep, "PIN: authData claims no PIN but the key is "
+		    "unlockable (its PIN object is its PIN)");
+	else if (!(k->attributes & A_NODA) || !pin_object_ok(kh))
+		av_bad(rep, "PIN: the unlockable key's PIN object is not a "
+		    "DA-protected object authorised by its auth value");
+	else
+		av_ok(rep, "PIN: required to open an unlock window: the "
+		    "policy names a DA-protected PIN object whose auth value "
+		    "is derived from the PIN (the key itself is noDA); "
+		    "signatures inside a window carry no UV; the PIN's length "
+		    "and quality are not attested");
+}
+
 void
-av_check_key(struct av_report *rep, const struct att_public *k, uint8_t flags)
+av_check_key(struct av_report *rep, const struct att_public *k, uint8_t flags,
+    const struct kh *kh)
 {
 	bool pin = (flags & ATT_FLAG_UV) != 0;
 
 	if (k->name_alg != TPM_ALG_SHA256 || k->curve != TPM_ECC_NIST_P256 ||
 	    (k->scheme != TPM_ALG_NULL && (k->scheme != TPM_ALG_ECDSA ||
-	    k->scheme_hash != TPM_ALG_SHA256)) ||
-	    (k->attributes & ~A_NODA) != KEY_ATTRS || k->auth_policy_len != 0)
+	    k->scheme_hash != TPM_ALG_SHA256)))
+		av_bad(rep, "key: not an ECDSA P-256 signing key");
+	else if (!av_check_policy(rep, k, kh))
 		av_bad(rep, "key attributes 0x%08x: not a non-exportable, "
-		    "signing-only ECDSA P-256 key authorised by its auth value "
-		    "alone", k->attributes);
+		    "signing-only ECDSA P-256 key authorised as its key "
+		    "handle describes", k->attributes);
 	else
 		av_ok(rep, "key: fixedTPM, fixedParent, sensitiveDataOrigin: "
 		    "made inside the TPM and never leaves it; ECC P-256, "
-		    "signing only (ECDSA-SHA-256 %s), not restricted, no "
-		    "policy", k->scheme == TPM_ALG_NULL ? "named at each "
-		    "signature" : "fixed in the key");
-	if (pin && (k->attributes & A_NODA))
+		    "signing only (ECDSA-SHA-256 %s), not restricted",
+		    k->scheme == TPM_ALG_NULL ? "named at each signature" :
+		    "fixed in the key");
+	if (kh != NULL && kh->version == KH_VERSION_UNLOCK)
+		check_unlock_pin(rep, k, pin, kh);
+	else if (pin && (k->attributes & A_NODA))
 		av_bad(rep, "PIN: authData claims a PIN but the key is noDA");
 	else if (!pin && !(k->attributes & A_NODA))
 		av_bad(rep, "PIN: authData claims no PIN but the key is "

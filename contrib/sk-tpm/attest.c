@@ -70,6 +70,7 @@ verify(const char *key_path, const uint8_t *blob, size_t blob_len,
 	struct att_public key, ak;
 	struct cbor_rd rd;
 	struct kh *kh = NULL;
+	const struct kh *this_kh = NULL;
 	char app[1024], safe_app[4 * sizeof(app)], safe_path[4 * 1024];
 	const char *why;
 	const uint8_t *raw;
@@ -131,10 +132,12 @@ verify(const char *key_path, const uint8_t *blob, size_t blob_len,
 	    memcmp(kh->app_hash, hash, 32) != 0)
 		av_bad(&rep, "authData: the credential id is not this key's "
 		    "handle");
-	else
+	else {
 		av_ok(&rep, "authData and pubArea: this public key, this "
 		    "application, this key handle");
-	av_check_key(&rep, &key, ad.flags);
+		this_kh = kh;
+	}
+	av_check_key(&rep, &key, ad.flags, this_kh);
 	if ((ak.attributes & ~A_NODA) != AK_ATTRS ||
 	    ak.curve != TPM_ECC_NIST_P256 || ak.scheme != TPM_ALG_ECDSA ||
 	    ak.name_alg != TPM_ALG_SHA256) {

@@ -31,7 +31,9 @@ void tpm_certified_reset(struct tpm_certified *);
 /* Derive the AK and let it certify the new key, still held loaded since
  * tpm_create_key, with qualifying data extra; then flush the key and its
  * session. A PIN key's auth value only crosses the bus in the salted
- * session it was created in. */
+ * session it was created in. A key only a policy session may use (bound to
+ * PCRs) is certified through its policy's Certify branch instead, which
+ * needs neither its PIN nor its PCRs. */
 int tpm_attest_certify(struct tpm *, const uint8_t extra[32],
     struct tpm_certified *);
 

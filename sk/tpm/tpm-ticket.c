@@ -105,7 +105,6 @@ static int
 or_and_sign(struct tpm *t, const struct kh *kh, ESYS_TR key, ESYS_TR session,
     const uint8_t digest_in[32], uint8_t r_out[32], uint8_t s_out[32])
 {
-	TPML_DIGEST list = { .count = 2 };
 	TPM2B_DIGEST digest = { .size = 32 };
 	TPMT_SIG_SCHEME scheme = {
 		.scheme = TPM2_ALG_ECDSA,
@@ -116,24 +115,17 @@ or_and_sign(struct tpm *t, const struct kh *kh, ESYS_TR key, ESYS_TR session,
 		.hierarchy = TPM2_RH_NULL,
 	};
 	TPMT_SIGNATURE *sig = NULL;
-	uint8_t name[KH_NAME_LEN], branches[2][32], policy[32];
+	struct key_policy p;
 	TSS2_RC rc;
 	int r = SSH_SK_ERR_GENERAL;
 
-	if (kh_unlock_policy(kh, name, branches, policy) != 0) {
+	if (key_policy_of(kh, &p) != 0 ||
+	    p.unlock_branch == KEY_POLICY_NO_BRANCH) {
 		sk_error("cannot compute the key's policy");
 		goto out;
 	}
-	list.digests[0].size = list.digests[1].size = 32;
-	memcpy(list.digests[0].buffer, branches[0], 32);
-	memcpy(list.digests[1].buffer, branches[1], 32);
-	rc = Esys_PolicyOR(t->esys, session, ESYS_TR_NONE, ESYS_TR_NONE,
-	    ESYS_TR_NONE, &list);
-	if (rc != TSS2_RC_SUCCESS) {
-		r = rc_fail("completing the key's policy", rc);
-		goto out;
-	}
-	if ((r = session_last_use(t, session)) != 0)
+	if ((r = policy_or_run(t, session, &p)) != 0 ||
+	    (r = session_last_use(t, session)) != 0)
 		goto out;
 	memcpy(digest.buffer, digest_in, 32);
 	rc = Esys_Sign(t->esys, key, session, ESYS_TR_NONE, ESYS_TR_NONE,

@@ -10,7 +10,9 @@
 # (TPM2_Shutdown(STATE), _TPM_Init, TPM2_Startup), and by sk-tpm lock. A
 # tampered, truncated, foreign or other key's ticket is refused without a
 # dictionary-attack try and answered by a PIN prompt; a wrong PIN counts.
-# The ticket directory is 0700 and the ticket 0600.
+# The ticket directory is 0700 and the ticket 0600. An unlockable key is
+# attested through its policy's Certify branch and sk-tpm verify-attestation
+# recomputes its policy and checks its PIN object.
 # shellcheck source=lib.sh disable=SC2015
 . "$(dirname "$0")/lib.sh" "$@"
 CLI=${2:-}
@@ -65,6 +67,23 @@ tpm_clean "after enrollment"
 UK_TICKET=$(ticket_of "$T/uk")
 UK2_TICKET=$(ticket_of "$T/uk2")
 [ "$UK_TICKET" != "$UK2_TICKET" ] || fail "two keys share a policyRef"
+
+if [ -n "$CLI" ]; then
+	say "an unlockable key is attested through its policy's Certify branch"
+	head -c 32 /dev/urandom >"$T/chal"
+	enroll_ok uatt "${ASKPASS_ENV[@]}" SK_TPM_UNLOCK=1h -O verify-required \
+	    -O challenge="$T/chal" -O write-attestation="$T/uatt.att"
+	tpm_clean "after the attested enrollment"
+	run verify-uatt "$CLI" verify-attestation "$T/uatt.pub" "$T/uatt.att" \
+	    --challenge "$T/chal"
+	assert_grep "$OUT" 'ok +certInfo: TPM-generated TPM2_Certify of this key' \
+	    "the unlockable key was certified"
+	assert_grep "$OUT" 'ok +unlockable: only a policy session can use the key.*3600 s.*key handle version 4' \
+	    "the verifier recomputed the unlockable key's policy"
+	assert_grep "$OUT" 'ok +PIN: required to open an unlock window' \
+	    "the verifier found the DA-protected PIN object"
+	assert_no_grep "$OUT" 'FAILED' "verify uatt"
+fi
 
 sshd_start
 authorize "" "$T/uk.pub"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * PCR-bound keys (issue 12) against swtpm: the provider's real entry
+ * PCR-bound keys (issue 12), certified through their policy's Certify
+ * branch (issue 19), against swtpm: the provider's real entry
  * points, the simulator's own PCRs (8 and 14, extended from locality 0
  * after a power cycle of the simulator, as an operating system measures
  * into them; PCR 7 as firmware would) and test-side TPM calls that
@@ -19,18 +20,25 @@
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_tpm2_types.h>
 
+#include "attest-codec.h"
+#include "attest-parse.h"
 #include "handle.h"
+#include "key-policy.h"
+#include "message.h"
 #include "pin.h"
 #include "policy.h"
 #include "sk-api.h"
 #include "sk-test-util.h"
 #include "tpm-pcr-util.h"
+#include "tpm-policy-util.h"
 #include "tpm-util.h"
 
 #define APP		"ssh:"
 #define PIN		"424242"
 #define WRONG_PIN	"000000"
 #define RC_AUTH_UNAVAILABLE	0x12f
+#define RC_POLICY_CC		0x0a4	/* format 1, without the session */
+#define RC_FMT1_MASK		0x0bf
 
 static const char *tcti;
 static const uint8_t data[] = "session id and request";
@@ -121,7 +129,7 @@ sign(const struct sk_enroll_response *e, uint8_t flags, const char *pin,
 
 /* The key's authPolicy, from the handle's public area. */
 static void
-key_policy(const struct kh *kh, uint8_t out[32])
+auth_policy(const struct kh *kh, uint8_t out[32])
 {
 	TPM2B_PUBLIC pub;
 	size_t off = 0;
@@ -136,12 +144,34 @@ key_policy(const struct kh *kh, uint8_t out[32])
 	memcpy(out, pub.publicArea.authPolicy.buffer, 32);
 }
 
+/* A version 3 key's policy (key-policy.h): ours, the TPM's trial sessions
+ * and the key agree: PolicyOR(PCR branch, Certify branch). */
+static void
+check_policy(const struct kh *kh, bool auth_value)
+{
+	struct key_policy p;
+	uint8_t trial[32], certify[32], both[32], in_key[32];
+
+	assert_int_equal(kh->version, KH_VERSION_CERTIFY);
+	assert_int_equal(key_policy_of(kh, &p), 0);
+	assert_true(p.present && p.policy_only);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(tu_policy_trial(tcti, kh->pcr_mask, auth_value,
+	    trial), 0);
+	assert_memory_equal(p.branch[p.pcr_branch], trial, 32);
+	assert_int_equal(tu_trial_certify_branch(tcti, certify), 0);
+	assert_memory_equal(p.branch[p.certify_branch], certify, 32);
+	assert_int_equal(tu_trial_or(tcti, trial, certify, both), 0);
+	assert_memory_equal(p.digest, both, 32);
+	auth_policy(kh, in_key);
+	assert_memory_equal(in_key, both, 32);
+}
+
 static void
 test_bound_key(void **state)
 {
 	struct sk_enroll_response *e;
 	struct kh *kh;
-	uint8_t ours[32], trial[32], in_key[32];
 	const char *msg;
 
 	(void)state;
@@ -150,16 +180,10 @@ test_bound_key(void **state)
 	    "(sha256)"));
 	assert_int_equal(stu_count_lines(msg), 1);
 	kh = decode(e);
-	assert_int_equal(kh->version, KH_VERSION_PCR);
 	assert_int_equal(kh->pcr_mask, 1u << 8);
 	assert_int_equal(kh->policy, 0);
-	/* Our digest, the TPM's trial session and the key agree. */
-	assert_int_equal(policy_digest(kh->pcr_mask, kh->pcr_values,
-	    kh->pcr_values_len, false, ours), 0);
-	assert_int_equal(tu_policy_trial(tcti, 1u << 8, false, trial), 0);
-	key_policy(kh, in_key);
-	assert_memory_equal(ours, trial, 32);
-	assert_memory_equal(ours, in_key, 32);
+	/* Our digests, the TPM's trial sessions and the key agree. */
+	check_policy(kh, false);
 
 	assert_int_equal(sign(e, 0, NULL, &msg), 0);
 	assert_string_equal(msg, "");
@@ -190,7 +214,6 @@ test_pin_and_pcrs(void **state)
 	const uint8_t uv = SSH_SK_USER_VERIFICATION_REQD;
 	struct sk_enroll_response *e;
 	struct kh *kh;
-	uint8_t ours[32], trial[32], in_key[32];
 	const char *msg;
 
 	(void)state;
@@ -199,12 +222,7 @@ test_pin_and_pcrs(void **state)
 	kh = decode(e);
 	assert_int_equal(kh->pcr_mask, 1u << 8 | 1u << 14);
 	assert_int_equal(kh->policy, KH_POLICY_AUTH_VALUE);
-	assert_int_equal(policy_digest(kh->pcr_mask, kh->pcr_values,
-	    kh->pcr_values_len, true, ours), 0);
-	assert_int_equal(tu_policy_trial(tcti, kh->pcr_mask, true, trial), 0);
-	key_policy(kh, in_key);
-	assert_memory_equal(ours, trial, 32);
-	assert_memory_equal(ours, in_key, 32);
+	check_policy(kh, true);
 
 	assert_int_equal(sign(e, uv, PIN, NULL), 0);
 	/* A wrong PIN still counts against the lockout. */
@@ -251,10 +269,89 @@ test_user_with_auth_closed(void **state)
 	kh_free(&kh);
 	e = enroll_bound("none", 0, NULL, NULL);
 	kh = decode(e);
-	assert_int_equal(kh->version, KH_VERSION);
+	assert_int_equal(kh->version, KH_VERSION_CERTIFY);
+	assert_int_equal(kh->pcr_mask, 0);
 	rc = tu_sign_with_auth(tcti, kh->tpm_public, kh->tpm_public_len,
 	    kh->tpm_private, kh->tpm_private_len, auth, true);
 	assert_int_equal(rc, 0);
+	kh_free(&kh);
+	stu_free_enroll(e);
+}
+
+/* The enrollment's attestation certifies this key (issue 19): a
+ * statement whose certInfo is a TPM2_Certify naming the key. */
+static void
+check_certified(const struct sk_enroll_response *e, const struct kh *kh)
+{
+	struct att_stmt st;
+	struct att_certify c;
+	uint8_t name[34];
+
+	assert_true(e->signature_len > 0 && e->authdata_len > 0);
+	assert_int_equal(att_stmt_decode(e->signature, e->signature_len, &st),
+	    KH_OK);
+	assert_int_equal(st.pub_area_len, kh->tpm_public_len - 2);
+	assert_memory_equal(st.pub_area, kh->tpm_public + 2, st.pub_area_len);
+	assert_int_equal(att_certify_parse(st.cert_info, st.cert_info_len,
+	    &c), 0);
+	assert_int_equal(c.type, 0x8017);	/* TPM_ST_ATTEST_CERTIFY */
+	name[0] = 0x00;
+	name[1] = 0x0b;
+	assert_int_equal(sha256(st.pub_area, st.pub_area_len, name + 2), 0);
+	assert_int_equal(c.name_len, sizeof(name));
+	assert_memory_equal(c.name, name, sizeof(name));
+}
+
+/* A version 3 key's Certify branch: a PCR-bound key is certified at
+ * enrollment, and a session that took the Certify branch can run
+ * TPM2_Certify (no PIN, whatever the PCRs hold) but the TPM refuses it for
+ * TPM2_Sign; the same for a key without a binding, whose authPolicy is
+ * that branch alone. No dictionary-attack try is counted. */
+static void
+test_certify_branch(void **state)
+{
+	const uint8_t uv = SSH_SK_USER_VERIFICATION_REQD;
+	struct sk_enroll_response *e;
+	struct key_policy p;
+	struct kh *kh;
+	uint32_t rc;
+
+	(void)state;
+	e = enroll_bound("8", uv, PIN, NULL);
+	kh = decode(e);
+	check_certified(e, kh);
+	assert_int_equal(key_policy_of(kh, &p), 0);
+	rc = tu_certify_branch_use(tcti, kh->tpm_public, kh->tpm_public_len,
+	    kh->tpm_private, kh->tpm_private_len, p.branch[p.pcr_branch],
+	    true);
+	print_message("Sign in the Certify branch: TPM rc 0x%x\n", rc);
+	assert_int_equal(rc & RC_FMT1_MASK, RC_POLICY_CC);
+	assert_int_equal(tu_certify_branch_use(tcti, kh->tpm_public,
+	    kh->tpm_public_len, kh->tpm_private, kh->tpm_private_len,
+	    p.branch[p.pcr_branch], false), 0);
+	/* The platform changed: signing is refused, the branch still
+	 * certifies. */
+	assert_int_equal(tu_pcr_extend(tcti, 8, 0x03), 0);
+	assert_int_equal(sign(e, uv, PIN, NULL), SSH_SK_ERR_GENERAL);
+	assert_int_equal(tu_certify_branch_use(tcti, kh->tpm_public,
+	    kh->tpm_public_len, kh->tpm_private, kh->tpm_private_len,
+	    p.branch[p.pcr_branch], false), 0);
+	assert_int_equal(tu_da_counter(tcti), 0);
+	kh_free(&kh);
+	stu_free_enroll(e);
+
+	e = enroll_bound("none", uv, PIN, NULL);
+	kh = decode(e);
+	assert_int_equal(kh->pcr_mask, 0);
+	check_certified(e, kh);
+	rc = tu_certify_branch_use(tcti, kh->tpm_public, kh->tpm_public_len,
+	    kh->tpm_private, kh->tpm_private_len, NULL, true);
+	assert_int_equal(rc & RC_FMT1_MASK, RC_POLICY_CC);
+	assert_int_equal(tu_certify_branch_use(tcti, kh->tpm_public,
+	    kh->tpm_public_len, kh->tpm_private, kh->tpm_private_len, NULL,
+	    false), 0);
+	assert_int_equal(sign(e, uv, PIN, NULL), 0);
+	assert_int_equal(tu_da_counter(tcti), 0);
 	kh_free(&kh);
 	stu_free_enroll(e);
 }
@@ -423,7 +520,8 @@ test_selection_sources(void **state)
 	e = enroll_bound("none", 0, NULL, &msg);
 	assert_string_equal(msg, "");
 	kh = decode(e);
-	assert_int_equal(kh->version, KH_VERSION);
+	assert_int_equal(kh->version, KH_VERSION_CERTIFY);
+	assert_int_equal(kh->pcr_mask, 0);
 	assert_int_equal(sign(e, 0, NULL, NULL), 0);
 	kh_free(&kh);
 	stu_free_enroll(e);
@@ -440,6 +538,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_user_with_auth_closed,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_certify_branch, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_lockout_pcr_only_signs,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pcr7_reboot, setup,

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "handle.h"
+#include "key-policy.h"
 #include "kh-sample.h"
 #include "policy-branch.h"
 #include "ticket-file.h"
@@ -134,8 +135,10 @@ test_handle_rules(void **state)
 	/* Unlock fields in a version 1 or 2 handle. */
 	sample.kh.version = KH_VERSION;
 	expect_encode(KH_ERR_MALFORMED);
-	/* Version 3 is another format's (not read as version 4). */
-	sample.kh.version = 3;
+	sample.kh.version = KH_VERSION_CERTIFY;
+	expect_encode(KH_ERR_MALFORMED);
+	/* Version 5 is nobody's yet. */
+	sample.kh.version = 5;
 	expect_encode(KH_ERR_VERSION);
 }
 
@@ -175,6 +178,22 @@ test_policy(void **state)
 	    sample.kh.policy_ref, KH_REF_LEN, want_br[0]), 0);
 	assert_int_equal(kh_unlock_policy(&sample.kh, name, br, pol), 0);
 	assert_memory_equal(br[0], want_br[0], 32);
+
+	/* key_policy_of gives the same: both branches, the unlock one
+	 * first, policy sessions only. */
+	{
+		struct key_policy kp;
+
+		assert_int_equal(key_policy_of(&sample.kh, &kp), 0);
+		assert_true(kp.present);
+		assert_true(kp.policy_only);
+		assert_int_equal(kp.n, 2);
+		assert_int_equal(kp.unlock_branch, 0);
+		assert_int_equal(kp.certify_branch, 1);
+		assert_int_equal(kp.pcr_branch, KEY_POLICY_NO_BRANCH);
+		assert_memory_equal(kp.branch, br, sizeof(br));
+		assert_memory_equal(kp.digest, pol, 32);
+	}
 
 	sample.kh.version = KH_VERSION_PCR;
 	assert_int_equal(kh_unlock_policy(&sample.kh, name, br, pol), -1);
