@@ -187,6 +187,11 @@ int key_load(struct tpm *, const struct kh *, const TPM2B_PUBLIC *pub,
     const TPM2B_PRIVATE *priv, const TPM2B_PUBLIC *srk_pub, struct srk *,
     ESYS_TR *key);
 
+/* tpm-load.c: another key of the same handle (tpm-ticket.c: the key
+ * after its PIN object) under an SRK key_load has already opened. */
+int key_load_under(struct tpm *, const struct srk *, const TPM2B_PUBLIC *pub,
+    const TPM2B_PRIVATE *priv, ESYS_TR *key);
+
 /* tpm-sign-auth.c: the session that authorises Sign with the key of kh,
  * loaded under srk: ESYS_TR_NONE for a password session (a key without
  * a PIN and without PCR binding), else a session for the caller to close

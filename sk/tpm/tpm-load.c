@@ -153,3 +153,18 @@ key_load(struct tpm *t, const struct kh *kh, const TPM2B_PUBLIC *pub,
 	}
 	return 0;
 }
+
+int
+key_load_under(struct tpm *t, const struct srk *srk, const TPM2B_PUBLIC *pub,
+    const TPM2B_PRIVATE *priv, ESYS_TR *key)
+{
+	TSS2_RC rc;
+
+	rc = load_under(t, srk, pub, priv, key);
+	if (rc != TSS2_RC_SUCCESS) {
+		if (rc_base(rc) == TPM2_RC_INTEGRITY || rc_is_auth_failure(rc))
+			return altered();
+		return rc_fail("loading the key", rc);
+	}
+	return 0;
+}

@@ -8,9 +8,9 @@
  *                  StartAuthSession (policy, unsalted), [PolicyPCR],
  *                  PolicySecret(P, expiration -window) authorised by P's
  *                  auth value in the salted session, FlushContext P,
- *                  Load K, PolicyOR, Sign
- *   with a ticket  Load K, StartAuthSession (policy, unsalted),
- *                  [PolicyPCR], PolicyTicket, PolicyOR, Sign
+ *                  PolicyOR, Load K, Sign
+ *   with a ticket  StartAuthSession (policy, unsalted), [PolicyPCR],
+ *                  PolicyTicket, PolicyOR, Load K, Sign
  *
  * PolicySecret with a negative expiration and the session's nonceTPM
  * returns a ticket, the TPM's HMAC under its owner proof over P's Name,
@@ -74,9 +74,11 @@ secret_unmarshal(const struct kh *kh, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
 	return 0;
 }
 
-/* The key of the handle, loaded; its SRK released. */
+/* The key of the handle, loaded: under srk when it is open (the PIN
+ * object's), else under the SRK the handle names, released after. */
 static int
-load_key(struct tpm *t, const struct kh *kh, ESYS_TR *key)
+load_key(struct tpm *t, const struct kh *kh, const struct srk *open,
+    ESYS_TR *key)
 {
 	struct srk srk = SRK_INIT;
 	TPM2B_PUBLIC pub, srk_pub;
@@ -91,7 +93,10 @@ load_key(struct tpm *t, const struct kh *kh, ESYS_TR *key)
 		r = SSH_SK_ERR_GENERAL;
 		goto out;
 	}
-	r = key_load(t, kh, &pub, &priv, &srk_pub, &srk, key);
+	if (open != NULL && open->handle != ESYS_TR_NONE)
+		r = key_load_under(t, open, &pub, &priv, key);
+	else
+		r = key_load(t, kh, &pub, &priv, &srk_pub, &srk, key);
 out:
 	OPENSSL_cleanse(&priv, sizeof(priv));
 	if (!srk.persistent)
@@ -100,11 +105,18 @@ out:
 	return r;
 }
 
-/* PolicyOR over the key's two branches, then Sign. */
+/*
+ * PolicyOR over the key's two branches, then the key loaded and Sign: the
+ * key is loaded only once its policy is complete, so that a resource
+ * manager need not swap it out and in around each policy command, and a
+ * refused ticket costs no Load.
+ */
 static int
-or_and_sign(struct tpm *t, const struct kh *kh, ESYS_TR key, ESYS_TR session,
-    const uint8_t digest_in[32], uint8_t r_out[32], uint8_t s_out[32])
+or_load_sign(struct tpm *t, const struct kh *kh, const struct srk *srk,
+    ESYS_TR session, const uint8_t digest_in[32], uint8_t r_out[32],
+    uint8_t s_out[32])
 {
+	ESYS_TR key = ESYS_TR_NONE;
 	TPM2B_DIGEST digest = { .size = 32 };
 	TPMT_SIG_SCHEME scheme = {
 		.scheme = TPM2_ALG_ECDSA,
@@ -125,6 +137,7 @@ or_and_sign(struct tpm *t, const struct kh *kh, ESYS_TR key, ESYS_TR session,
 		goto out;
 	}
 	if ((r = policy_or_run(t, session, &p)) != 0 ||
+	    (r = load_key(t, kh, srk, &key)) != 0 ||
 	    (r = session_last_use(t, session)) != 0)
 		goto out;
 	memcpy(digest.buffer, digest_in, 32);
@@ -143,6 +156,8 @@ or_and_sign(struct tpm *t, const struct kh *kh, ESYS_TR key, ESYS_TR session,
 	}
 	r = 0;
 out:
+	/* sign_run closes the connection next. */
+	object_release(t, &key);
 	Esys_Free(sig);
 	return r;
 }
@@ -162,7 +177,7 @@ tpm_sign_ticket(struct tpm *t, const struct kh *kh,
     const struct unlock_ticket *tk, const uint8_t digest[32],
     uint8_t r_out[32], uint8_t s_out[32])
 {
-	ESYS_TR key = ESYS_TR_NONE, session = ESYS_TR_NONE;
+	ESYS_TR session = ESYS_TR_NONE;
 	TPM2B_TIMEOUT timeout;
 	TPM2B_DIGEST cp_hash = { .size = 0 };
 	TPM2B_NONCE ref;
@@ -191,8 +206,7 @@ tpm_sign_ticket(struct tpm *t, const struct kh *kh,
 	ticket.digest.size = (UINT16)tk->digest_len;
 	memcpy(ticket.digest.buffer, tk->digest, tk->digest_len);
 
-	if ((r = load_key(t, kh, &key)) != 0 ||
-	    (r = policy_session_start(t, ESYS_TR_NONE, &session)) != 0)
+	if ((r = policy_session_start(t, ESYS_TR_NONE, &session)) != 0)
 		goto out;
 	if (kh->pcr_mask != 0 &&
 	    (r = policy_session_run(t, kh, session, false)) != 0)
@@ -209,10 +223,9 @@ tpm_sign_ticket(struct tpm *t, const struct kh *kh,
 		r = TPM_TICKET_REFUSED;
 		goto out;
 	}
-	r = or_and_sign(t, kh, key, session, digest, r_out, s_out);
+	r = or_load_sign(t, kh, NULL, session, digest, r_out, s_out);
 out:
 	session_done(t, &session, r);
-	object_release(t, &key);
 	return r;
 }
 
@@ -223,7 +236,7 @@ tpm_sign_unlock(struct tpm *t, const struct kh *kh,
     struct unlock_ticket *out)
 {
 	struct srk srk = SRK_INIT;
-	ESYS_TR secret = ESYS_TR_NONE, key = ESYS_TR_NONE;
+	ESYS_TR secret = ESYS_TR_NONE;
 	ESYS_TR hmac = ESYS_TR_NONE, session = ESYS_TR_NONE;
 	TPM2B_PUBLIC pub, srk_pub;
 	TPM2B_PRIVATE priv;
@@ -253,9 +266,8 @@ tpm_sign_unlock(struct tpm *t, const struct kh *kh,
 		goto out;
 	if ((r = session_start(t, srk.handle, &hmac)) != 0)
 		goto out;
-	if (!srk.persistent)
-		object_release(t, &srk.handle);
-	srk_close(t, &srk);
+	/* The SRK stays for the key, which is loaded once the policy is
+	 * complete (or_load_sign). */
 	secret_auth.size = TPM_AUTH_LEN;
 	memcpy(secret_auth.buffer, auth, TPM_AUTH_LEN);
 	if ((rc = Esys_TR_SetAuth(t->esys, secret, &secret_auth)) !=
@@ -300,8 +312,8 @@ tpm_sign_unlock(struct tpm *t, const struct kh *kh,
 		sk_error("the TPM returned no usable unlock ticket");
 		goto out;
 	}
-	if ((r = load_key(t, kh, &key)) != 0 ||
-	    (r = or_and_sign(t, kh, key, session, digest, r_out, s_out)) != 0)
+	if ((r = or_load_sign(t, kh, &srk, session, digest, r_out,
+	    s_out)) != 0)
 		goto out;
 	memcpy(out->policy_ref, kh->policy_ref, KH_REF_LEN);
 	memcpy(out->secret_name, name, KH_NAME_LEN);
@@ -318,7 +330,6 @@ out:
 	session_done(t, &session, r);
 	session_release(t, &hmac);
 	object_flush(t, &secret);
-	object_release(t, &key);
 	if (!srk.persistent)
 		object_release(t, &srk.handle);
 	srk_close(t, &srk);

@@ -95,6 +95,7 @@ static const struct cc_cost table[] = {
 	{ 0x189, "PolicyGetDigest",		3, 1 },
 	{ 0x180, "PolicyRestart",		3, 1 },
 	{ 0x151, "PolicySecret",		3, 2 },
+	{ 0x172, "PolicyTicket",		3, 1 },
 	{ 0x17f, "PolicyPCR",			3, 1 },
 	{ 0x171, "PolicyOR",			3, 1 },
 	{ 0x17d, "Hash",			3, 0 },

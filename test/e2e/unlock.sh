@@ -10,7 +10,8 @@
 # (TPM2_Shutdown(STATE), _TPM_Init, TPM2_Startup), and by sk-tpm lock. A
 # tampered, truncated, foreign or other key's ticket is refused without a
 # dictionary-attack try and answered by a PIN prompt; a wrong PIN counts.
-# The ticket directory is 0700 and the ticket 0600. An unlockable key is
+# The ticket directory is 0700 and the ticket 0600. A key bound to a PCR
+# checks it with the ticket as with the PIN, before either is used. An unlockable key is
 # attested through its policy's Certify branch and sk-tpm verify-attestation
 # recomputes its policy and checks its PIN object.
 # shellcheck source=lib.sh disable=SC2015
@@ -261,6 +262,28 @@ open(dst, 'wb').write(b)
 PY
 refused other-key-renamed
 tpm_clean "after refused tickets"
+
+say "bound to PCR 8: both paths check the PCR"
+tpm2_pcrextend "8:sha256=$(printf 'b2%.0s' $(seq 32))" >/dev/null ||
+    fail "tpm2_pcrextend 8"
+enroll bk SK_TPM_PCRS=8 SK_TPM_UNLOCK=15m "${ASKPASS_ENV[@]}" -O verify-required
+expect_ok "enroll bk"
+assert_one_sk_line "$ERR" "enrollment names the binding" 'bound to PCR 8 \(sha256\)'
+authorize "" "$T/bk.pub"
+: >"$ASKPASS_LOG"
+login_ok bk-pin "$T/bk.pub" 0x05 "$T/bk" "${ASKPASS_ENV[@]}"
+login_ok bk-ticket "$T/bk.pub" 0x01 "$T/bk" SK_TPM_PRESENCE=assume
+[ "$(secret_prompts)" = 1 ] || fail "the bound key asked for the PIN twice"
+tpm2_pcrextend "8:sha256=$(printf 'c3%.0s' $(seq 32))" >/dev/null ||
+    fail "tpm2_pcrextend 8"
+before=$(da_counter)
+login_refused bk-ticket-changed "$T/bk" SK_TPM_PRESENCE=assume
+assert_one_sk_line "$ERR" "ticket, PCR changed" 'platform state changed: PCR 8'
+login_refused bk-pin-changed "$T/bk" "${ASKPASS_ENV[@]}"
+assert_grep "$ERR" 'sk-tpm: the platform state changed: PCR 8' "PIN, PCR changed"
+[ "$(da_counter)" = "$before" ] || fail "a changed PCR cost a DA try"
+authorize "" "$T/uk.pub"
+tpm_clean "after the bound key"
 
 say "a wrong PIN is refused and counted"
 rm -f "$UK_TICKET"
