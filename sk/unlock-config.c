@@ -61,12 +61,14 @@ unlock_parse(const char *v, uint32_t *seconds)
 }
 
 int
-unlock_window(const struct sk_config *cfg, uint32_t *seconds)
+unlock_window(const struct sk_config *cfg, uint32_t *seconds, bool *given)
 {
 	char from_file[CONFIG_LINE_MAX];
 	const char *v = cfg->unlock, *what = "SK_TPM_UNLOCK";
 
 	*seconds = 0;
+	if (given != NULL)
+		*given = false;
 	if (v == NULL) {
 		if (config_file_get(cfg, "unlock", from_file,
 		    sizeof(from_file)) != 0)
@@ -76,6 +78,8 @@ unlock_window(const struct sk_config *cfg, uint32_t *seconds)
 		v = from_file;
 		what = "the unlock setting";
 	}
+	if (given != NULL)
+		*given = true;
 	if (unlock_parse(v, seconds) != 0) {
 		sk_error("%s=%s is not understood: use a duration such as "
 		    "15m, 1h or 1h30m, at most 12h, or \"off\"", what, v);

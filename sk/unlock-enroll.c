@@ -50,7 +50,7 @@ unlock_prepare(const struct sk_config *cfg, struct tpm *tpm, bool with_pin,
 	int r;
 
 	memset(u, 0, sizeof(*u));
-	if (unlock_window(cfg, &window) != 0)
+	if (unlock_window(cfg, &window, NULL) != 0)
 		return SSH_SK_ERR_GENERAL;
 	if (window == 0)
 		return 0;

@@ -84,7 +84,7 @@ unlock_sign_run(const struct sk_config *cfg, const struct kh *kh,
 	uint8_t auth[PIN_AUTH_LEN], digest[MESSAGE_DIGEST_LEN];
 	uint8_t sig_r[32], sig_s[32], sig_flags = 0;
 	uint32_t counter = 0, window = 0;
-	bool want_presence;
+	bool want_presence, given = false;
 	int r = SSH_SK_ERR_GENERAL;
 
 	memset(auth, 0, sizeof(auth));
@@ -109,9 +109,11 @@ unlock_sign_run(const struct sk_config *cfg, const struct kh *kh,
 		 * key (sign.c). */
 		sig_flags = SSH_SK_USER_PRESENCE_REQD |
 		    SSH_SK_USER_VERIFICATION_REQD;
-		if (unlock_window(cfg, &window) != 0)
+		/* The window set now, else the key's own; "off" opens
+		 * none. */
+		if (unlock_window(cfg, &window, &given) != 0)
 			goto out;
-		if (window == 0)
+		if (!given)
 			window = kh->unlock_s;
 		if (pin_derive_auth(application, pin, auth) != 0)
 			goto out;
@@ -137,7 +139,10 @@ unlock_sign_run(const struct sk_config *cfg, const struct kh *kh,
 		if ((r = tpm_sign_unlock(tpm, kh, auth, window, digest, sig_r,
 		    sig_s, &ticket)) != 0)
 			goto out;
-		ticket_save(file, &ticket);
+		if (window != 0)
+			ticket_save(file, &ticket);
+		else
+			(void)ticket_store_remove(file);
 	}
 	r = sign_response_new(sig_flags, counter, sig_r, sig_s, out);
 out:

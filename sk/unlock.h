@@ -8,7 +8,7 @@
  * (config-file.h): a duration such as 90s, 15m, 1h or 1h30m, at most 12h;
  * "off" or "0" turns it off. At enrollment it makes a PIN key unlockable
  * with that window; at signing, when set, it replaces the window the key
- * was enrolled with.
+ * was enrolled with, and "off" opens none (the PIN signs, no ticket).
  */
 #ifndef SK_UNLOCK_H
 #define SK_UNLOCK_H
@@ -31,8 +31,9 @@ struct sk_sign_response;
  * -1 for anything else. */
 int unlock_parse(const char *, uint32_t *seconds);
 /* The window asked for: 0 when none; -1 with an error line when the
- * setting is malformed. */
-int unlock_window(const struct sk_config *, uint32_t *seconds);
+ * setting is malformed. *given (may be NULL) says whether it was set at
+ * all ("off" is set, to 0). */
+int unlock_window(const struct sk_config *, uint32_t *seconds, bool *given);
 
 /* What enrollment makes for an unlockable key besides the key itself. */
 struct unlock_new {

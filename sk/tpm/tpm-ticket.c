@@ -252,8 +252,7 @@ tpm_sign_unlock(struct tpm *t, const struct kh *kh,
 	memset(&secret_auth, 0, sizeof(secret_auth));
 	memset(&priv, 0, sizeof(priv));
 	memset(out, 0, sizeof(*out));
-	if (kh->version != KH_VERSION_UNLOCK || window_s == 0 ||
-	    window_s > KH_UNLOCK_MAX ||
+	if (kh->version != KH_VERSION_UNLOCK || window_s > KH_UNLOCK_MAX ||
 	    kh_unlock_policy(kh, name, branches, policy) != 0 ||
 	    secret_unmarshal(kh, &pub, &priv, &srk_pub) != 0) {
 		sk_error("the key handle holds a malformed PIN object");
@@ -306,15 +305,20 @@ tpm_sign_unlock(struct tpm *t, const struct kh *kh,
 	session_forget(t, &hmac);
 	object_flush(t, &secret);
 	r = SSH_SK_ERR_GENERAL;
-	if (timeout->size == 0 || timeout->size > TICKET_TIMEOUT_MAX ||
+	if (window_s != 0 && (timeout->size == 0 ||
+	    timeout->size > TICKET_TIMEOUT_MAX ||
 	    ticket->digest.size < TICKET_DIGEST_MIN ||
-	    ticket->digest.size > TICKET_DIGEST_MAX) {
+	    ticket->digest.size > TICKET_DIGEST_MAX)) {
 		sk_error("the TPM returned no usable unlock ticket");
 		goto out;
 	}
 	if ((r = or_load_sign(t, kh, &srk, session, digest, r_out,
 	    s_out)) != 0)
 		goto out;
+	if (window_s == 0) {
+		r = 0;
+		goto out;
+	}
 	memcpy(out->policy_ref, kh->policy_ref, KH_REF_LEN);
 	memcpy(out->secret_name, name, KH_NAME_LEN);
 	out->end = (uint64_t)time(NULL) + window_s;

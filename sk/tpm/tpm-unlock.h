@@ -38,8 +38,9 @@ int tpm_create_secret(struct tpm *, const uint8_t auth[TPM_AUTH_LEN],
 /* Sign with the PIN: load P and the key, PolicySecret(P, policyRef,
  * expiration -window_s) in a policy session ([PolicyPCR] first), PolicyOR,
  * Sign. The ticket and timeout the TPM returned go to *ticket (its
- * policyRef, Name and end filled too). Errors as tpm_sign's
- * (SSH_SK_ERR_PIN_REQUIRED for a wrong PIN, counted by the TPM). */
+ * policyRef, Name and end filled too); window_s 0 asks for none. Errors
+ * as tpm_sign's (SSH_SK_ERR_PIN_REQUIRED for a wrong PIN, counted by the
+ * TPM). */
 int tpm_sign_unlock(struct tpm *, const struct kh *,
     const uint8_t auth[TPM_AUTH_LEN], uint32_t window_s,
     const uint8_t digest[32], uint8_t r[32], uint8_t s[32],

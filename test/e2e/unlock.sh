@@ -181,6 +181,13 @@ closed() {
 	assert_quiet "$ERR" "$1"
 }
 
+say "SK_TPM_UNLOCK=off at signing: the PIN signs and opens no window"
+rm -f "$UK_TICKET"
+: >"$ASKPASS_LOG"
+login_ok off-1 "$T/uk.pub" 0x05 "$T/uk" "${ASKPASS_ENV[@]}" SK_TPM_UNLOCK=off
+[ ! -e "$UK_TICKET" ] || fail "SK_TPM_UNLOCK=off stored a ticket"
+closed off-2
+
 say "expiry: a 3 s window ends when TPM time passes it"
 rm -f "$UK_TICKET"
 reopen open-short SK_TPM_UNLOCK=3s
