@@ -162,14 +162,19 @@ out:
 	return r;
 }
 
-/* The session is gone with the Sign once that was sent: forget it. */
+/*
+ * The session is gone with a Sign that succeeded: forget it. After a
+ * failure it is flushed here, not left to a resource manager's close:
+ * tpm2-abrmd keeps a session a refused PolicySecret used (secrets.memory-
+ * abrmd saw it stay), and each such leftover takes a session slot.
+ */
 static void
 session_done(struct tpm *t, ESYS_TR *session, int r)
 {
 	if (r == 0)
 		session_forget(t, session);
 	else
-		session_release(t, session);
+		session_flush(t, session);
 }
 
 int
@@ -332,7 +337,8 @@ out:
 	OPENSSL_cleanse(&secret_auth, sizeof(secret_auth));
 	OPENSSL_cleanse(&priv, sizeof(priv));
 	session_done(t, &session, r);
-	session_release(t, &hmac);
+	/* Closed by the TPM with PolicySecret unless that failed. */
+	session_flush(t, &hmac);
 	object_flush(t, &secret);
 	if (!srk.persistent)
 		object_release(t, &srk.handle);

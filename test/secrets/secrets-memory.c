@@ -3,10 +3,12 @@
  * test_secrets memory and lost (see test_secrets.c): the memory of this
  * process scanned after each entry point returned.
  *
- * memory: after an enrollment with a PIN, a signature with the right and
- * with a wrong PIN, a resident enrollment, and the same for a key bound to
- * a PCR (its PIN goes through a policy session): neither the PIN nor any
- * auth value anywhere; then the owner password case (secrets-owner.c).
+ * memory: unlockable keys first (secrets-unlock.c: through tpm2-abrmd,
+ * what they leave in the TPM would starve what follows); after an
+ * enrollment with a PIN, a signature with the right and with a wrong PIN,
+ * a resident enrollment, and the same for a key bound to a PCR (its PIN
+ * goes through a policy session): neither the PIN nor any auth value
+ * anywhere; then the owner password case (secrets-owner.c).
  *
  * lost: the connection lost after the TPM acted on Sign, then on
  * CreateLoaded (the fault TCTI): at most the one copy of each auth value
@@ -37,6 +39,7 @@ test_memory(void)
 	round_new(&rd);
 
 	self_check(all, nall);
+	test_unlock(&rd);
 
 	op_call_deep(&rd.enroll, NULL);
 	expect_rc(&rd.enroll, 0);

@@ -74,6 +74,7 @@ const char *chores_tcti(void);
 int test_memory(void);			/* secrets-memory.c */
 int test_lost(const char *fault_so);	/* secrets-memory.c */
 void test_owner(const struct secret *pin);	/* secrets-owner.c */
+void test_unlock(struct round *);	/* secrets-unlock.c */
 int test_log(void);			/* secrets-log.c */
 
 #endif /* TEST_SECRETS_H */

@@ -77,14 +77,16 @@ op_call(struct op *op, const struct op *key)
 	struct sk_sign_response *s = NULL;
 	char *pin;
 
-	pin = secret_reveal(op->pin);
+	/* No PIN: OpenSSH's first call (an unlockable key's window). */
+	pin = op->pin != NULL ? secret_reveal(op->pin) : NULL;
 	if (op->sign)
 		op->r = sk_sign(SSH_SK_ECDSA, data, sizeof(data), op->app,
 		    key->kh, key->kh_len, op->flags, pin, NULL, &s);
 	else
 		op->r = sk_enroll(SSH_SK_ECDSA, challenge, sizeof(challenge),
 		    op->app, op->flags, pin, NULL, &e);
-	secret_bury(pin, op->pin->len);
+	if (pin != NULL)
+		secret_bury(pin, op->pin->len);
 	if (e != NULL) {
 		op->kh = e->key_handle;
 		op->kh_len = e->key_handle_len;
