@@ -247,12 +247,12 @@ unlock_rows(struct ctx *c, size_t runs)
 		xdg = tmp;
 	}
 	snprintf(c->tickets, sizeof(c->tickets), "%s/sk-tpm", xdg);
-	if (measure(c, ENROLL_UNLOCK, "enrollment, unlockable PIN key",
+	if (measure(c, ENROLL_UNLOCK, "enrollment, unlockable key",
 	    runs) != 0 ||
-	    measure(c, SIGN_UNLOCK_PIN, "signature, unlockable key, PIN "
-	    "(opens the window)", runs) != 0 ||
-	    measure(c, SIGN_UNLOCK_TICKET, "signature, unlockable key, in "
-	    "the window (ticket)", runs) != 0)
+	    measure(c, SIGN_UNLOCK_PIN, "signature, unlockable, PIN",
+	    runs) != 0 ||
+	    measure(c, SIGN_UNLOCK_TICKET, "signature, unlockable, ticket",
+	    runs) != 0)
 		goto out;
 	r = 0;
 out:
