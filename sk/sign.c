@@ -45,32 +45,6 @@ decode_handle(const uint8_t *buf, size_t len, const char *application,
 }
 
 int
-sign_response_new(uint8_t flags, uint32_t counter, const uint8_t r[32],
-    const uint8_t s[32], struct sk_sign_response **out)
-{
-	struct sk_sign_response *resp;
-
-	if ((resp = calloc(1, sizeof(*resp))) == NULL ||
-	    (resp->sig_r = malloc(32)) == NULL ||
-	    (resp->sig_s = malloc(32)) == NULL) {
-		if (resp != NULL) {
-			free(resp->sig_r);
-			free(resp);
-		}
-		sk_error("out of memory");
-		return SSH_SK_ERR_GENERAL;
-	}
-	resp->flags = flags;
-	resp->counter = counter;
-	memcpy(resp->sig_r, r, 32);
-	resp->sig_r_len = 32;
-	memcpy(resp->sig_s, s, 32);
-	resp->sig_s_len = 32;
-	*out = resp;
-	return 0;
-}
-
-int
 sign_run(const struct sk_config *cfg, uint32_t alg, const uint8_t *data,
     size_t data_len, const char *application, const uint8_t *key_handle,
     size_t key_handle_len, uint8_t flags, const char *pin,
