@@ -302,6 +302,34 @@ login_refused wrong-pin "$T/uk" "${ASKPASS_ENV[@]}"
 set_pin 2580
 tpm_clean "after the wrong PIN"
 
+if [ -n "$CLI" ]; then
+	say "a resident unlockable key: listed as such, its window named, brought back by -K"
+	enroll_ok rk "${ASKPASS_ENV[@]}" SK_TPM_UNLOCK=15m -O verify-required \
+	    -O resident -O application=ssh:unlock -O user=u21
+	authorize "" "$T/rk.pub"
+	: >"$ASKPASS_LOG"
+	login_ok rk-pin "$T/rk.pub" 0x05 "$T/rk" "${ASKPASS_ENV[@]}"
+	run list-rk "$CLI" list
+	expect_ok "sk-tpm list"
+	assert_grep "$OUT" '^0x01a5c5[0-9a-f]{2}  ssh:unlock  u21  pin  SHA256:.*  unlockable$' \
+	    "list marks the resident key unlockable"
+	assert_grep "$OUT" '^unlock window: [0-9a-f]{32} open until .*  0x01a5c5[0-9a-f]{2}  ssh:unlock  SHA256:' \
+	    "list names the resident key of the window"
+	download dl-rk "${ASKPASS_ENV[@]}"
+	expect_ok "ssh-keygen -K"
+	login_ok rk-downloaded "$T/rk.pub" 0x01 "$DL/id_ecdsa_sk_rk_unlock_u21" \
+	    SK_TPM_PRESENCE=assume
+	# One PIN for the login, one for ssh-keygen -K; none for the
+	# downloaded key's login inside the window.
+	[ "$(secret_prompts)" = 2 ] || fail "the resident key's window asked again"
+	run lock-rk "$CLI" lock "$T/rk"
+	expect_ok "sk-tpm lock rk"
+	run list-rk2 "$CLI" list
+	assert_no_grep "$OUT" 'ssh:unlock  SHA256' "the window of rk is closed"
+	authorize "" "$T/uk.pub"
+	tpm_clean "after the resident key"
+fi
+
 say "a symbolic link in place of the ticket is not followed"
 ln -s "$T/elsewhere" "$UK_TICKET"
 closed symlink
