@@ -15,82 +15,6 @@
 
 #define LINE_MAX_LEN	256
 
-/* The config file to read, into path; 0 if there is none. */
-static int
-config_path(const struct sk_config *cfg, char *path, size_t len)
-{
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-	if (cfg->config_file != NULL) {
-		snprintf(path, len, "%s", cfg->config_file);
-		return 1;
-	}
-	if (xdg != NULL && *xdg == '/')
-		snprintf(path, len, "%s/sk-tpm/config", xdg);
-	else if (home != NULL && *home == '/')
-		snprintf(path, len, "%s/.config/sk-tpm/config", home);
-	else
-		path[0] = '\0';
-	if (path[0] != '\0' && access(path, F_OK) == 0)
-		return 1;
-	snprintf(path, len, "/etc/sk-tpm/config");
-	return access(path, F_OK) == 0;
-}
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-	    e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
-/* The "pcrs" setting of the config file into value, or "" if unset. */
-static int
-config_pcrs(const struct sk_config *cfg, char *value, size_t len)
-{
-	char path[4096], line[LINE_MAX_LEN], *p, *eq;
-	FILE *f = NULL;
-	unsigned n = 0;
-	int r = -1;
-
-	value[0] = '\0';
-	if (!config_path(cfg, path, sizeof(path)))
-		return 0;
-	if ((f = fopen(path, "r")) == NULL) {
-		sk_error("cannot read %s: %s", path, strerror(errno));
-		goto out;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		n++;
-		p = trim(line);
-		if (*p == '\0' || *p == '#')
-			continue;
-		if ((eq = strchr(p, '=')) == NULL) {
-			sk_error("%s:%u: expected \"name = value\"", path, n);
-			goto out;
-		}
-		*eq = '\0';
-		if (strcmp(trim(p), "pcrs") != 0) {
-			sk_error("%s:%u: unknown setting \"%s\"", path, n,
-			    trim(p));
-			goto out;
-		}
-		snprintf(value, len, "%s", trim(eq + 1));
-	}
-	r = 0;
-out:
-	if (f != NULL)
-		fclose(f);
-	return r;
-}
-
 int
 pcr_bind_selection(const struct sk_config *cfg, uint32_t *mask)
 {
@@ -99,7 +23,8 @@ pcr_bind_selection(const struct sk_config *cfg, uint32_t *mask)
 
 	*mask = 0;
 	if (v == NULL) {
-		if (config_pcrs(cfg, from_file, sizeof(from_file)) != 0)
+		if (config_file_value(cfg, "pcrs", from_file,
+		    sizeof(from_file)) != 0)
 			return -1;
 		if (from_file[0] == '\0')
 			return 0;

@@ -108,6 +108,9 @@ config_load(struct sk_config *cfg)
 		return -1;
 	}
 	cfg->attest_ek = v != NULL && strcmp(v, "1") == 0;
+	/* Checked where it is used (config_attest_alg), with the config
+	 * file's setting. */
+	cfg->attest_alg = env_nonempty("SK_TPM_ATTEST_ALG");
 
 	cfg->presence_timeout_ms = PRESENCE_TIMEOUT_MS;
 	cfg->askpass = env_nonempty("SSH_ASKPASS");
