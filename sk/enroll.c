@@ -31,7 +31,6 @@ build_handle(const struct tpm_new_key *k, const struct pcr_bind *bind,
 	int r;
 
 	memset(&kh, 0, sizeof(kh));
-	kh.version = KH_VERSION;
 	if (flags & SSH_SK_USER_PRESENCE_REQD)
 		kh.flags |= KH_FLAG_PRESENCE;
 	if (flags & SSH_SK_USER_VERIFICATION_REQD)
@@ -48,7 +47,7 @@ build_handle(const struct tpm_new_key *k, const struct pcr_bind *bind,
 	memcpy(kh.srk_name, k->srk_name, KH_NAME_LEN);
 	kh.srk_public = k->srk_public;
 	kh.srk_public_len = k->srk_public_len;
-	pcr_bind_to_handle(bind, &kh);
+	pcr_bind_to_handle(bind, &kh);	/* version 3 */
 	if (sha256(application, strlen(application), kh.app_hash) != 0)
 		return SSH_SK_ERR_GENERAL;
 	if ((r = kh_encode(&kh, out, out_len)) != KH_OK) {
@@ -198,8 +197,8 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 		}
 	}
 	if ((r = pcr_bind_prepare(cfg, tpm, with_pin, &bind)) != 0 ||
-	    (r = tpm_create_key(tpm, auth, with_pin,
-	    bind.mask != 0 ? bind.digest : NULL, &key)) != 0)
+	    (r = tpm_create_key(tpm, auth, with_pin, &bind.policy,
+	    &key)) != 0)
 		goto out;
 
 	r = SSH_SK_ERR_GENERAL;

@@ -54,9 +54,8 @@ pcr_bind_prepare(const struct sk_config *cfg, struct tpm *t, bool with_pin,
 	memset(b, 0, sizeof(*b));
 	if (pcr_bind_selection(cfg, &b->mask) != 0)
 		return SSH_SK_ERR_GENERAL;
-	if (b->mask == 0)
-		return 0;
-	if ((r = tpm_pcr_read(t, b->mask, b->values, &b->values_len)) != 0)
+	if (b->mask != 0 &&
+	    (r = tpm_pcr_read(t, b->mask, b->values, &b->values_len)) != 0)
 		return r;
 	for (i = 0; i < POLICY_PCR_COUNT; i++) {
 		if (!(b->mask & (1u << i)))
@@ -69,9 +68,11 @@ pcr_bind_prepare(const struct sk_config *cfg, struct tpm *t, bool with_pin,
 		}
 		k += POLICY_DIGEST_LEN;
 	}
-	b->auth_value = with_pin;
-	if (policy_digest(b->mask, b->values, b->values_len, with_pin,
-	    b->digest) != 0) {
+	/* The PIN goes into the PCR branch; an unbound key's auth value
+	 * signs as it always did. */
+	b->auth_value = with_pin && b->mask != 0;
+	if (key_policy_v3(b->mask, b->values, b->values_len, b->auth_value,
+	    &b->policy) != 0) {
 		sk_error("cannot compute the key's policy");
 		return SSH_SK_ERR_GENERAL;
 	}
@@ -81,9 +82,9 @@ pcr_bind_prepare(const struct sk_config *cfg, struct tpm *t, bool with_pin,
 void
 pcr_bind_to_handle(const struct pcr_bind *b, struct kh *kh)
 {
+	kh->version = KH_VERSION_CERTIFY;
 	if (b->mask == 0)
 		return;
-	kh->version = KH_VERSION_PCR;
 	kh->pcr_mask = b->mask;
 	memcpy(kh->pcr_values, b->values, b->values_len);
 	kh->pcr_values_len = b->values_len;

@@ -2,7 +2,8 @@
 /*
  * Enrollment side of PCR binding (issue 12): which PCRs the user asked
  * for (SK_TPM_PCRS, else the "pcrs" setting of the config file), their
- * current values and the policy digest of the new key.
+ * current values and the policy of the new key (key-policy.h), which
+ * every new key has: a version 3 key's always admits TPM2_Certify.
  *
  * The config file is $SK_TPM_CONFIG if set, else
  * $XDG_CONFIG_HOME/sk-tpm/config (~/.config/sk-tpm/config), else
@@ -20,6 +21,7 @@
 
 #include "config.h"
 #include "handle.h"
+#include "key-policy.h"
 #include "policy.h"
 
 struct tpm;
@@ -28,8 +30,8 @@ struct pcr_bind {
 	uint32_t mask;			/* 0: not bound */
 	uint8_t values[POLICY_VALUES_MAX];
 	size_t values_len;
-	bool auth_value;		/* PIN in the policy */
-	uint8_t digest[POLICY_DIGEST_LEN];
+	bool auth_value;		/* PIN in the PCR branch */
+	struct key_policy policy;	/* the new key's, bound or not */
 };
 
 /* The selection asked for, or mask 0; -1 with an error line if the
@@ -37,11 +39,12 @@ struct pcr_bind {
 int pcr_bind_selection(const struct sk_config *, uint32_t *mask);
 
 /* Fill *b for a new key: read the PCRs, refuse unusable ones, compute the
- * policy. With no selection, b->mask is 0 and the TPM is not asked. */
+ * policy. With no selection, b->mask is 0, the TPM is not asked and the
+ * policy is the Certify branch alone. */
 int pcr_bind_prepare(const struct sk_config *, struct tpm *, bool with_pin,
     struct pcr_bind *b);
 
-/* Put the binding into a handle (version 2). */
+/* Put the binding into a handle, which becomes version 3. */
 void pcr_bind_to_handle(const struct pcr_bind *, struct kh *);
 
 /* Tell the user on stderr what the key is bound to and what will disable

@@ -17,11 +17,20 @@
 struct att_file;
 struct att_public;
 struct att_stmt;
+struct kh;
 
 /* attest-key.c: what the TPM certified about the key */
-/* The key's attributes and the PIN policy authData's flags claim. */
+/* The key's attributes and authPolicy (attest-policy.c, with the key
+ * handle of authData when it is this key's, else NULL) and the PIN policy
+ * authData's flags claim. */
 void av_check_key(struct av_report *, const struct att_public *,
-    uint8_t flags);
+    uint8_t flags, const struct kh *);
+
+/* attest-policy.c: whether the attributes are those of the policy the
+ * handle describes (false: nothing reported); then the authPolicy checked
+ * against it and the policy, and the PCRs a key is bound to, reported. */
+bool av_check_policy(struct av_report *, const struct att_public *,
+    const struct kh *);
 /* certInfo: TPM-generated, Certify, naming this key, signed by the AK
  * (whose Name is ak_name), and with the challenge when one is given
  * (extraData hashed with the hash of the statement's alg). */

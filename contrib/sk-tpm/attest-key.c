@@ -2,7 +2,8 @@
 /*
  * sk-tpm verify-attestation: what the TPM certified about the key. Its
  * public area (made inside the TPM, never leaves it, signs only, P-256,
- * and DA-protected exactly when authData claims a PIN) and certInfo, the
+ * authorised as its key handle says (attest-policy.c), and DA-protected
+ * exactly when authData claims a PIN) and certInfo, the
  * TPM2_Certify result: TPM-generated, naming this key, signed by the AK of
  * the endorsement hierarchy, and made for the challenge when one is given.
  */
@@ -18,23 +19,25 @@
 #include "message.h"
 
 void
-av_check_key(struct av_report *rep, const struct att_public *k, uint8_t flags)
+av_check_key(struct av_report *rep, const struct att_public *k, uint8_t flags,
+    const struct kh *kh)
 {
 	bool pin = (flags & ATT_FLAG_UV) != 0;
 
 	if (k->name_alg != TPM_ALG_SHA256 || k->curve != TPM_ECC_NIST_P256 ||
 	    (k->scheme != TPM_ALG_NULL && (k->scheme != TPM_ALG_ECDSA ||
-	    k->scheme_hash != TPM_ALG_SHA256)) ||
-	    (k->attributes & ~A_NODA) != KEY_ATTRS || k->auth_policy_len != 0)
+	    k->scheme_hash != TPM_ALG_SHA256)))
+		av_bad(rep, "key: not an ECDSA P-256 signing key");
+	else if (!av_check_policy(rep, k, kh))
 		av_bad(rep, "key attributes 0x%08x: not a non-exportable, "
-		    "signing-only ECDSA P-256 key authorised by its auth value "
-		    "alone", k->attributes);
+		    "signing-only ECDSA P-256 key authorised as its key "
+		    "handle describes", k->attributes);
 	else
 		av_ok(rep, "key: fixedTPM, fixedParent, sensitiveDataOrigin: "
 		    "made inside the TPM and never leaves it; ECC P-256, "
-		    "signing only (ECDSA-SHA-256 %s), not restricted, no "
-		    "policy", k->scheme == TPM_ALG_NULL ? "named at each "
-		    "signature" : "fixed in the key");
+		    "signing only (ECDSA-SHA-256 %s), not restricted",
+		    k->scheme == TPM_ALG_NULL ? "named at each signature" :
+		    "fixed in the key");
 	if (pin && (k->attributes & A_NODA))
 		av_bad(rep, "PIN: authData claims a PIN but the key is noDA");
 	else if (!pin && !(k->attributes & A_NODA))

@@ -72,6 +72,7 @@ verify(const char *key_path, const uint8_t *blob, size_t blob_len,
 	struct att_public key, ak;
 	struct cbor_rd rd;
 	struct kh *kh = NULL;
+	const struct kh *this_kh = NULL;
 	char app[1024], safe_app[4 * sizeof(app)], safe_path[4 * 1024];
 	const char *why;
 	const uint8_t *raw;
@@ -134,10 +135,12 @@ verify(const char *key_path, const uint8_t *blob, size_t blob_len,
 	    memcmp(kh->app_hash, hash, 32) != 0)
 		av_bad(&rep, "authData: the credential id is not this key's "
 		    "handle");
-	else
+	else {
 		av_ok(&rep, "authData and pubArea: this public key, this "
 		    "application, this key handle");
-	av_check_key(&rep, &key, ad.flags);
+		this_kh = kh;
+	}
+	av_check_key(&rep, &key, ad.flags, this_kh);
 	/* Either of sk-tpm's AKs, and the one alg names. */
 	if ((ak_kind = ak_kind_of(&ak, true)) < 0) {
 		av_bad(&rep, "AK: not a restricted ECDSA P-256 or RSA-2048 "

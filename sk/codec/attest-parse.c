@@ -107,7 +107,7 @@ att_public_parse(const uint8_t *buf, size_t len, struct att_public *k)
 	k->type = (uint16_t)be_n(&b, 2);
 	k->name_alg = (uint16_t)be_n(&b, 2);
 	k->attributes = (uint32_t)be_n(&b, 4);
-	(void)be_tpm2b(&b, &k->auth_policy_len, 64);
+	k->auth_policy = be_tpm2b(&b, &k->auth_policy_len, 64);
 	if (k->type != ATT_TPM_ALG_ECC && k->type != ATT_TPM_ALG_RSA)
 		goto bad;
 	if ((k->sym_alg = (uint16_t)be_n(&b, 2)) != TPM_ALG_NULL)

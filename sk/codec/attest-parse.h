@@ -29,6 +29,7 @@ int att_file_parse(const uint8_t *, size_t, struct att_file *,
 struct att_public {
 	uint16_t type, name_alg;
 	uint32_t attributes;
+	const uint8_t *auth_policy;	/* in the parsed buffer */
 	size_t auth_policy_len;
 	uint16_t sym_alg, scheme, scheme_hash, curve, kdf;
 	uint8_t point[65];

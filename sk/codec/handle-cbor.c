@@ -18,7 +18,8 @@
  * reported as a damaged sk-tpm handle. Anything that carries the magic but
  * breaks a rule after it is malformed, except a format version other than
  * KH_VERSION, which is reported as such even when the rest of the map
- * looks different, since a later format may well.
+ * looks different, since a later format may well. Versions 2 and 3
+ * have the same keys (handle.h); kh_check tells what each allows.
  *
  * Shortest-form heads make the encoding unique, so an accepted handle
  * re-encodes to exactly its input bytes; the fuzzer checks that.
@@ -45,6 +46,27 @@ static const struct crd_format format_pcr = {
 	.npairs = 12,
 	.max_len = KH_MAX_LEN,
 };
+
+/* Version 3: the keys of version 2, the binding possibly empty. */
+static const struct crd_format format_certify = {
+	.magic = KH_MAGIC,
+	.version = KH_VERSION_CERTIFY,
+	.npairs = 12,
+	.max_len = KH_MAX_LEN,
+};
+
+static const struct crd_format *
+format_of(uint32_t version)
+{
+	switch (version) {
+	case KH_VERSION_PCR:
+		return &format_pcr;
+	case KH_VERSION_CERTIFY:
+		return &format_certify;
+	default:
+		return &format;
+	}
+}
 
 static int
 reject(int r, const char *why)
@@ -86,7 +108,7 @@ copy(const uint8_t *p, size_t len, uint8_t **out, size_t *out_len)
 	return KH_OK;
 }
 
-/* Keys 8 to 11 of a version 2 handle; sizes are checked later. */
+/* Keys 8 to 11 of a version 2 or 3 handle; sizes are checked later. */
 static int
 read_binding(struct cbor_rd *rd, struct kh *view)
 {
@@ -129,6 +151,10 @@ kh_decode(const uint8_t *buf, size_t len, struct kh **out)
 		view.version = KH_VERSION_PCR;
 		r = crd_open(&rd, buf, len, &format_pcr, &why);
 	}
+	if (r == KH_ERR_VERSION) {
+		view.version = KH_VERSION_CERTIFY;
+		r = crd_open(&rd, buf, len, &format_certify, &why);
+	}
 	if (r != KH_OK)
 		return reject(r, why);
 
@@ -145,7 +171,7 @@ kh_decode(const uint8_t *buf, size_t len, struct kh **out)
 	    fixed(&rd, 7, view.app_hash, KH_APP_HASH_LEN) != 0)
 		return reject(KH_ERR_MALFORMED,
 		    "keys 3 to 7 are not byte strings of their size in order");
-	if (view.version == KH_VERSION_PCR && read_binding(&rd, &view) != 0)
+	if (view.version != KH_VERSION && read_binding(&rd, &view) != 0)
 		return reject(KH_ERR_MALFORMED, "keys 8 to 11 are no binding");
 	if (!crd_at_end(&rd))
 		return reject(KH_ERR_MALFORMED, "bytes after the map");
@@ -200,7 +226,7 @@ kh_encode(const struct kh *kh, uint8_t **out, size_t *out_len)
 		return reject(r, why);
 	/* The order here is the order the decoder insists on. */
 	cwr_init(&w, tmp, sizeof(tmp));
-	cwr_header(&w, kh->version == KH_VERSION_PCR ? &format_pcr : &format);
+	cwr_header(&w, format_of(kh->version));
 	cwr_uint(&w, 2);
 	cwr_uint(&w, kh->flags);
 	cwr_uint(&w, 3);
@@ -213,7 +239,7 @@ kh_encode(const struct kh *kh, uint8_t **out, size_t *out_len)
 	cwr_bytes(&w, kh->srk_public, kh->srk_public_len);
 	cwr_uint(&w, 7);
 	cwr_bytes(&w, kh->app_hash, KH_APP_HASH_LEN);
-	if (kh->version == KH_VERSION_PCR) {
+	if (kh->version != KH_VERSION) {
 		cwr_uint(&w, 8);
 		cwr_uint(&w, KH_PCR_BANK_SHA256);
 		cwr_uint(&w, 9);
@@ -256,7 +282,9 @@ kh_worst_len_srk(unsigned npcrs, size_t srk_len)
 	priv[1] = (sizeof(priv) - 2) & 0xff;
 	srk[0] = (uint8_t)((srk_len - 2) >> 8);
 	srk[1] = (uint8_t)((srk_len - 2) & 0xff);
-	kh.version = npcrs > 0 ? KH_VERSION_PCR : KH_VERSION;
+	/* Every enrollment makes version 3, whose unbound handles are
+	 * longer than version 1's. */
+	kh.version = KH_VERSION_CERTIFY;
 	kh.flags = KH_FLAGS_KNOWN;
 	kh.tpm_public = pub;
 	kh.tpm_public_len = sizeof(pub);

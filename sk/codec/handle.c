@@ -58,25 +58,32 @@ kh_check(const struct kh *kh, const char **why)
 {
 	uint8_t name[KH_NAME_LEN];
 
-	if (kh->version != KH_VERSION && kh->version != KH_VERSION_PCR)
+	if (kh->version != KH_VERSION && kh->version != KH_VERSION_PCR &&
+	    kh->version != KH_VERSION_CERTIFY)
 		return refuse(why, KH_ERR_VERSION, "unknown format version");
 	if (kh->version == KH_VERSION && (kh->pcr_mask != 0 ||
 	    kh->pcr_values_len != 0 || kh->policy != 0))
 		return refuse(why, KH_ERR_MALFORMED,
 		    "PCR binding in version 1");
-	if (kh->version == KH_VERSION_PCR && (kh->pcr_mask == 0 ||
+	/* Version 2 is always bound; version 3 may be unbound, and then
+	 * has no values and no policy flags. */
+	if ((kh->version == KH_VERSION_PCR && kh->pcr_mask == 0) ||
 	    (kh->pcr_mask & ~KH_PCR_ALL) != 0 ||
-	    kh->pcr_values_len != 32 * popcount24(kh->pcr_mask)))
+	    kh->pcr_values_len != 32 * popcount24(kh->pcr_mask))
 		return refuse(why, KH_ERR_MALFORMED,
 		    "bad PCR selection or values");
 	if ((kh->policy & ~(uint32_t)KH_POLICY_KNOWN) != 0)
 		return refuse(why, KH_ERR_MALFORMED, "unknown policy bits");
-	/* The PIN is in the policy exactly when the key has one. */
-	if (kh->version == KH_VERSION_PCR &&
+	/* The PIN is in the PCR policy exactly when the key has one; an
+	 * unbound key has no PCR policy to put it in. */
+	if (kh->pcr_mask != 0 &&
 	    ((kh->policy & KH_POLICY_AUTH_VALUE) != 0) !=
 	    ((kh->flags & KH_FLAG_PIN) != 0))
 		return refuse(why, KH_ERR_MALFORMED,
 		    "PIN flag and policy differ");
+	if (kh->pcr_mask == 0 && kh->policy != 0)
+		return refuse(why, KH_ERR_MALFORMED,
+		    "policy flags without a binding");
 	if ((kh->flags & ~(uint32_t)KH_FLAGS_KNOWN) != 0)
 		return refuse(why, KH_ERR_MALFORMED, "unknown flag bits");
 	if (!tpm2b_ok(kh->tpm_public, kh->tpm_public_len, KH_PUBLIC_MAX))

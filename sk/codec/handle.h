@@ -24,8 +24,23 @@
  *                                  the key's policy (PolicyAuthValue)
  *
  * so that signing can rebuild the policy and name the PCRs that changed.
- * Keys without a binding keep getting version 1 handles, which every
- * earlier release reads.
+ *
+ * Format version 3 (KH_VERSION_CERTIFY), which every enrollment makes
+ * since issue 19, has exactly the keys of version 2, 2 to 11, for every
+ * key: a key without a binding has PCR selection 0, an empty byte string
+ * of expected values and policy flags 0 (the bank is still 0x000b). What
+ * version 3 adds is the key's policy (key-policy.h): its authPolicy
+ * always admits TPM2_Certify alone, so that a key bound to PCRs can be
+ * attested too and every key's certified public area carries a 32-byte
+ * authPolicy, which WebAuthn "tpm" verifiers such as libfido2 demand:
+ *
+ *   unbound:  authPolicy = PolicyCommandCode(TPM2_Certify); the key keeps
+ *             userWithAuth (its auth value signs, as in version 1)
+ *   bound:    authPolicy = PolicyOR(PolicyPCR [+ PolicyAuthValue],
+ *             PolicyCommandCode(TPM2_Certify)); policy sessions only
+ *
+ * Versions 1 and 2 keep decoding and signing as they always did; version
+ * 4 is reserved for keys whose policy gains further branches.
  *
  * The decoder is strict: definite lengths only, every head in its shortest
  * form, no tags, exactly these keys in this order, each once, lengths
@@ -50,6 +65,7 @@
 #define KH_MAGIC		"sk-tpm"
 #define KH_VERSION		1
 #define KH_VERSION_PCR		2	/* version 1 plus a PCR binding */
+#define KH_VERSION_CERTIFY	3	/* version 2's keys, a Certify branch */
 
 /* Key flags, stored in field 2. */
 #define KH_FLAG_PRESENCE	0x01	/* presence was required at enrollment */
@@ -70,7 +86,7 @@
 #define KH_PCR_ALL		0x00ffffffu	/* PCRs 0..23 */
 #define KH_PCR_VALUES_MAX	(24 * 32)
 
-/* Policy flags, stored in field 11 of a version 2 handle. */
+/* Policy flags, stored in field 11 of a version 2 or 3 handle. */
 #define KH_POLICY_AUTH_VALUE	0x01	/* PolicyAuthValue: PIN in policy */
 #define KH_POLICY_KNOWN		KH_POLICY_AUTH_VALUE
 
@@ -85,7 +101,8 @@ struct kh {
 	uint8_t *srk_public;		/* marshalled TPM2B_PUBLIC */
 	size_t srk_public_len;
 	uint8_t app_hash[KH_APP_HASH_LEN];
-	/* Version 2 only; zero in version 1. */
+	/* Versions 2 and 3; zero in version 1, and in version 3 for a key
+	 * without a binding. */
 	uint32_t pcr_mask;		/* SHA-256 bank PCRs */
 	uint8_t pcr_values[KH_PCR_VALUES_MAX];
 	size_t pcr_values_len;		/* 32 per PCR in pcr_mask */
@@ -116,8 +133,8 @@ int kh_srk_name(const uint8_t *srk_public, size_t len,
     uint8_t name[KH_NAME_LEN]);
 
 /*
- * The largest handle enrollment can make for a key bound to npcrs PCRs (0:
- * none), computable before the TPM is asked anything: the new key's public
+ * The largest handle enrollment can make (always version 3 now) for a key
+ * bound to npcrs PCRs (0: none), computable before the TPM is asked anything: the new key's public
  * area as sk-tpm's template makes it (ECC P-256, ECDSA/SHA-256, a policy
  * digest), a private area as TPM 2.0 Part 1 wraps one (integrity HMAC of
  * the largest digest, an AES IV, the sensitive area with a 32-byte auth,

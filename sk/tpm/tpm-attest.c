@@ -3,7 +3,12 @@
  * The attestation key and TPM2_Certify of the new key by it: the key is
  * still loaded from its creation (tpm-hold.c), in the session that created
  * it, so this costs CreatePrimary of the AK, Certify and two FlushContext;
- * a PIN key's session closes itself with the Certify.
+ * a PIN key's session closes itself with the Certify. A key that only a
+ * policy session may use (PCR-bound, version 3) is certified through its
+ * policy's Certify branch instead (key-policy.h): an unsalted policy
+ * session, PolicyCommandCode(TPM2_Certify), PolicyOR, which needs neither
+ * the PIN nor the PCRs and admits nothing but the Certify; that adds
+ * StartAuthSession, PolicyCommandCode and PolicyOR.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -161,8 +166,16 @@ tpm_attest_certify(struct tpm *t, int kind, const uint8_t *extra,
 	    &out->ak_pub_len)) != 0)
 		goto out;
 	/* The key's auth value (set at its creation) in the session that
-	 * created it: a PIN key's only in the salted, encrypted one. */
+	 * created it: a PIN key's only in the salted, encrypted one; or the
+	 * Certify branch of the key's policy. */
 	key_session = ESYS_TR_PASSWORD;
+	if (h->policy.policy_only) {
+		session_flush(t, &h->session);
+		if ((r = policy_session_start(t, ESYS_TR_NONE,
+		    &h->session)) != 0 ||
+		    (r = policy_certify_run(t, h->session, &h->policy)) != 0)
+			goto out;
+	}
 	if (h->session != ESYS_TR_NONE) {
 		if ((r = session_last_use(t, h->session)) != 0)
 			goto out;

@@ -15,7 +15,7 @@
 #include "tpm-internal.h"
 
 static void
-key_template(TPM2B_PUBLIC *pub, bool with_da, const uint8_t *policy)
+key_template(TPM2B_PUBLIC *pub, bool with_da, const struct key_policy *policy)
 {
 	memset(pub, 0, sizeof(*pub));
 	pub->publicArea.type = TPM2_ALG_ECC;
@@ -34,11 +34,17 @@ key_template(TPM2B_PUBLIC *pub, bool with_da, const uint8_t *policy)
 	pub->publicArea.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
 	pub->publicArea.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
 	pub->publicArea.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
-	if (policy != NULL) {
-		pub->publicArea.objectAttributes ^= KEY_ATTRIBUTES ^
-		    KEY_ATTRIBUTES_POLICY;
-		pub->publicArea.authPolicy.size = 32;
-		memcpy(pub->publicArea.authPolicy.buffer, policy, 32);
+	/* A version 3 key always has an authPolicy, which admits
+	 * TPM2_Certify alone besides whatever else it allows
+	 * (key-policy.h); only a PCR-bound key is for policy sessions
+	 * alone. */
+	if (policy != NULL && policy->present) {
+		if (policy->policy_only)
+			pub->publicArea.objectAttributes ^= KEY_ATTRIBUTES ^
+			    KEY_ATTRIBUTES_POLICY;
+		pub->publicArea.authPolicy.size = POLICY_DIGEST_LEN;
+		memcpy(pub->publicArea.authPolicy.buffer, policy->digest,
+		    POLICY_DIGEST_LEN);
 	}
 }
 
@@ -154,7 +160,7 @@ create_loaded(struct tpm *t, ESYS_TR parent, ESYS_TR session,
 
 int
 tpm_create_key(struct tpm *t, const uint8_t auth[TPM_AUTH_LEN],
-    bool with_da, const uint8_t *policy, struct tpm_new_key *out)
+    bool with_da, const struct key_policy *policy, struct tpm_new_key *out)
 {
 	struct srk srk = SRK_INIT;
 	ESYS_TR session = ESYS_TR_NONE, auth_session, key = ESYS_TR_NONE;
@@ -225,6 +231,8 @@ tpm_create_key(struct tpm *t, const uint8_t auth[TPM_AUTH_LEN],
 		/* Loaded, with its session, for the attestation. */
 		t->hold->key = key;
 		t->hold->session = session;
+		if (policy != NULL)
+			t->hold->policy = *policy;
 		key = session = ESYS_TR_NONE;
 	}
 	r = 0;

@@ -16,6 +16,7 @@
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "key-policy.h"
 #include "tpm-attest.h"
 #include "tpm.h"
 #include "tpm-info.h"
@@ -55,7 +56,9 @@ struct srk {
 #define KEY_ATTRIBUTES	(TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | \
 	TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH | \
 	TPMA_OBJECT_SIGN_ENCRYPT)
-/* PCR-bound (tpm-policy.c): only a policy session can use the key. */
+/* PCR-bound (tpm-policy.c): only a policy session can use the key. A
+ * version 3 key without a binding keeps KEY_ATTRIBUTES, with the
+ * Certify-only authPolicy (key-policy.h). */
 #define KEY_ATTRIBUTES_POLICY	((KEY_ATTRIBUTES & \
 	~TPMA_OBJECT_USERWITHAUTH) | TPMA_OBJECT_ADMINWITHPOLICY)
 
@@ -114,6 +117,7 @@ struct tpm_hold {
 	struct srk srk;		/* opened at first use */
 	ESYS_TR session;	/* the salted session of a PIN key's creation */
 	ESYS_TR key;		/* the new key, loaded since its creation */
+	struct key_policy policy;	/* the new key's (key-policy.h) */
 };
 /* The SRK for a command, for the caller to srk_close: while holding, the
  * held SRK, opened at the first call and lent out (borrowed, so srk_close
@@ -269,9 +273,18 @@ int policy_session_start(struct tpm *, ESYS_TR salt_key, ESYS_TR *session);
  * error line, before the PIN is used. */
 int policy_session_run(struct tpm *, const struct kh *, ESYS_TR session,
     bool restart);
-/* Whether the key's authPolicy is the policy its handle describes (empty
- * for an unbound key). */
+/* Whether the key's authPolicy and attributes are the policy its handle
+ * describes (key-policy.h; empty for a version 1 key). */
 bool policy_public_ok(const struct kh *, const TPMT_PUBLIC *);
+
+/* tpm-policy-or.c: policies with branches (key-policy.h) */
+/* TPM2_PolicyOR over the key's branches, once session has run one of
+ * them; nothing when the policy has no PolicyOR. */
+int policy_or_run(struct tpm *, ESYS_TR session, const struct key_policy *);
+/* The Certify branch: TPM2_PolicyCommandCode(TPM2_Certify), then
+ * policy_or_run. */
+int policy_certify_run(struct tpm *, ESYS_TR session,
+    const struct key_policy *);
 
 /* tpm-nv-chunk.c: the most one NV_Read or NV_Write may carry on this
  * TPM (TPM2_PT_NV_BUFFER_MAX, asked once; 512 when it does not say), and

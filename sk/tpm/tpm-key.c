@@ -93,11 +93,10 @@ unmarshal_blobs(const struct kh *kh, TPM2B_PUBLIC *pub, TPM2B_PRIVATE *priv,
 	    &off, srk_pub) != TSS2_RC_SUCCESS || off != kh->srk_public_len)
 		return -1;
 	/* The key must be what we create: an unrestricted ECDSA P-256
-	 * signing key bound to this TPM. */
+	 * signing key bound to this TPM, with the attributes and the
+	 * authPolicy its handle's version and binding give (key-policy.h). */
 	if (pub->publicArea.type != TPM2_ALG_ECC ||
 	    pub->publicArea.nameAlg != TPM2_ALG_SHA256 ||
-	    (pub->publicArea.objectAttributes & ~TPMA_OBJECT_NODA) !=
-	    (kh->pcr_mask != 0 ? KEY_ATTRIBUTES_POLICY : KEY_ATTRIBUTES) ||
 	    !policy_public_ok(kh, &pub->publicArea) ||
 	    pub->publicArea.parameters.eccDetail.curveID !=
 	    TPM2_ECC_NIST_P256 ||

@@ -11,7 +11,9 @@
  * the PIN-derived auth value: the PIN still counts against the
  * dictionary-attack lockout and never crosses the bus, since the session
  * is salted. PolicyPCR is given the expected digest, so the TPM refuses it
- * at once when a PCR differs: no PIN used, no lockout try counted.
+ * at once when a PCR differs: no PIN used, no lockout try counted. For a
+ * version 3 key that is one branch of two: TPM2_PolicyOR with the branch
+ * that admits TPM2_Certify alone follows (tpm-policy-or.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include <tss2/tss2_rc.h>
 
 #include "log.h"
+#include "key-policy.h"
 #include "policy.h"
 #include "sk-api.h"
 #include "tpm-internal.h"
@@ -169,6 +172,7 @@ policy_session_run(struct tpm *t, const struct kh *kh, ESYS_TR session,
 {
 	TPML_PCR_SELECTION sel;
 	TPM2B_DIGEST expected = { .size = POLICY_DIGEST_LEN };
+	struct key_policy p;
 	TSS2_RC rc;
 	int tries, r;
 
@@ -197,19 +201,26 @@ policy_session_run(struct tpm *t, const struct kh *kh, ESYS_TR session,
 	    (rc = Esys_PolicyAuthValue(t->esys, session, ESYS_TR_NONE,
 	    ESYS_TR_NONE, ESYS_TR_NONE)) != TSS2_RC_SUCCESS)
 		return rc_fail("adding the PIN to the policy", rc);
-	return 0;
+	/* A version 3 key: the PCR branch is one of two (key-policy.h). */
+	if (key_policy_of(kh, &p) != 0) {
+		sk_error("cannot compute the key's policy");
+		return SSH_SK_ERR_GENERAL;
+	}
+	return policy_or_run(t, session, &p);
 }
 
 bool
 policy_public_ok(const struct kh *kh, const TPMT_PUBLIC *pub)
 {
-	uint8_t d[POLICY_DIGEST_LEN];
+	struct key_policy p;
 
-	if (kh->pcr_mask == 0)
-		return pub->authPolicy.size == 0;
-	if (policy_digest(kh->pcr_mask, kh->pcr_values, kh->pcr_values_len,
-	    (kh->policy & KH_POLICY_AUTH_VALUE) != 0, d) != 0)
+	if (key_policy_of(kh, &p) != 0)
 		return false;
-	return pub->authPolicy.size == sizeof(d) &&
-	    memcmp(pub->authPolicy.buffer, d, sizeof(d)) == 0;
+	if ((pub->objectAttributes & ~TPMA_OBJECT_NODA) !=
+	    (p.policy_only ? KEY_ATTRIBUTES_POLICY : KEY_ATTRIBUTES))
+		return false;
+	if (!p.present)
+		return pub->authPolicy.size == 0;
+	return pub->authPolicy.size == sizeof(p.digest) &&
+	    memcmp(pub->authPolicy.buffer, p.digest, sizeof(p.digest)) == 0;
 }

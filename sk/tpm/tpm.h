@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "handle.h"
+#include "key-policy.h"
 
 struct tpm;
 
@@ -55,12 +56,14 @@ void tpm_hold_end(struct tpm *);
  * when with_da, noDA otherwise. With a PIN (with_da), the auth value only
  * crosses the bus encrypted (salted session, parameter encryption); the
  * auth value of a key without one follows from the application alone and
- * goes in a password session. With a policy digest (32 bytes, policy.h)
- * the key is usable only through that policy: userWithAuth clear,
+ * goes in a password session. With a policy (key-policy.h; NULL or not
+ * present: none) the key's authPolicy is its digest, and a policy_only
+ * one makes the key usable only through it: userWithAuth clear,
  * adminWithPolicy set. While holding, the key stays loaded (and a PIN
- * key's session open) for tpm_attest_certify. */
+ * key's session open) for tpm_attest_certify, which certifies it through
+ * the policy's Certify branch when only a policy session may. */
 int tpm_create_key(struct tpm *, const uint8_t auth[TPM_AUTH_LEN],
-    bool with_da, const uint8_t *policy, struct tpm_new_key *out);
+    bool with_da, const struct key_policy *policy, struct tpm_new_key *out);
 
 /* tpm-policy.c: the current SHA-256 values of the PCRs in mask, 32 bytes
  * each in ascending PCR order, into values (room for 24 * 32); refuses a

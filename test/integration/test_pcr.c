@@ -20,11 +20,13 @@
 #include <tss2/tss2_tpm2_types.h>
 
 #include "handle.h"
+#include "key-policy.h"
 #include "pin.h"
 #include "policy.h"
 #include "sk-api.h"
 #include "sk-test-util.h"
 #include "tpm-pcr-util.h"
+#include "tpm-policy-util.h"
 #include "tpm-util.h"
 
 #define APP		"ssh:"
@@ -121,7 +123,7 @@ sign(const struct sk_enroll_response *e, uint8_t flags, const char *pin,
 
 /* The key's authPolicy, from the handle's public area. */
 static void
-key_policy(const struct kh *kh, uint8_t out[32])
+auth_policy(const struct kh *kh, uint8_t out[32])
 {
 	TPM2B_PUBLIC pub;
 	size_t off = 0;
@@ -136,12 +138,34 @@ key_policy(const struct kh *kh, uint8_t out[32])
 	memcpy(out, pub.publicArea.authPolicy.buffer, 32);
 }
 
+/* A version 3 key's policy (key-policy.h): ours, the TPM's trial sessions
+ * and the key agree: PolicyOR(PCR branch, Certify branch). */
+static void
+check_policy(const struct kh *kh, bool auth_value)
+{
+	struct key_policy p;
+	uint8_t trial[32], certify[32], both[32], in_key[32];
+
+	assert_int_equal(kh->version, KH_VERSION_CERTIFY);
+	assert_int_equal(key_policy_of(kh, &p), 0);
+	assert_true(p.present && p.policy_only);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(tu_policy_trial(tcti, kh->pcr_mask, auth_value,
+	    trial), 0);
+	assert_memory_equal(p.branch[p.pcr_branch], trial, 32);
+	assert_int_equal(tu_trial_certify_branch(tcti, certify), 0);
+	assert_memory_equal(p.branch[p.certify_branch], certify, 32);
+	assert_int_equal(tu_trial_or(tcti, trial, certify, both), 0);
+	assert_memory_equal(p.digest, both, 32);
+	auth_policy(kh, in_key);
+	assert_memory_equal(in_key, both, 32);
+}
+
 static void
 test_bound_key(void **state)
 {
 	struct sk_enroll_response *e;
 	struct kh *kh;
-	uint8_t ours[32], trial[32], in_key[32];
 	const char *msg;
 
 	(void)state;
@@ -150,16 +174,10 @@ test_bound_key(void **state)
 	    "(sha256)"));
 	assert_int_equal(stu_count_lines(msg), 1);
 	kh = decode(e);
-	assert_int_equal(kh->version, KH_VERSION_PCR);
 	assert_int_equal(kh->pcr_mask, 1u << 8);
 	assert_int_equal(kh->policy, 0);
-	/* Our digest, the TPM's trial session and the key agree. */
-	assert_int_equal(policy_digest(kh->pcr_mask, kh->pcr_values,
-	    kh->pcr_values_len, false, ours), 0);
-	assert_int_equal(tu_policy_trial(tcti, 1u << 8, false, trial), 0);
-	key_policy(kh, in_key);
-	assert_memory_equal(ours, trial, 32);
-	assert_memory_equal(ours, in_key, 32);
+	/* Our digests, the TPM's trial sessions and the key agree. */
+	check_policy(kh, false);
 
 	assert_int_equal(sign(e, 0, NULL, &msg), 0);
 	assert_string_equal(msg, "");
@@ -190,7 +208,6 @@ test_pin_and_pcrs(void **state)
 	const uint8_t uv = SSH_SK_USER_VERIFICATION_REQD;
 	struct sk_enroll_response *e;
 	struct kh *kh;
-	uint8_t ours[32], trial[32], in_key[32];
 	const char *msg;
 
 	(void)state;
@@ -199,12 +216,7 @@ test_pin_and_pcrs(void **state)
 	kh = decode(e);
 	assert_int_equal(kh->pcr_mask, 1u << 8 | 1u << 14);
 	assert_int_equal(kh->policy, KH_POLICY_AUTH_VALUE);
-	assert_int_equal(policy_digest(kh->pcr_mask, kh->pcr_values,
-	    kh->pcr_values_len, true, ours), 0);
-	assert_int_equal(tu_policy_trial(tcti, kh->pcr_mask, true, trial), 0);
-	key_policy(kh, in_key);
-	assert_memory_equal(ours, trial, 32);
-	assert_memory_equal(ours, in_key, 32);
+	check_policy(kh, true);
 
 	assert_int_equal(sign(e, uv, PIN, NULL), 0);
 	/* A wrong PIN still counts against the lockout. */
@@ -251,7 +263,8 @@ test_user_with_auth_closed(void **state)
 	kh_free(&kh);
 	e = enroll_bound("none", 0, NULL, NULL);
 	kh = decode(e);
-	assert_int_equal(kh->version, KH_VERSION);
+	assert_int_equal(kh->version, KH_VERSION_CERTIFY);
+	assert_int_equal(kh->pcr_mask, 0);
 	rc = tu_sign_with_auth(tcti, kh->tpm_public, kh->tpm_public_len,
 	    kh->tpm_private, kh->tpm_private_len, auth, true);
 	assert_int_equal(rc, 0);
@@ -423,7 +436,8 @@ test_selection_sources(void **state)
 	e = enroll_bound("none", 0, NULL, &msg);
 	assert_string_equal(msg, "");
 	kh = decode(e);
-	assert_int_equal(kh->version, KH_VERSION);
+	assert_int_equal(kh->version, KH_VERSION_CERTIFY);
+	assert_int_equal(kh->pcr_mask, 0);
 	assert_int_equal(sign(e, 0, NULL, NULL), 0);
 	kh_free(&kh);
 	stu_free_enroll(e);

@@ -168,7 +168,7 @@ test_encode_refuses(void **state)
 
 	(void)state;
 	bad = khfx.kh;
-	bad.version = 3;
+	bad.version = 4;
 	assert_int_equal(kh_encode(&bad, &enc, &enc_len), KH_ERR_VERSION);
 	assert_null(enc);
 	/* Version 2 without a binding, or version 1 with one. */

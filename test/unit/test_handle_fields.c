@@ -104,6 +104,12 @@ emit_version_3(struct cb *c)
 }
 
 static void
+emit_version_4(struct cb *c)
+{
+	cb_head(c, M_UINT, 4);
+}
+
+static void
 emit_version_0(struct cb *c)
 {
 	cb_head(c, M_UINT, 0);
@@ -133,11 +139,14 @@ test_version(void **state)
 	struct cb c;
 
 	(void)state;
-	/* Version 2 is known (the PCR binding, test_handle_pcr.c): a
-	 * version 1 layout under it is malformed. */
+	/* Versions 2 and 3 are known (the PCR binding and the Certify
+	 * branch, test_handle_pcr.c, test_handle_v3.c): a version 1 layout
+	 * under them is malformed; 4 is not known. */
 	khfx_with(&c, 1, emit_version_2);
 	khfx_expect(&c, KH_ERR_MALFORMED);
 	khfx_with(&c, 1, emit_version_3);
+	khfx_expect(&c, KH_ERR_MALFORMED);
+	khfx_with(&c, 1, emit_version_4);
 	khfx_expect(&c, KH_ERR_VERSION);
 	khfx_with(&c, 1, emit_version_0);
 	khfx_expect(&c, KH_ERR_VERSION);
@@ -152,7 +161,7 @@ test_version(void **state)
 	cb_head(&c, M_MAP, 3);
 	khfx_field(&c, 0);
 	cb_head(&c, M_UINT, 1);
-	cb_head(&c, M_UINT, 3);
+	cb_head(&c, M_UINT, 4);
 	cb_head(&c, M_UINT, 2);
 	cb_head(&c, M_ARRAY, 1);
 	cb_head(&c, M_NEG, 6);
@@ -162,7 +171,7 @@ test_version(void **state)
 	cb_head(&c, M_MAP, 3);
 	khfx_field(&c, 0);
 	cb_head(&c, M_UINT, 1);
-	cb_head(&c, M_UINT, 3);
+	cb_head(&c, M_UINT, 4);
 	cb_head(&c, M_UINT, 2);
 	cb_head(&c, M_BYTES, 3000);
 	while (c.n < 3100)
