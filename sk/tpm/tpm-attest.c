@@ -8,7 +8,9 @@
  * policy's Certify branch instead (key-policy.h): an unsalted policy
  * session, PolicyCommandCode(TPM2_Certify), PolicyOR, which needs neither
  * the PIN nor the PCRs and admits nothing but the Certify; that adds
- * StartAuthSession, PolicyCommandCode and PolicyOR.
+ * StartAuthSession, PolicyCommandCode and PolicyOR. Either AK of
+ * tpm-attest.h: the ES256 one, or the RS1 one whose CreatePrimary is an
+ * RSA-2048 key generation.
  */
 #include <stdlib.h>
 #include <string.h>
