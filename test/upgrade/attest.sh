@@ -30,6 +30,11 @@ assert_grep "$OUT" '^  ok +signature: the AK .* signed certInfo' "signature"
 assert_grep "$OUT" '^  ok +challenge: .*made for this challenge' "challenge"
 assert_grep "$OUT" '^  ok +authData and pubArea: this public key' "authData"
 assert_grep "$OUT" 'EK certificate: 2 present' "the EK certificates"
+if grep -q '(rs1)' "$FIX/VERSION"; then
+	assert_grep "$OUT" '^  ok +signature: .*\(RS1: RSASSA-PKCS1-v1_5 with SHA-1, alg -65535\)' \
+	    "the RS1 AK's signature"
+	assert_grep "$OUT" '^  ok +challenge: extraData = SHA-1' "SHA-1 extraData"
+fi
 if grep -q '(ek-unread)' "$FIX/VERSION"; then
 	assert_grep "$OUT" 'note +EK certificate: more indices in NV could not be read \(1: 0x01c0000a: ' \
 	    "the unread index is named"

@@ -7,16 +7,17 @@
 # version whose statement it keeps:
 #
 #   test/with-swtpm.sh --ek-cert -- test/upgrade/make-attest-fixture.sh \
-#       LIB OUTDIR [ek-unread]
+#       LIB OUTDIR [ek-unread|rs1]
 #
 # OUTDIR gets key.pub, key.att (SK_TPM_ATTEST_EK=1: the EK certificates
 # inside), chal (the challenge) and VERSION. ek-unread first defines an EK
 # certificate index that only a password opens (as test/chip/ek-unread.sh
-# does), so that the statement says it could not be read.
+# does), so that the statement says it could not be read; rs1 makes the
+# opt-in RS1 statement (SK_TPM_ATTEST_ALG=rs1).
 # shellcheck source-path=SCRIPTDIR source=../e2e/lib.sh disable=SC2015
 . "$(dirname "$0")/../e2e/lib.sh" "$@"
 
-OUTDIR=${2:?usage: make-attest-fixture.sh LIB OUTDIR [ek-unread]}
+OUTDIR=${2:?usage: make-attest-fixture.sh LIB OUTDIR [ek-unread|rs1]}
 [ -n "${SWTPM_EK_CA:-}" ] || fail "run me through with-swtpm.sh --ek-cert"
 mkdir -p "$OUTDIR"
 if [ "${3:-}" = ek-unread ]; then
@@ -26,8 +27,10 @@ if [ "${3:-}" = ek-unread ]; then
 	    fail "defining the unreadable index failed"
 	tpm2_nvwrite 0x01c0000a -C p -i "$T/zeros" || fail "writing it failed"
 fi
+ALG=es256
+[ "${3:-}" = rs1 ] && ALG=rs1
 head -c 32 /dev/urandom >"$T/chal"
-enroll_ok key SK_TPM_ATTEST_EK=1 -O no-touch-required -O challenge="$T/chal" \
+enroll_ok key SK_TPM_ATTEST_EK=1 SK_TPM_ATTEST_ALG=$ALG -O no-touch-required -O challenge="$T/chal" \
     -O write-attestation="$T/key.att"
 cp "$T/key.pub" "$T/key.att" "$T/chal" "$OUTDIR/"
 printf 'sk-tpm %s (%s)\n' "$(git -C "$(dirname "$0")" describe --always \
