@@ -18,7 +18,8 @@
 CLI=${2:?usage: attest-rs1.sh LIB SK-TPM FIDO2-TPM-VERIFY}
 FIDO=${3:?usage: attest-rs1.sh LIB SK-TPM FIDO2-TPM-VERIFY}
 [ -n "${SWTPM_EK_CA:-}" ] || fail "run me through with-swtpm.sh --ek-cert"
-need_tools openssl perl python3
+need_tools openssl perl python3 tpm2_createprimary tpm2_readpublic \
+    tpm2_makecredential tpm2_flushcontext
 if [ "$FIDO" = none ]; then
 	say "SKIPPED: built without libfido2 (libfido2-dev, .ci/packages)"
 	exit 77
@@ -101,6 +102,28 @@ run activate-env env SK_TPM_ATTEST_ALG=rs1 "$CLI" attest activate "$CA/cred" \
 expect_ok "attest activate with SK_TPM_ATTEST_ALG=rs1"
 cmp -s "$CA/secret" "$T/got-env" || fail "the activated secret differs (env)"
 tpm_clean "after the second activation"
+
+say "interop: the RS1 AK is tpm2-tools' rsa2048:rsassa-sha1:null primary"
+run createak tpm2_createprimary -C e -g sha256 -G rsa2048:rsassa-sha1:null \
+    -a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign' \
+    -c "$T/ak.ctx"
+expect_ok "tpm2_createprimary of the RS1 AK"
+run readak tpm2_readpublic -c "$T/ak.ctx" -o "$T/ak.tss"
+expect_ok "tpm2_readpublic"
+tpm2_flushcontext -t >/dev/null
+tail -c +3 "$T/ak.tss" | cmp -s - "$E/ak-rs1.tpmt" ||
+    fail "tpm2-tools' primary is not the RS1 AK of ak-rs1.tpmt"
+openssl x509 -inform der -in "$E/ek-cert-1.der" -pubkey -noout \
+    >"$CA/ek.pem" || fail "EK public key"
+head -c 32 /dev/urandom >"$CA/secret-tools"
+run makecred tpm2_makecredential -T none -u "$CA/ek.pem" -G rsa \
+    -s "$CA/secret-tools" -n "$(cat "$E/ak-rs1.name")" -o "$CA/cred-tools"
+expect_ok "tpm2_makecredential -T none for the RS1 AK"
+run activate-tools "$CLI" attest activate --ak rs1 "$CA/cred-tools" \
+    -o "$T/got-tools"
+expect_ok "sk-tpm activates tpm2-tools' credential with the RS1 AK"
+cmp -s "$CA/secret-tools" "$T/got-tools" || fail "tpm2-tools' secret differs"
+tpm_clean "after the tpm2-tools interop"
 
 say "CA: issue the RS1 AK's certificate; machine: install-cert"
 ca_make "$CA" ca /CN=fleet-ak-ca
