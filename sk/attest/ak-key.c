@@ -91,8 +91,10 @@ ak_public_key(const struct att_public *k)
 		    NULL)) != NULL && (e = BN_new()) != NULL &&
 		    BN_set_word(e, k->exponent == 0 ? 65537 :
 		    k->exponent) == 1 &&
-		    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) == 1 &&
-		    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) == 1)
+		    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N,
+		    n) == 1 &&
+		    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E,
+		    e) == 1)
 			pkey = from_params("RSA", bld);
 	}
 	BN_free(n);
