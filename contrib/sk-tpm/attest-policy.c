@@ -97,10 +97,9 @@ av_check_policy(struct av_report *rep, const struct att_public *k,
 		    KH_VERSION_CERTIFY);
 	else {
 		policy_format_pcrs(kh->pcr_mask, list, sizeof(list));
-		av_ok(rep, "bound to PCR%s: %s (sha256): only a policy "
+		av_ok(rep, "bound to PCRs: %s (sha256): only a policy "
 		    "session can use the key; signing needs PolicyPCR over "
-		    "the values below%s%s (key handle version %u)",
-		    policy_pcr_count(kh->pcr_mask) > 1 ? "s" : "", list,
+		    "the values below%s%s (key handle version %u)", list,
 		    (kh->policy & KH_POLICY_AUTH_VALUE) ? " and the PIN "
 		    "(PolicyAuthValue)" : "", p.n > 0 ? ", then PolicyOR "
 		    "with a branch that admits TPM2_Certify alone" : "",

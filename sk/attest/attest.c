@@ -18,8 +18,11 @@
  * About 204 ms on a discrete TPM by the latency model (test/bench) (+18
  * with a PIN key's session), 340-410 ms through a resource manager, which
  * swaps the key, the AK and the session around Certify (doc/attestation.md).
- * The RS1 AK costs an RSA-2048 key generation per enrollment instead,
- * seconds on some chips (doc/attestation.md).
+ * A PCR-bound key is certified through its policy's Certify branch
+ * (tpm-attest.c): 3 more commands, StartAuthSession, PolicyCommandCode
+ * and PolicyOR. The RS1 AK costs an RSA-2048 key generation per
+ * enrollment instead of a P-256 one, seconds on some chips
+ * (doc/attestation.md).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -47,7 +47,9 @@ void tpm_certified_reset(struct tpm_certified *);
  * loaded since tpm_create_key, with qualifying data extra (1..32 bytes:
  * a SHA-256 digest for ES256, SHA-1 for RS1); then flush the key and its
  * session. A PIN key's auth value only crosses the bus in the salted
- * session it was created in. */
+ * session it was created in. A key only a policy session may use (bound to
+ * PCRs) is certified through its policy's Certify branch instead, which
+ * needs neither its PIN nor its PCRs. */
 int tpm_attest_certify(struct tpm *, int ak_kind, const uint8_t *extra,
     size_t extra_len, struct tpm_certified *);
 

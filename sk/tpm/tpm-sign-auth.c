@@ -10,11 +10,13 @@
  *
  *   key                 session at Sign
  *   no PIN              password session (TPM_RS_PW) with the public auth
- *   no PIN, PCR-bound   policy session, unsalted (PolicyPCR only)
+ *   no PIN, PCR-bound   policy session, unsalted (PolicyPCR, then
+ *                       PolicyOR for a handle of version 3)
  *   PIN                 HMAC session salted to the SRK, the digest
  *                       encrypted (AES-128-CFB)
  *   PIN, PCR-bound      policy session salted to the SRK, the digest
- *                       encrypted (PolicyPCR, PolicyAuthValue)
+ *                       encrypted (PolicyPCR, PolicyAuthValue, then
+ *                       PolicyOR for a handle of version 3)
  *
  * The salt is encrypted to the SRK public area of the key handle, whose
  * Name the decoder checked and under which the key was just loaded

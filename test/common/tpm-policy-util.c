@@ -118,16 +118,18 @@ tu_certify_branch_use(const char *tcti, const uint8_t *pub_buf,
 	if (tu_trial_certify_branch(tcti, certify) != 0 ||
 	    tu_conn_open(tcti, &c) != 0)
 		return rc;
-	or_list(pcr_branch, certify, &list);
+	if (pcr_branch != NULL)
+		or_list(pcr_branch, certify, &list);
 	if (Esys_TR_FromTPMPublic(c.esys, 0x81000001, ESYS_TR_NONE,
 	    ESYS_TR_NONE, ESYS_TR_NONE, &srk) != TSS2_RC_SUCCESS ||
 	    Esys_Load(c.esys, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 	    ESYS_TR_NONE, &priv, &pub, &key) != TSS2_RC_SUCCESS ||
 	    start(&c, TPM2_SE_POLICY, &s) != TSS2_RC_SUCCESS ||
 	    Esys_PolicyCommandCode(c.esys, s, ESYS_TR_NONE, ESYS_TR_NONE,
-	    ESYS_TR_NONE, TPM2_CC_Certify) != TSS2_RC_SUCCESS ||
-	    Esys_PolicyOR(c.esys, s, ESYS_TR_NONE, ESYS_TR_NONE,
-	    ESYS_TR_NONE, &list) != TSS2_RC_SUCCESS)
+	    ESYS_TR_NONE, TPM2_CC_Certify) != TSS2_RC_SUCCESS)
+		goto out;
+	if (pcr_branch != NULL && Esys_PolicyOR(c.esys, s, ESYS_TR_NONE,
+	    ESYS_TR_NONE, ESYS_TR_NONE, &list) != TSS2_RC_SUCCESS)
 		goto out;
 	if (sign)
 		rc = Esys_Sign(c.esys, key, s, ESYS_TR_NONE, ESYS_TR_NONE,

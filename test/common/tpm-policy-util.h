@@ -21,8 +21,9 @@ int tu_trial_or(const char *tcti, const uint8_t a[32], const uint8_t b[32],
 
 /* What the Certify branch of a key may do: the key (marshalled TPM2B_PUBLIC
  * and TPM2B_PRIVATE) loaded under the SRK at 0x81000001, a policy session
- * given PolicyCommandCode(TPM2_Certify) and PolicyOR(pcr_branch, certify
- * branch), then the command: TPM2_Certify of the key with no signing key
+ * given PolicyCommandCode(TPM2_Certify) and, unless pcr_branch is NULL (a
+ * key without a binding), PolicyOR(pcr_branch, certify branch), then the
+ * command: TPM2_Certify of the key with no signing key
  * (TPM_RH_NULL) or, with sign, TPM2_Sign. The TPM's response code, or
  * 0xffffffff if the test could not get that far. */
 uint32_t tu_certify_branch_use(const char *tcti, const uint8_t *pub,

@@ -5,8 +5,8 @@
 # sk-tpm attest challenge (no TPM); the machine recovers it with sk-tpm
 # attest activate; the CA (openssl) issues the AK certificate in WebAuthn's
 # profile; sk-tpm attest install-cert; then an enrollment's attestation
-# verifies in one shot (exit 0) with x5c, and python-fido2's WebAuthn
-# "tpm" verifier is run on it. Interoperability with tpm2-tools both ways
+# verifies in one shot (exit 0) with x5c, that of a key bound to PCRs too,
+# and python-fido2's WebAuthn "tpm" verifier is run on both. Interoperability with tpm2-tools both ways
 # (tpm2_makecredential -T none activated by sk-tpm, sk-tpm's challenge
 # activated by tpm2_activatecredential), the ECC P-256 EK, and refusals:
 # a credential for another TPM, an altered or malformed one, a key that is
@@ -21,7 +21,7 @@ CLI=${2:?usage: attest-ca.sh LIB SK-TPM}
 [ -n "${SWTPM_EK_CA:-}" ] && [ -n "${SK_TPM_TCTI_2:-}" ] ||
     fail "run me through with-swtpm.sh --ek-cert --second"
 need_tools tpm2_makecredential tpm2_activatecredential tpm2_createek \
-    tpm2_policysecret tpm2_startauthsession openssl perl python3
+    tpm2_policysecret tpm2_startauthsession tpm2_pcrextend openssl perl python3
 # the python3 that has python3-fido2 (Debian's, when another is first)
 PY= FIDO2_RAN=
 for p in python3 /usr/bin/python3; do
@@ -228,6 +228,21 @@ assert_grep "$OUT" "note +manufacturer: $MANUF in the EK certificate, id:[0-9A-F
     "manufacturer shown"
 assert_no_grep "$OUT" 'NOT SHOWN|FAILED' "every guarantee shown"
 
+say "a key bound to PCR 8: certified through its Certify branch, proven in one shot"
+tpm2_pcrextend "8:sha256=$(printf 'a1%.0s' $(seq 32))" >/dev/null ||
+    fail "tpm2_pcrextend 8"
+enroll key-pcr SK_TPM_PCRS=8 -O challenge="$T/chal" \
+    -O write-attestation="$T/key-pcr.att"
+expect_ok "enroll key-pcr"
+assert_one_sk_line "$ERR" "enrollment names the binding" 'bound to PCR 8 \(sha256\)'
+tpm_clean "after enrollment"
+run verify-pcr "$CLI" verify-attestation "$T/key-pcr.pub" "$T/key-pcr.att" \
+    --challenge "$T/chal" --ak-ca "$CA/ca.pem"
+[ "$RC" = 0 ] || fail "verify key-pcr: exit status $RC, expected 0"
+assert_grep "$OUT" 'ok +bound to PCRs: 8 \(sha256\)' "the PCRs shown"
+assert_grep "$OUT" '^result: OK' "result"
+assert_no_grep "$OUT" 'NOT SHOWN|FAILED' "every guarantee shown"
+
 say "an independent verifier: python-fido2's WebAuthn \"tpm\" attestation"
 if [ -z "$PY" ]; then
 	say "  SKIPPED: python3-fido2 is not installed (.ci/packages has it)"
@@ -258,6 +273,11 @@ else
 		[ "$RC" = 1 ] || fail "fido2 with a tampered file: exit $RC"
 		assert_grep "$OUT" 'REFUSED by fido2: InvalidSignature' \
 		    "fido2 refuses a tampered file"
+		# The PCR-bound key: its public area's authPolicy is the
+		# PolicyOR of its branches, which fido2 takes as it is.
+		run webauthn-pcr "$PY" "$WEBAUTHN" "$T/key-pcr.att" "$T/chal"
+		[ "$RC" = 0 ] || fail "fido2 on the PCR-bound key: exit $RC"
+		assert_grep "$OUT" '^webauthn-tpm: OK' "fido2 accepts the PCR-bound key"
 		FIDO2_RAN=1
 	fi
 fi

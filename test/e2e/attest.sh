@@ -9,14 +9,19 @@
 # TPM enforces it; a TPM without EK certificate verifies as one whose EK
 # is private ("not included"); a TPM whose endorsement hierarchy has a
 # password still makes the key, with an empty attestation, and names the
-# missing step under SK_TPM_DEBUG.
+# missing step under SK_TPM_DEBUG. A key bound to PCRs is certified too
+# (through its policy's Certify branch): the verifier recomputes its
+# authPolicy from the key handle, shows the PCRs and the values enrolled,
+# and refuses a handle whose values were changed.
 # shellcheck source=lib.sh disable=SC2015
 . "$(dirname "$0")/lib.sh" "$@"
 
 CLI=${2:?usage: attest.sh LIB SK-TPM}
 [ -n "${SWTPM_EK_CA:-}" ] && [ -n "${SK_TPM_TCTI_2:-}" ] ||
     fail "run me through with-swtpm.sh --ek-cert --second"
-command -v tpm2_nvundefine >/dev/null || { echo "tpm2-tools missing" >&2; exit 77; }
+for tool in tpm2_nvundefine tpm2_pcrextend tpm2_pcrread; do
+	command -v "$tool" >/dev/null || { echo "$tool missing" >&2; exit 77; }
+done
 
 head -c 32 /dev/urandom >"$T/chal"
 head -c 32 /dev/urandom >"$T/chal-other"
@@ -66,6 +71,9 @@ for re in 'ok +authData and pubArea: this public key' \
 	assert_grep "$OUT" "$re" "verify plain"
 done
 say "  $(grep '^result' "$OUT")"
+# A key without a binding: handle version 3, the Certify branch alone.
+assert_grep "$OUT" 'ok +policy: PolicyCommandCode\(TPM2_Certify\) alone, .*signing takes the key.s auth value \(key handle version 3\)' \
+    "the Certify-only policy of an unbound key"
 
 say "without --challenge and --ek-ca: said so"
 verify no-options 3 "$T/plain.pub" "$T/plain.att"
@@ -78,6 +86,37 @@ attest uv "${ASKPASS_ENV[@]}" -O verify-required -O application=ssh:
 verify uv 3 "$T/uv.pub" "$T/uv.att" --challenge "$T/chal" \
     --ek-ca "$SWTPM_EK_CA"
 assert_grep "$OUT" 'ok +PIN: required;.*dictionary-attack lockout' "PIN key"
+
+say "a PCR-bound key with a PIN: certified, the PCRs shown"
+tpm2_pcrextend "8:sha256=$(printf 'a1%.0s' $(seq 32))" >/dev/null ||
+    fail "tpm2_pcrextend 8"
+pcr8=$(tpm2_pcrread sha256:8 | awk '$1 == "8" {print tolower($3)}')
+pcr8=${pcr8#0x}
+[ ${#pcr8} = 64 ] || fail "cannot read PCR 8: '$pcr8'"
+enroll bound SK_TPM_PCRS=8 "${ASKPASS_ENV[@]}" -O verify-required \
+    -O application=ssh: -O challenge="$T/chal" \
+    -O write-attestation="$T/bound.att"
+expect_ok "enroll bound"
+assert_one_sk_line "$ERR" "enrollment names the binding" 'bound to PCR 8 \(sha256\)'
+tpm_clean "after enrolling bound"
+verify bound 3 "$T/bound.pub" "$T/bound.att" --challenge "$T/chal" \
+    --ek-ca "$SWTPM_EK_CA"
+for re in 'ok +certInfo: TPM-generated TPM2_Certify of this key' \
+    'ok +challenge: extraData' \
+    'ok +bound to PCRs: 8 \(sha256\): only a policy session can use the key; signing needs PolicyPCR over the values below and the PIN \(PolicyAuthValue\), then PolicyOR with a branch that admits TPM2_Certify alone \(key handle version 3\)' \
+    "ok +PCR 8 \\(sha256\\) enrolled as $pcr8\$" \
+    'ok +PIN: required;'; do
+	assert_grep "$OUT" "$re" "verify bound"
+done
+assert_no_grep "$OUT" 'FAILED' "verify bound"
+grep -E 'bound to|PCR 8' "$OUT" | sed 's/^/    /'
+say "refused: the key handle's PCR values changed (its authPolicy no longer matches)"
+other=$(printf '5e%.0s' $(seq 32))
+splice "$T/bound.att" "$pcr8" "$other" "$T/bound-values.att"
+cmp -s "$T/bound.att" "$T/bound-values.att" && fail "the PCR value is not in the file"
+verify bound-values 1 "$T/bound.pub" "$T/bound-values.att"
+assert_grep "$OUT" "FAILED +policy: the key's authPolicy is not the policy its key handle describes" \
+    "changed PCR values"
 
 say "the AK is the same key at every enrollment"
 [ -n "$(ak_pub "$T/plain.att")" ] || fail "no AK public area found"

@@ -5,13 +5,15 @@
  * Beyond "no crash, no leak, no sanitizer report": the result is one of
  * the documented codes and leaves no struct behind on failure, and an
  * accepted handle re-encodes to exactly its input (the format allows one
- * encoding per handle) and decodes again to the same fields.
+ * encoding per handle) and decodes again to the same fields, and its
+ * key's policy (key-policy.h) can be computed.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "handle.h"
+#include "key-policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -36,6 +38,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kh *a = NULL, *b = NULL;
+	struct key_policy p;
 	uint8_t *enc = NULL;
 	size_t enc_len = 0;
 	int r;
@@ -55,6 +58,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (enc_len != size || memcmp(enc, data, size) != 0)
 		abort();
 	if (kh_decode(enc, enc_len, &b) != KH_OK || !same(a, b))
+		abort();
+	if (key_policy_of(a, &p) != 0 || p.present != (a->version != 1) ||
+	    p.policy_only != (a->pcr_mask != 0))
 		abort();
 	free(enc);
 	kh_free(&a);

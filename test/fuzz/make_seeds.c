@@ -6,8 +6,10 @@
  * - handle/: handles made by kh_encode from the samples the codec unit
  *   tests start from (test/common/kh-sample.h: the sizes a real P-256 key
  *   under the standard SRK has), in every flag combination, plus a few ways
- *   of getting them wrong; and version 2 handles (PCR binding) with one,
- *   two and all PCRs, with and without the PIN in the policy;
+ *   of getting them wrong; version 2 handles (PCR binding) with one,
+ *   two and all PCRs, with and without the PIN in the policy; and version
+ *   3 handles (every new key's: a Certify branch in the policy), unbound
+ *   and bound, plus an unbound one with a PIN in a policy it cannot have;
  * - record/: resident records made by rec_encode (holding one of those
  *   handles, at the bounds of each field), plus records broken in each way
  *   rec_decode must refuse, written with the strict CBOR writer.
@@ -33,7 +35,7 @@ static const char *dir;
 
 static void put(const char *, const char *, const uint8_t *, size_t);
 
-/* A version 2 handle with this binding. */
+/* A version 2 or 3 handle with this binding. */
 static void
 pcr_seed(struct kh *kh, uint32_t flags, uint32_t mask, uint32_t policy,
     const char *name)
@@ -42,6 +44,10 @@ pcr_seed(struct kh *kh, uint32_t flags, uint32_t mask, uint32_t policy,
 	size_t len;
 	uint32_t m;
 
+	if (strncmp(name, "valid-v3-", 9) == 0)
+		kh->version = KH_VERSION_CERTIFY;
+	else
+		kh->version = KH_VERSION_PCR;
 	kh->flags = flags;
 	kh->pcr_mask = mask;
 	kh->policy = policy;
@@ -144,6 +150,24 @@ handle_seeds(uint8_t *real, size_t *real_len)
 	free(enc);
 	put("handle", "bad-pcr-truncated", buf, len - 40);
 
+	/* Version 3: the keys of version 2, unbound or bound. */
+	pcr_seed(&s.kh, 0, 0, 0, "valid-v3-unbound");
+	pcr_seed(&s.kh, KH_FLAG_PIN | KH_FLAG_PRESENCE | KH_FLAG_RESIDENT, 0,
+	    0, "valid-v3-unbound-pin");
+	pcr_seed(&s.kh, 0, 1u << 7, 0, "valid-v3-pcr-7");
+	pcr_seed(&s.kh, KH_FLAG_PIN | KH_FLAG_SRK_PERSISTENT,
+	    1u << 7 | 1u << 14, KH_POLICY_AUTH_VALUE, "valid-v3-pin-7-14");
+	pcr_seed(&s.kh, KH_FLAG_PIN, 0, 0, "valid-v3-unbound-pin-last");
+	if (kh_encode(&s.kh, &enc, &len) != KH_OK)
+		exit(1);
+	memcpy(buf, enc, len);
+	free(enc);
+	buf[len - 1] = KH_POLICY_AUTH_VALUE;	/* key 11: no PCR branch */
+	put("handle", "bad-v3-unbound-auth-value", buf, len);
+	buf[len - 1] = 0x00;
+	buf[len - 5] = 0x01;			/* key 9: PCR 0, no value */
+	put("handle", "bad-v3-mask-no-values", buf, len);
+
 	/* Back to a realistic handle to break, presence only. */
 	if (khs_init(&s) != 0)
 		exit(1);
@@ -162,6 +186,8 @@ handle_seeds(uint8_t *real, size_t *real_len)
 	put("handle", "bad-version-2", buf, len);
 	buf[10] = 0x03;				/* version 3 */
 	put("handle", "bad-version-3", buf, len);
+	buf[10] = 0x04;				/* version 4 */
+	put("handle", "bad-version-4", buf, len);
 	buf[10] = 0x01;
 	buf[12] ^= 0x02;			/* unknown flag */
 	put("handle", "bad-flag-bit", buf, len);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * PCR-bound keys (issue 12) against swtpm: the provider's real entry
+ * PCR-bound keys (issue 12), certified through their policy's Certify
+ * branch (issue 19), against swtpm: the provider's real entry
  * points, the simulator's own PCRs (8 and 14, extended from locality 0
  * after a power cycle of the simulator, as an operating system measures
  * into them; PCR 7 as firmware would) and test-side TPM calls that
@@ -19,8 +20,11 @@
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_tpm2_types.h>
 
+#include "attest-codec.h"
+#include "attest-parse.h"
 #include "handle.h"
 #include "key-policy.h"
+#include "message.h"
 #include "pin.h"
 #include "policy.h"
 #include "sk-api.h"
@@ -33,6 +37,8 @@
 #define PIN		"424242"
 #define WRONG_PIN	"000000"
 #define RC_AUTH_UNAVAILABLE	0x12f
+#define RC_POLICY_CC		0x0a4	/* format 1, without the session */
+#define RC_FMT1_MASK		0x0bf
 
 static const char *tcti;
 static const uint8_t data[] = "session id and request";
@@ -272,6 +278,84 @@ test_user_with_auth_closed(void **state)
 	stu_free_enroll(e);
 }
 
+/* The enrollment's attestation certifies this key (issue 19): a
+ * statement whose certInfo is a TPM2_Certify naming the key. */
+static void
+check_certified(const struct sk_enroll_response *e, const struct kh *kh)
+{
+	struct att_stmt st;
+	struct att_certify c;
+	uint8_t name[34];
+
+	assert_true(e->signature_len > 0 && e->authdata_len > 0);
+	assert_int_equal(att_stmt_decode(e->signature, e->signature_len, &st),
+	    KH_OK);
+	assert_int_equal(st.pub_area_len, kh->tpm_public_len - 2);
+	assert_memory_equal(st.pub_area, kh->tpm_public + 2, st.pub_area_len);
+	assert_int_equal(att_certify_parse(st.cert_info, st.cert_info_len,
+	    &c), 0);
+	assert_int_equal(c.type, 0x8017);	/* TPM_ST_ATTEST_CERTIFY */
+	name[0] = 0x00;
+	name[1] = 0x0b;
+	assert_int_equal(sha256(st.pub_area, st.pub_area_len, name + 2), 0);
+	assert_int_equal(c.name_len, sizeof(name));
+	assert_memory_equal(c.name, name, sizeof(name));
+}
+
+/* A version 3 key's Certify branch: a PCR-bound key is certified at
+ * enrollment, and a session that took the Certify branch can run
+ * TPM2_Certify (no PIN, whatever the PCRs hold) but the TPM refuses it for
+ * TPM2_Sign; the same for a key without a binding, whose authPolicy is
+ * that branch alone. No dictionary-attack try is counted. */
+static void
+test_certify_branch(void **state)
+{
+	const uint8_t uv = SSH_SK_USER_VERIFICATION_REQD;
+	struct sk_enroll_response *e;
+	struct key_policy p;
+	struct kh *kh;
+	uint32_t rc;
+
+	(void)state;
+	e = enroll_bound("8", uv, PIN, NULL);
+	kh = decode(e);
+	check_certified(e, kh);
+	assert_int_equal(key_policy_of(kh, &p), 0);
+	rc = tu_certify_branch_use(tcti, kh->tpm_public, kh->tpm_public_len,
+	    kh->tpm_private, kh->tpm_private_len, p.branch[p.pcr_branch],
+	    true);
+	print_message("Sign in the Certify branch: TPM rc 0x%x\n", rc);
+	assert_int_equal(rc & RC_FMT1_MASK, RC_POLICY_CC);
+	assert_int_equal(tu_certify_branch_use(tcti, kh->tpm_public,
+	    kh->tpm_public_len, kh->tpm_private, kh->tpm_private_len,
+	    p.branch[p.pcr_branch], false), 0);
+	/* The platform changed: signing is refused, the branch still
+	 * certifies. */
+	assert_int_equal(tu_pcr_extend(tcti, 8, 0x03), 0);
+	assert_int_equal(sign(e, uv, PIN, NULL), SSH_SK_ERR_GENERAL);
+	assert_int_equal(tu_certify_branch_use(tcti, kh->tpm_public,
+	    kh->tpm_public_len, kh->tpm_private, kh->tpm_private_len,
+	    p.branch[p.pcr_branch], false), 0);
+	assert_int_equal(tu_da_counter(tcti), 0);
+	kh_free(&kh);
+	stu_free_enroll(e);
+
+	e = enroll_bound("none", uv, PIN, NULL);
+	kh = decode(e);
+	assert_int_equal(kh->pcr_mask, 0);
+	check_certified(e, kh);
+	rc = tu_certify_branch_use(tcti, kh->tpm_public, kh->tpm_public_len,
+	    kh->tpm_private, kh->tpm_private_len, NULL, true);
+	assert_int_equal(rc & RC_FMT1_MASK, RC_POLICY_CC);
+	assert_int_equal(tu_certify_branch_use(tcti, kh->tpm_public,
+	    kh->tpm_public_len, kh->tpm_private, kh->tpm_private_len, NULL,
+	    false), 0);
+	assert_int_equal(sign(e, uv, PIN, NULL), 0);
+	assert_int_equal(tu_da_counter(tcti), 0);
+	kh_free(&kh);
+	stu_free_enroll(e);
+}
+
 static void
 test_lockout_pcr_only_signs(void **state)
 {
@@ -454,6 +538,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_user_with_auth_closed,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_certify_branch, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_lockout_pcr_only_signs,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pcr7_reboot, setup,
