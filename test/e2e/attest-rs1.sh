@@ -19,7 +19,7 @@ CLI=${2:?usage: attest-rs1.sh LIB SK-TPM FIDO2-TPM-VERIFY}
 FIDO=${3:?usage: attest-rs1.sh LIB SK-TPM FIDO2-TPM-VERIFY}
 [ -n "${SWTPM_EK_CA:-}" ] || fail "run me through with-swtpm.sh --ek-cert"
 need_tools openssl perl python3 tpm2_createprimary tpm2_readpublic \
-    tpm2_makecredential tpm2_flushcontext
+    tpm2_makecredential tpm2_flushcontext tpm2_pcrextend
 if [ "$FIDO" = none ]; then
 	say "SKIPPED: built without libfido2 (libfido2-dev, .ci/packages)"
 	exit 77
@@ -254,6 +254,20 @@ for k in key-es key-default; do
 	run "fido2-$k" "$FIDO" "$T/$k.att" "$T/chal" ssh:
 	[ "$RC" = 1 ] || fail "libfido2 on an ES256 statement: exit $RC (it checks only RS1)"
 done
+
+say "a PCR-bound key: certified by the RS1 AK through its Certify branch"
+tpm2_pcrextend "8:sha256=$(printf 'a1%.0s' $(seq 32))" >/dev/null ||
+    fail "tpm2_pcrextend 8"
+enroll key-pcr SK_TPM_ATTEST_ALG=rs1 SK_TPM_PCRS=8 -O challenge="$T/chal" \
+    -O write-attestation="$T/key-pcr.att"
+expect_ok "enroll bound to PCR 8 with RS1"
+tpm_clean "after the PCR-bound enrollment"
+run verify-pcr "$CLI" verify-attestation "$T/key-pcr.pub" "$T/key-pcr.att" \
+    --challenge "$T/chal" --ak-ca "$CA/ca.pem"
+[ "$RC" = 0 ] || fail "verify the PCR-bound key's RS1 attestation: exit $RC"
+assert_grep "$OUT" 'alg -65535' "the PCR-bound key's RS1 signature"
+run fido2-pcr "$FIDO" "$T/key-pcr.att" "$T/chal" ssh:
+[ "$RC" = 0 ] || fail "libfido2 refused the PCR-bound key's RS1 attestation: exit $RC"
 
 say "malformed settings fail the enrollment clearly"
 enroll bad-env SK_TPM_ATTEST_ALG=rsa
