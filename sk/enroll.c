@@ -115,7 +115,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	uint32_t index = 0;
 	bool with_pin = (flags & SSH_SK_USER_VERIFICATION_REQD) != 0;
 	bool resident = (flags & SSH_SK_RESIDENT_KEY) != 0;
-	int r = SSH_SK_ERR_GENERAL;
+	int ak_kind, r = SSH_SK_ERR_GENERAL;
 
 	memset(&key, 0, sizeof(key));
 	memset(&list, 0, sizeof(list));
@@ -135,6 +135,9 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 		r = SSH_SK_ERR_UNSUPPORTED;
 		goto out;
 	}
+	/* A malformed attestation setting fails here, before the TPM. */
+	if ((ak_kind = attest_ak_kind(cfg)) < 0)
+		goto out;
 	if (resident && strlen(application) > REC_APP_MAX) {
 		sk_error("the application name is longer than %d bytes, the "
 		    "limit for resident credentials", REC_APP_MAX);
@@ -180,7 +183,7 @@ enroll_run(const struct sk_config *cfg, uint32_t alg, const char *application,
 	if ((r = tpm_open(cfg->tcti, &tpm)) != 0 ||
 	    (r = tpm_hold_begin(tpm)) != 0)
 		goto out;
-	attest_prepare(tpm, cfg->attest_ek, &prep);
+	attest_prepare(tpm, cfg->attest_ek, ak_kind, &prep);
 	if (resident) {
 		if ((r = tpm_set_owner_auth(tpm, cfg->owner_auth)) != 0 ||
 		    (r = tpm_nv_limits(tpm, &lim)) != 0 ||

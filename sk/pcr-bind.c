@@ -8,21 +8,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config-file.h"
 #include "log.h"
 #include "pcr-bind.h"
 #include "sk-api.h"
 #include "tpm.h"
 
+#define LINE_MAX_LEN	256
+
 int
 pcr_bind_selection(const struct sk_config *cfg, uint32_t *mask)
 {
-	char from_file[CONFIG_LINE_MAX], err[256];
+	char from_file[LINE_MAX_LEN], err[256];
 	const char *v = cfg->pcrs, *what = "SK_TPM_PCRS";
 
 	*mask = 0;
 	if (v == NULL) {
-		if (config_file_get(cfg, "pcrs", from_file,
+		if (config_file_value(cfg, "pcrs", from_file,
 		    sizeof(from_file)) != 0)
 			return -1;
 		if (from_file[0] == '\0')

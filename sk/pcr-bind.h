@@ -7,8 +7,8 @@
  *
  * The config file is $SK_TPM_CONFIG if set, else
  * $XDG_CONFIG_HOME/sk-tpm/config (~/.config/sk-tpm/config), else
- * /etc/sk-tpm/config; the first that exists is read. Lines are
- * "pcrs = LIST" (as SK_TPM_PCRS), blank, or comments starting with '#'.
+ * /etc/sk-tpm/config; the first that exists is read (config_file_value,
+ * config.h). Its line "pcrs = LIST" reads as SK_TPM_PCRS.
  * The environment wins; "none" turns a default off. PCRs 16 and 23, which
  * anybody can reset, are refused; 17-22 (a dynamic launch's) warned about
  * (policy.h).

@@ -5,9 +5,11 @@
  */
 #include <string.h>
 
-#include "config-file.h"
+#include "config.h"
 #include "log.h"
 #include "unlock.h"
+
+#define SETTING_MAX	256	/* a config file line's length */
 
 int
 unlock_parse(const char *v, uint32_t *seconds)
@@ -63,14 +65,14 @@ unlock_parse(const char *v, uint32_t *seconds)
 int
 unlock_window(const struct sk_config *cfg, uint32_t *seconds, bool *given)
 {
-	char from_file[CONFIG_LINE_MAX];
+	char from_file[SETTING_MAX];
 	const char *v = cfg->unlock, *what = "SK_TPM_UNLOCK";
 
 	*seconds = 0;
 	if (given != NULL)
 		*given = false;
 	if (v == NULL) {
-		if (config_file_get(cfg, "unlock", from_file,
+		if (config_file_value(cfg, "unlock", from_file,
 		    sizeof(from_file)) != 0)
 			return -1;
 		if (from_file[0] == '\0')

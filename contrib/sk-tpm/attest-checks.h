@@ -32,7 +32,8 @@ void av_check_key(struct av_report *, const struct att_public *,
 bool av_check_policy(struct av_report *, const struct att_public *,
     const struct kh *);
 /* certInfo: TPM-generated, Certify, naming this key, signed by the AK
- * (whose Name is ak_name), and with the challenge when one is given. */
+ * (whose Name is ak_name), and with the challenge when one is given
+ * (extraData hashed with the hash of the statement's alg). */
 void av_check_cert_info(struct av_report *, const struct att_stmt *,
     const uint8_t *ad, size_t ad_len, const uint8_t *chal, size_t chal_len,
     bool have_chal, const uint8_t ak_name[34]);
@@ -44,6 +45,6 @@ void av_check_ek(struct av_report *, const struct att_stmt *,
     const char *ek_ca);
 /* The AK certificate against --ak-ca (NULL: the AK is unbound). */
 void av_check_ak(struct av_report *, const struct att_file *,
-    const uint8_t ak_point[65], const char *ak_ca);
+    const struct att_public *ak, const char *ak_ca);
 
 #endif /* SK_TPM_ATTEST_CHECKS_H */

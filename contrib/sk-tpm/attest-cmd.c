@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * sk-tpm attest export DIR | install-cert CERT: this machine's side of the
- * EK round trip that binds the AK to the TPM for a fleet CA
- * (doc/attestation.md); challenge and activate are in attest-round.c.
+ * sk-tpm attest export DIR [--ak es256|rs1] | install-cert CERT: this
+ * machine's side of the EK round trip that binds an AK to the TPM for a
+ * fleet CA (doc/attestation.md); challenge and activate are in
+ * attest-round.c.
  *
- * export writes into DIR (which must exist):
+ * export writes into DIR (which must exist), for the AK --ak names, else
+ * the configured one (attest-which.h):
  *   ek-cert-N.der   the EK certificates found in NV
  *   ak.pem          the AK public key (SubjectPublicKeyInfo)
  *   ak.tpmt         the AK's TPMT_PUBLIC
  *   ak.name         the AK's Name in hex, for tpm2_makecredential -n
+ * with ak-rs1 for ak in the three names for the RS1 AK.
+ *
+ * install-cert takes the AK from the certificate's key: an ECC one is
+ * for the ES256 AK, an RSA one for the RS1 AK (attest-cert.h).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,9 +24,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "ak-key.h"
 #include "attest-cert.h"
 #include "attest-codec.h"
 #include "attest-verify.h"
+#include "attest-which.h"
 #include "cli.h"
 #include "message.h"
 #include "tpm-attest.h"
@@ -45,14 +53,35 @@ write_file(const char *dir, const char *name, const void *buf, size_t len)
 	return 0;
 }
 
+/* The public key as a PEM file. */
 static int
-export(struct cli *cli, const char *dir)
+write_pem(const struct att_public *ak, const char *path)
+{
+	EVP_PKEY *pkey;
+	FILE *f;
+	int ok = 0;
+
+	if ((pkey = ak_public_key(ak)) == NULL)
+		return -1;
+	if ((f = fopen(path, "w")) != NULL) {
+		ok = PEM_write_PUBKEY(f, pkey) == 1;
+		ok = fclose(f) == 0 && ok;
+	}
+	EVP_PKEY_free(pkey);
+	if (!ok)
+		cli_error("%s: cannot write", path);
+	return ok ? 0 : -1;
+}
+
+static int
+export(struct cli *cli, const char *dir, int kind)
 {
 	struct tpm *tpm = NULL;
 	struct att_public ak;
 	uint8_t *pub = NULL, *ek = NULL, name[34];
 	const uint32_t *skipped;
 	const unsigned char *p, *start;
+	const char *prefix = attest_ak_prefix(kind);
 	char hex[69], path[4096], file[32];
 	size_t pub_len = 0, ek_len = 0, i;
 	X509 *x;
@@ -62,7 +91,7 @@ export(struct cli *cli, const char *dir)
 	if ((r = cli_open(cli, &tpm)) != CLI_OK)
 		return r;
 	r = CLI_FAIL;
-	if (tpm_ak_public(tpm, &pub, &pub_len) != 0 ||
+	if (tpm_ak_public(tpm, kind, &pub, &pub_len) != 0 ||
 	    tpm_ek_certs(tpm, &ek, &ek_len, &how) != 0) {
 		r = cli_fail("cannot read the AK or the EK certificates");
 		goto out;
@@ -74,10 +103,13 @@ export(struct cli *cli, const char *dir)
 		goto out;
 	for (i = 0; i < sizeof(name); i++)
 		snprintf(hex + 2 * i, 3, "%02x", name[i]);
-	snprintf(path, sizeof(path), "%s/ak.pem", dir);
-	if (write_file(dir, "ak.tpmt", pub, pub_len) != 0 ||
-	    write_file(dir, "ak.name", hex, strlen(hex)) != 0 ||
-	    av_write_pem(ak.point, path) != 0)
+	snprintf(path, sizeof(path), "%s/%s.pem", dir, prefix);
+	snprintf(file, sizeof(file), "%s.tpmt", prefix);
+	if (write_file(dir, file, pub, pub_len) != 0)
+		goto out;
+	snprintf(file, sizeof(file), "%s.name", prefix);
+	if (write_file(dir, file, hex, strlen(hex)) != 0 ||
+	    write_pem(&ak, path) != 0)
 		goto out;
 	for (p = ek; p != NULL && p < ek + ek_len; ) {
 		start = p;
@@ -96,7 +128,9 @@ export(struct cli *cli, const char *dir)
 		    "the platform (TPMA_NV_PLATFORMCREATE clear), so anyone "
 		    "with the owner's authorization may have planted it",
 		    skipped[i]);
-	printf("AK name %s\n%d EK certificate%s written to %s\n", hex, n,
+	printf("AK name %s\n%s%d EK certificate%s written to %s\n", hex,
+	    kind == TPM_AK_RS1 ? "the RS1 AK (RSA-2048, RSASSA-SHA-1): "
+	    "ak-rs1.tpmt, ak-rs1.pem, ak-rs1.name\n" : "", n,
 	    n == 1 ? "" : "s", dir);
 	if (how.unread > 0)
 		printf("%d EK certificate ind%s could not be read (%s)\n",
@@ -122,7 +156,7 @@ install_cert(struct cli *cli, const char *file)
 	char path[4096], manufacturer[64], why[160];
 	X509 *x = NULL;
 	FILE *f;
-	int len, r;
+	int len, r, kind;
 
 	if ((f = fopen(file, "rb")) == NULL) {
 		cli_error("%s: cannot read", file);
@@ -138,6 +172,10 @@ install_cert(struct cli *cli, const char *file)
 		X509_free(x);
 		return CLI_FAIL;
 	}
+	/* Which AK: the certificate's key says. */
+	kind = X509_get0_pubkey(x) != NULL &&
+	    EVP_PKEY_get_base_id(X509_get0_pubkey(x)) == EVP_PKEY_RSA ?
+	    TPM_AK_RS1 : TPM_AK_ES256;
 	if (av_ak_profile(x, manufacturer, sizeof(manufacturer), why,
 	    sizeof(why)) != 0)
 		cli_error("warning: %s is not in WebAuthn's AK certificate "
@@ -147,26 +185,58 @@ install_cert(struct cli *cli, const char *file)
 	if ((r = cli_open(cli, &tpm)) != CLI_OK)
 		goto out;
 	r = CLI_FAIL;
-	if (tpm_ak_public(tpm, &pub, &pub_len) != 0) {
+	if (tpm_ak_public(tpm, kind, &pub, &pub_len) != 0) {
 		r = cli_fail("cannot derive the AK");
 		goto out;
 	}
 	if (!ak_cert_matches(der, (size_t)len, pub, pub_len)) {
-		cli_error("%s certifies another key than this TPM's AK", file);
+		cli_error("%s certifies another key than this TPM's AK (its "
+		    "%s AK)", file, kind == TPM_AK_RS1 ? "RS1" : "ES256");
 		goto out;
 	}
-	if (ak_cert_install(der, (size_t)len) != 0) {
+	if (ak_cert_install(kind, der, (size_t)len) != 0) {
 		r = cli_fail("cannot install the certificate");
 		goto out;
 	}
-	if (ak_cert_user_path(path, sizeof(path)) == 0)
-		printf("installed %s\n", path);
+	if (ak_cert_user_path(kind, path, sizeof(path)) == 0)
+		printf("installed %s%s\n", path, kind == TPM_AK_RS1 ?
+		    " (the RS1 AK's certificate)" : "");
 	r = CLI_OK;
 out:
 	OPENSSL_free(der);
 	free(pub);
 	tpm_close(&tpm);
 	return r;
+}
+
+static int
+export_cmd(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		ATTEST_AK_OPTION,
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, r, kind = -2;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (ch == 'k') {
+			if ((kind = attest_ak_parse(optarg)) < 0)
+				return cli_usage_error(cli, "--ak: es256 or "
+				    "rs1");
+		} else if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
+			printf("usage: sk-tpm attest export DIR "
+			    "[--ak es256|rs1]\n");
+			return CLI_OK;
+		} else if (r != 0)
+			return r;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(cli, "give export DIR");
+	if (kind == -2 && (kind = attest_ak_configured()) < 0)
+		return CLI_USAGE;
+	return export(cli, argv[optind], kind);
 }
 
 int
@@ -180,17 +250,20 @@ cmd_attest(struct cli *cli, int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
-			printf("usage: sk-tpm attest export DIR\n"
+			printf("usage: sk-tpm attest export DIR "
+			    "[--ak es256|rs1]\n"
 			    "       sk-tpm attest challenge DIR -o CRED "
 			    "-s SECRET (--ek-ca ROOTS | --ek-pub PEM)\n"
-			    "       sk-tpm attest activate CRED [-o SECRET]\n"
+			    "           [--ak es256|rs1]\n"
+			    "       sk-tpm attest activate CRED [-o SECRET] "
+			    "[--ak es256|rs1]\n"
 			    "       sk-tpm attest install-cert CERT\n");
 			return CLI_OK;
 		} else if (r != 0)
 			return r;
 	}
-	if (argc - optind == 2 && strcmp(argv[optind], "export") == 0)
-		return export(cli, argv[optind + 1]);
+	if (argc - optind >= 1 && strcmp(argv[optind], "export") == 0)
+		return export_cmd(cli, argc - optind, argv + optind);
 	if (argc - optind == 2 && strcmp(argv[optind], "install-cert") == 0)
 		return install_cert(cli, argv[optind + 1]);
 	if (argc - optind >= 1 && (strcmp(argv[optind], "challenge") == 0 ||

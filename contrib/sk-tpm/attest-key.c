@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <openssl/sha.h>
+
 #include "attest-checks.h"
 #include "attest-codec.h"
 #include "attest-verify.h"
@@ -108,6 +110,8 @@ av_check_cert_info(struct av_report *rep, const struct att_stmt *st,
 {
 	struct att_certify c;
 	uint8_t name[34], qn[38], want[34], buf[1024 + 32];
+	bool rs1 = st->alg == ATT_COSE_RS1;
+	size_t want_len = rs1 ? SHA_DIGEST_LENGTH : 32;
 
 	if (att_certify_parse(st->cert_info, st->cert_info_len, &c) != 0 ||
 	    c.magic != TPM_GENERATED || c.type != TPM_ST_ATTEST_CERTIFY) {
@@ -143,13 +147,17 @@ av_check_cert_info(struct av_report *rep, const struct att_stmt *st,
 		av_bad(rep, "authData too long");
 		return;
 	}
+	/* WebAuthn: extraData is attToBeSigned hashed with alg's hash. */
 	memcpy(buf, ad, ad_len);
 	if (sha256(chal, chal_len, buf + ad_len) != 0 ||
-	    sha256(buf, ad_len + 32, want) != 0 || c.extra_len != 32 ||
-	    memcmp(c.extra, want, 32) != 0)
-		av_bad(rep, "challenge: extraData is not SHA-256(authData || "
-		    "SHA-256(challenge)): another challenge or a replay");
+	    (rs1 ? SHA1(buf, ad_len + 32, want) == NULL :
+	    sha256(buf, ad_len + 32, want) != 0) ||
+	    c.extra_len != want_len || memcmp(c.extra, want, want_len) != 0)
+		av_bad(rep, "challenge: extraData is not %s(authData || "
+		    "SHA-256(challenge)): another challenge or a replay",
+		    rs1 ? "SHA-1" : "SHA-256");
 	else
-		av_ok(rep, "challenge: extraData = SHA-256(authData || "
-		    "SHA-256(challenge)); made for this challenge");
+		av_ok(rep, "challenge: extraData = %s(authData || "
+		    "SHA-256(challenge)); made for this challenge",
+		    rs1 ? "SHA-1" : "SHA-256");
 }

@@ -5,8 +5,11 @@
  * tpm2-tools in both directions (the credential file of cred-file.h).
  *
  *   challenge DIR -o CRED -s SECRET (--ek-ca ROOTS | --ek-pub PEM)
+ *       [--ak es256|rs1]
  *       The CA's side, no TPM. From what `sk-tpm attest export` wrote in
- *       DIR: the AK (ak.tpmt, checked to be a restricted signing key of
+ *       DIR: the AK (ak.tpmt, or ak-rs1.tpmt with --ak rs1, the RSA AK
+ *       of libfido2's attestations; checked to be a restricted signing
+ *       key of
  *       the TPM: nothing else is worth certifying; ak.pem and ak.name
  *       must agree with it, attest-ak.c) and an EK certificate
  *       (ek-cert-N.der) chaining to ROOTS, or an EK public key the CA
@@ -14,10 +17,11 @@
  *       0600), sealed in CRED for that EK and the AK's Name; the AK's
  *       public key kept in SECRET.ak.pem, the key to certify once the
  *       secret comes back.
- *   activate CRED [-o OUT]
+ *   activate CRED [-o OUT] [--ak es256|rs1]
  *       The machine's side: the TPM recovers the secret only if its EK is
  *       that EK and the AK with that Name lives in it. The secret goes to
- *       OUT (mode 0600), or in hex to standard output.
+ *       OUT (mode 0600), or in hex to standard output. The AK is the one
+ *       --ak names, else the configured one (attest-which.h).
  */
 #include <sys/stat.h>
 
@@ -39,10 +43,12 @@
 #include "attest-io.h"
 #include "attest-round.h"
 #include "attest-verify.h"
+#include "attest-which.h"
 #include "cli.h"
 #include "cred-file.h"
 #include "message.h"
 #include "tpm-activate.h"
+#include "tpm-attest.h"
 
 #define EK_CERTS_MAX	16
 
@@ -168,23 +174,29 @@ challenge(struct cli *cli, int argc, char **argv)
 		{ "ek-ca", required_argument, NULL, 'e' },
 		{ "ek-pub", required_argument, NULL, 'p' },
 		{ "ek-alg", required_argument, NULL, 'a' },
+		ATTEST_AK_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *secret_path = NULL, *ek_ca = NULL;
 	const char *ek_pub = NULL, *want = NULL;
-	uint8_t name[MC_NAME_LEN], point[65], secret[32], id[CRED_ID_MAX];
+	uint8_t name[MC_NAME_LEN], tpmt[ROUND_TPMT_MAX], secret[32];
+	uint8_t id[CRED_ID_MAX];
 	uint8_t enc[CRED_SECRET_MAX], file[CRED_FILE_MAX];
 	struct cred_file cf;
 	EVP_PKEY *ek = NULL;
 	char desc[256], hex[2 * MC_NAME_LEN + 1], ak_path[4096];
-	size_t i, file_len;
-	int ch, r;
+	size_t i, file_len, tpmt_len;
+	int ch, r, kind = TPM_AK_ES256;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":ho:s:", opts, NULL)) != -1) {
 		if (ch == 'o')
 			out = optarg;
-		else if (ch == 's')
+		else if (ch == 'k') {
+			if ((kind = attest_ak_parse(optarg)) < 0)
+				return cli_usage_error(cli, "--ak: es256 or "
+				    "rs1");
+		} else if (ch == 's')
 			secret_path = optarg;
 		else if (ch == 'e')
 			ek_ca = optarg;
@@ -201,8 +213,8 @@ challenge(struct cli *cli, int argc, char **argv)
 		} else if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
 			printf("usage: sk-tpm attest challenge DIR -o CRED "
 			    "-s SECRET (--ek-ca ROOTS | --ek-pub PEM)\n"
-			    "       [--ek-alg rsa2048|rsa3072|ecc256|ecc384]"
-			    "\n");
+			    "       [--ek-alg rsa2048|rsa3072|ecc256|ecc384] "
+			    "[--ak es256|rs1]\n");
 			return CLI_OK;
 		} else if (r != 0)
 			return r;
@@ -214,7 +226,7 @@ challenge(struct cli *cli, int argc, char **argv)
 		    "EK certificate) or --ek-pub PEM (an EK you trust)");
 	r = CLI_FAIL;
 	memset(&cf, 0, sizeof(cf));
-	if (round_load_ak(argv[optind], name, point) != 0)
+	if (round_load_ak(argv[optind], kind, name, tpmt, &tpmt_len) != 0)
 		goto out;
 	if ((size_t)snprintf(ak_path, sizeof(ak_path), "%s.ak.pem",
 	    secret_path) >= sizeof(ak_path)) {
@@ -235,16 +247,18 @@ challenge(struct cli *cli, int argc, char **argv)
 	cf.secret = enc;
 	if ((file_len = cred_file_build(&cf, file)) == 0 ||
 	    round_write_private(secret_path, secret, sizeof(secret)) != 0 ||
-	    round_keep_ak(point, ak_path) != 0 ||
+	    round_keep_ak(tpmt, tpmt_len, ak_path) != 0 ||
 	    round_write_private(out, file, file_len) != 0)
 		goto out;
 	for (i = 0; i < sizeof(name); i++)
 		snprintf(hex + 2 * i, 3, "%02x", name[i]);
-	printf("credential for AK %s\nsealed to the EK %s\nsecret kept in %s; "
-	    "send %s to the machine (sk-tpm attest activate)\n"
+	printf("credential for AK %s\n%ssealed to the EK %s\nsecret kept in "
+	    "%s; send %s to the machine (sk-tpm attest activate%s)\n"
 	    "AK public key kept in %s: once the secret comes back, certify "
-	    "that key, not the machine's ak.pem\n", hex, desc, secret_path,
-	    out, ak_path);
+	    "that key, not the machine's %s.pem\n", hex,
+	    kind == TPM_AK_RS1 ? "the RS1 AK (RSA-2048, RSASSA-SHA-1)\n" : "",
+	    desc, secret_path, out, kind == TPM_AK_RS1 ? " --ak rs1" : "",
+	    ak_path, attest_ak_prefix(kind));
 	r = CLI_OK;
 out:
 	OPENSSL_cleanse(secret, sizeof(secret));
@@ -258,6 +272,7 @@ activate(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		CLI_COMMON_OPTIONS,
 		{ "out", required_argument, NULL, 'o' },
+		ATTEST_AK_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tpm *tpm = NULL;
@@ -265,15 +280,19 @@ activate(struct cli *cli, int argc, char **argv)
 	uint8_t file[CRED_FILE_MAX], secret[TPM_CREDENTIAL_MAX];
 	const char *out = NULL, *why;
 	size_t len, secret_len = 0, i;
-	int ch, kind, r;
+	int ch, kind, r, ak = -2;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		if (ch == 'o')
 			out = optarg;
-		else if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
+		else if (ch == 'k') {
+			if ((ak = attest_ak_parse(optarg)) < 0)
+				return cli_usage_error(cli, "--ak: es256 or "
+				    "rs1");
+		} else if ((r = cli_option(cli, ch, argv)) == CLI_HELP) {
 			printf("usage: sk-tpm attest activate CRED "
-			    "[-o SECRET]\n");
+			    "[-o SECRET] [--ak es256|rs1]\n");
 			return CLI_OK;
 		} else if (r != 0)
 			return r;
@@ -307,10 +326,12 @@ activate(struct cli *cli, int argc, char **argv)
 		    "RSA-3072, ECC P-256, ECC P-384)", argv[optind]);
 		return CLI_FAIL;
 	}
+	if (ak == -2 && (ak = attest_ak_configured()) < 0)
+		return CLI_USAGE;
 	if ((r = cli_open(cli, &tpm)) != CLI_OK)
 		return r;
 	r = CLI_FAIL;
-	if (tpm_activate(tpm, kind, cf.id, cf.id_len, cf.secret,
+	if (tpm_activate(tpm, ak, kind, cf.id, cf.id_len, cf.secret,
 	    cf.secret_len, secret, &secret_len) != 0) {
 		r = cli_fail("cannot activate the credential");
 		goto out;

@@ -11,12 +11,15 @@
 
 #include "attest-makecred.h"
 
-/* The AK of DIR: ak.tpmt, a restricted ECDSA P-256 signing key made in a
- * TPM, with its Name and point; ak.pem and ak.name, where present, must
- * agree with it. 0, or -1 with the reason said. */
-int round_load_ak(const char *dir, uint8_t name[MC_NAME_LEN],
-    uint8_t point[65]);
+#define ROUND_TPMT_MAX	1024
+
+/* The AK of that kind (TPM_AK_*) in DIR: ak.tpmt (ak-rs1.tpmt), a
+ * restricted signing key made in a TPM of that AK's shape (ak-key.h),
+ * with its Name; ak.pem and ak.name (ak-rs1.*), where present, must agree
+ * with it. 0, or -1 with the reason said. */
+int round_load_ak(const char *dir, int kind, uint8_t name[MC_NAME_LEN],
+    uint8_t tpmt[ROUND_TPMT_MAX], size_t *tpmt_len);
 /* The AK's public key as PEM into path, the copy the CA certifies. */
-int round_keep_ak(const uint8_t point[65], const char *path);
+int round_keep_ak(const uint8_t *tpmt, size_t tpmt_len, const char *path);
 
 #endif /* SK_TPM_ATTEST_ROUND_H */

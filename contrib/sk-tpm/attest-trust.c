@@ -85,7 +85,7 @@ av_check_ek(struct av_report *rep, const struct att_stmt *st, const char *ek_ca)
 
 void
 av_check_ak(struct av_report *rep, const struct att_file *f,
-    const uint8_t ak_point[65], const char *ak_ca)
+    const struct att_public *ak, const char *ak_ca)
 {
 	X509_STORE *store;
 	char msg[256];
@@ -106,7 +106,7 @@ av_check_ak(struct av_report *rep, const struct att_file *f,
 		av_bad(rep, "AK: no certificate could be read from %s", ak_ca);
 		return;
 	}
-	if (av_ak_cert(store, f->cert, f->cert_len, ak_point, msg,
+	if (av_ak_cert(store, f->cert, f->cert_len, ak, msg,
 	    sizeof(msg)) != 0)
 		av_bad(rep, "AK: %s", msg);
 	else

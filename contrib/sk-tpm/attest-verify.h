@@ -35,9 +35,6 @@
  * application. 0 or -1. */
 int av_read_pubkey(const char *path, uint8_t point[65], char *app,
     size_t applen);
-/* A DER ECDSA signature over SHA-256(msg) by the P-256 point. 0 or -1. */
-int av_verify_es256(const uint8_t point[65], const uint8_t *msg, size_t len,
-    const uint8_t *sig, size_t sig_len);
 /* Trusted certificates from a PEM or DER file, or from every file of a
  * directory; NULL when none could be read. */
 X509_STORE *av_load_roots(const char *path);
@@ -46,9 +43,10 @@ X509_STORE *av_load_roots(const char *path);
  * reason in msg. Without a store, 0 unless the bytes are unreadable. */
 int av_ek_certs(X509_STORE *, const uint8_t *der, size_t len, int *nleaf,
     char *msg, size_t msglen);
-/* The AK certificate: for this AK point and chaining to store. */
+/* The AK certificate: for this AK (ak-key.h) and chaining to store. */
+struct att_public;
 int av_ak_cert(X509_STORE *, const uint8_t *der, size_t len,
-    const uint8_t ak_point[65], char *msg, size_t msglen);
+    const struct att_public *ak, char *msg, size_t msglen);
 
 /* Whether leaf chains to store with the others as intermediates; why
  * gets the reason when not. */
@@ -80,10 +78,5 @@ int av_ek_manufacturer(const uint8_t *der, size_t len, char *out,
     size_t outlen);
 /* TPM2_PT_MANUFACTURER as the TCG writes it: id:XXXXXXXX ("ABCD"). */
 void av_manufacturer_text(uint32_t id, char *out, size_t len);
-
-/* The P-256 point as a public key. */
-EVP_PKEY *av_p256_key(const uint8_t point[65]);
-/* The point as a PEM SubjectPublicKeyInfo file. */
-int av_write_pem(const uint8_t point[65], const char *path);
 
 #endif /* SK_TPM_ATTEST_VERIFY_H */

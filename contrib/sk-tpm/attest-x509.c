@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "ak-key.h"
 #include "attest-verify.h"
 #include "cli.h"
 
@@ -79,49 +80,6 @@ av_read_pubkey(const char *path, uint8_t point[65], char *app, size_t applen)
 	memcpy(app, s, len);
 	app[len] = '\0';
 	return 0;
-}
-
-EVP_PKEY *
-av_p256_key(const uint8_t point[65])
-{
-	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *pkey = NULL;
-
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-	    "prime256v1", 0) != 1 ||
-	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-	    point, 65) != 1 ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
-		pkey = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	return pkey;
-}
-
-int
-av_verify_es256(const uint8_t point[65], const uint8_t *msg, size_t len,
-    const uint8_t *sig, size_t sig_len)
-{
-	EVP_PKEY *pkey;
-	EVP_MD_CTX *md = NULL;
-	int ok = 0;
-
-	if ((pkey = av_p256_key(point)) == NULL)
-		return -1;
-	if ((md = EVP_MD_CTX_new()) != NULL &&
-	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
-	    EVP_DigestVerify(md, sig, sig_len, msg, len) == 1)
-		ok = 1;
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(pkey);
-	return ok ? 0 : -1;
 }
 
 static int
@@ -300,13 +258,10 @@ out:
 
 int
 av_ak_cert(X509_STORE *store, const uint8_t *der, size_t len,
-    const uint8_t ak_point[65], char *msg, size_t msglen)
+    const struct att_public *ak, char *msg, size_t msglen)
 {
 	const unsigned char *p = der;
-	unsigned char *pt = NULL;
 	X509 *x;
-	EVP_PKEY *k;
-	size_t ptlen;
 	char why[160] = "?", manufacturer[64];
 	int r = -1;
 
@@ -314,9 +269,7 @@ av_ak_cert(X509_STORE *store, const uint8_t *der, size_t len,
 		snprintf(msg, msglen, "the AK certificate is not DER X.509");
 		goto out;
 	}
-	if ((k = X509_get0_pubkey(x)) == NULL ||
-	    (ptlen = EVP_PKEY_get1_encoded_public_key(k, &pt)) != 65 ||
-	    memcmp(pt, ak_point, 65) != 0) {
+	if (!ak_key_certified(der, len, ak)) {
 		snprintf(msg, msglen, "the AK certificate is for another key "
 		    "than the AK that signed");
 		goto out;
@@ -335,24 +288,6 @@ av_ak_cert(X509_STORE *store, const uint8_t *der, size_t len,
 	av_describe(x, msg, msglen);
 	r = 0;
 out:
-	OPENSSL_free(pt);
 	X509_free(x);
 	return r;
-}
-
-int
-av_write_pem(const uint8_t point[65], const char *path)
-{
-	EVP_PKEY *pkey;
-	FILE *f;
-	int ok = 0;
-
-	if ((pkey = av_p256_key(point)) == NULL)
-		return -1;
-	if ((f = fopen(path, "w")) != NULL) {
-		ok = PEM_write_PUBKEY(f, pkey) == 1;
-		ok = fclose(f) == 0 && ok;
-	}
-	EVP_PKEY_free(pkey);
-	return ok ? 0 : -1;
 }

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ak-key.h"
 #include "attest-checks.h"
 #include "attest-codec.h"
 #include "attest-verify.h"
@@ -31,6 +32,7 @@
 #include "cli.h"
 #include "handle.h"
 #include "message.h"
+#include "tpm-attest.h"
 
 #define FILE_MAX	(256 * 1024)
 
@@ -76,6 +78,7 @@ verify(const char *key_path, const uint8_t *blob, size_t blob_len,
 	const uint8_t *raw;
 	uint8_t point[65], hash[32], ak_name[34];
 	size_t raw_len;
+	int ak_kind;
 
 	if (av_read_pubkey(key_path, point, app, sizeof(app)) != 0) {
 		cli_error("%s: not an sk-ecdsa-sha2-nistp256 public key",
@@ -138,28 +141,34 @@ verify(const char *key_path, const uint8_t *blob, size_t blob_len,
 		this_kh = kh;
 	}
 	av_check_key(&rep, &key, ad.flags, this_kh);
-	if ((ak.attributes & ~A_NODA) != AK_ATTRS ||
-	    ak.curve != TPM_ECC_NIST_P256 || ak.scheme != TPM_ALG_ECDSA ||
-	    ak.name_alg != TPM_ALG_SHA256) {
-		av_bad(&rep, "AK: not a restricted ECDSA P-256 signing key of "
-		    "the TPM");
+	/* Either of sk-tpm's AKs, and the one alg names. */
+	if ((ak_kind = ak_kind_of(&ak, true)) < 0) {
+		av_bad(&rep, "AK: not a restricted ECDSA P-256 or RSA-2048 "
+		    "signing key of the TPM");
+		goto done;
+	}
+	if (ak_cose_alg(ak_kind) != st.alg) {
+		av_bad(&rep, "AK: an %s key, but the statement's alg is %d",
+		    ak_kind == TPM_AK_RS1 ? "RSA" : "ECC", st.alg);
 		goto done;
 	}
 	ak_name[0] = 0x00;
 	ak_name[1] = 0x0b;
 	if (sha256(st.ak_pub, st.ak_pub_len, ak_name + 2) != 0 ||
-	    av_verify_es256(ak.point, st.cert_info, st.cert_info_len, st.sig,
+	    ak_verify(&ak, st.alg, st.cert_info, st.cert_info_len, st.sig,
 	    st.sig_len) != 0) {
 		av_bad(&rep, "signature: the AK's signature over certInfo is "
 		    "not valid");
 		goto done;
 	}
 	av_ok(&rep, "signature: the AK (a restricted TPM key, which signs only "
-	    "what the TPM itself generated) signed certInfo");
+	    "what the TPM itself generated) signed certInfo%s",
+	    ak_kind == TPM_AK_RS1 ? " (RS1: RSASSA-PKCS1-v1_5 with SHA-1, "
+	    "alg -65535)" : "");
 	av_check_cert_info(&rep, &st, raw, raw_len, chal, chal_len, have_chal,
 	    ak_name);
 	av_check_ek(&rep, &st, ek_ca);
-	av_check_ak(&rep, &f, ak.point, ak_ca);
+	av_check_ak(&rep, &f, &ak, ak_ca);
 done:
 	kh_free(&kh);
 	return av_verdict(&rep);

@@ -20,8 +20,6 @@
 #include "attest-cert.h"
 #include "log.h"
 
-#define CERT_NAME	"ak-cert.der"
-
 /* mkdir path (mode 0700) unless it exists. */
 static int
 make_dir(const char *path)
@@ -61,11 +59,11 @@ open_own_dir(const char *path)
 
 /* The target may be replaced: absent, or the caller's regular file. */
 static int
-target_ok(int dfd, const char *path)
+target_ok(int dfd, const char *name, const char *path)
 {
 	struct stat st;
 
-	if (fstatat(dfd, CERT_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0)
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno == ENOENT ? 0 : -1;
 	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
 		sk_error("%s: %s; not replaced", path, S_ISLNK(st.st_mode) ?
@@ -76,14 +74,14 @@ target_ok(int dfd, const char *path)
 }
 
 int
-ak_cert_install(const uint8_t *der, size_t der_len)
+ak_cert_install(int ak_kind, const uint8_t *der, size_t der_len)
 {
 	struct stat fst, lst;
 	char path[4096], tmp[4200], *slash;
 	const char *base;
 	int dfd = -1, fd = -1, r = -1;
 
-	if (ak_cert_user_path(path, sizeof(path)) != 0) {
+	if (ak_cert_user_path(ak_kind, path, sizeof(path)) != 0) {
 		sk_error("neither XDG_CONFIG_HOME nor HOME is set");
 		return -1;
 	}
@@ -97,7 +95,7 @@ ak_cert_install(const uint8_t *der, size_t der_len)
 		return -1;
 	*slash = '/';
 	tmp[0] = '\0';
-	if (target_ok(dfd, path) != 0)
+	if (target_ok(dfd, ak_cert_name(ak_kind), path) != 0)
 		goto out;
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC | O_NOFOLLOW)) < 0) {
@@ -120,7 +118,7 @@ ak_cert_install(const uint8_t *der, size_t der_len)
 		sk_error("cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (renameat(dfd, base, dfd, CERT_NAME) != 0) {
+	if (renameat(dfd, base, dfd, ak_cert_name(ak_kind)) != 0) {
 		sk_error("cannot install %s: %s", path, strerror(errno));
 		goto out;
 	}

@@ -10,20 +10,30 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "ak-key.h"
 #include "attest-cert.h"
 #include "attest-parse.h"
 #include "log.h"
+#include "tpm-attest.h"
+
+const char *
+ak_cert_name(int ak_kind)
+{
+	return ak_kind == TPM_AK_RS1 ? "ak-rs1-cert.der" : "ak-cert.der";
+}
 
 int
-ak_cert_user_path(char *buf, size_t len)
+ak_cert_user_path(int ak_kind, char *buf, size_t len)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	int n;
 
 	if (xdg != NULL && *xdg == '/')
-		n = snprintf(buf, len, "%s/sk-tpm/ak-cert.der", xdg);
+		n = snprintf(buf, len, "%s/sk-tpm/%s", xdg,
+		    ak_cert_name(ak_kind));
 	else if (home != NULL && *home == '/')
-		n = snprintf(buf, len, "%s/.config/sk-tpm/ak-cert.der", home);
+		n = snprintf(buf, len, "%s/.config/sk-tpm/%s", home,
+		    ak_cert_name(ak_kind));
 	else
 		return -1;
 	return n > 0 && (size_t)n < len ? 0 : -1;
@@ -34,21 +44,10 @@ ak_cert_matches(const uint8_t *der, size_t der_len, const uint8_t *ak_pub,
     size_t ak_pub_len)
 {
 	struct att_public ak;
-	const unsigned char *p = der;
-	unsigned char *pt = NULL;
-	X509 *x;
-	int ok = 0;
 
 	if (att_public_parse(ak_pub, ak_pub_len, &ak) != 0)
 		return 0;
-	if ((x = d2i_X509(NULL, &p, (long)der_len)) != NULL &&
-	    p == der + der_len && X509_get0_pubkey(x) != NULL &&
-	    EVP_PKEY_get1_encoded_public_key(X509_get0_pubkey(x), &pt) ==
-	    65 && memcmp(pt, ak.point, 65) == 0)
-		ok = 1;
-	OPENSSL_free(pt);
-	X509_free(x);
-	return ok;
+	return ak_key_certified(der, der_len, &ak);
 }
 
 static int
@@ -78,18 +77,20 @@ read_file(const char *path, uint8_t **out, size_t *len)
 }
 
 int
-ak_cert_find(const uint8_t *ak_pub, size_t ak_pub_len, uint8_t **der,
-    size_t *der_len)
+ak_cert_find(int ak_kind, const uint8_t *ak_pub, size_t ak_pub_len,
+    uint8_t **der, size_t *der_len)
 {
-	char user[4096];
+	char user[4096], system[128];
 	const char *paths[2];
 	size_t i, n = 0;
 
 	*der = NULL;
 	*der_len = 0;
-	if (ak_cert_user_path(user, sizeof(user)) == 0)
+	if (ak_cert_user_path(ak_kind, user, sizeof(user)) == 0)
 		paths[n++] = user;
-	paths[n++] = AK_CERT_SYSTEM;
+	snprintf(system, sizeof(system), "%s/%s", AK_CERT_SYSTEM_DIR,
+	    ak_cert_name(ak_kind));
+	paths[n++] = system;
 	for (i = 0; i < n; i++) {
 		if (read_file(paths[i], der, der_len) != 0)
 			return -1;

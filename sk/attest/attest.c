@@ -2,8 +2,10 @@
 /*
  * Attestation at enrollment: WebAuthn-shaped authenticator data for the new
  * key, TPM2_Certify of the key by the attestation key over
- * SHA-256(authData || SHA-256(challenge)), and the statement that carries
- * the certification with what a verifier needs beyond it (attest-codec.h).
+ * H(authData || SHA-256(challenge)), H the hash of the AK's algorithm
+ * (SHA-256 for the default ES256 AK, SHA-1 for the opt-in RS1 one), and
+ * the statement that carries the certification with what a verifier needs
+ * beyond it (attest-codec.h).
  *
  * Always done: the provider cannot tell whether ssh-keygen will write the
  * attestation out, and an enrollment happens once per key. The key is
@@ -18,7 +20,9 @@
  * swaps the key, the AK and the session around Certify (doc/attestation.md).
  * A PCR-bound key is certified through its policy's Certify branch
  * (tpm-attest.c): 3 more commands, StartAuthSession, PolicyCommandCode
- * and PolicyOR.
+ * and PolicyOR. The RS1 AK costs an RSA-2048 key generation per
+ * enrollment instead of a P-256 one, seconds on some chips
+ * (doc/attestation.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,11 +31,13 @@
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ecdsa.h>
+#include <openssl/sha.h>
 
 #include "attest-cert.h"
 #include "attest-codec.h"
 #include "attest.h"
 #include "cbor-write.h"
+#include "config.h"
 #include "handle.h"
 #include "log.h"
 #include "message.h"
@@ -40,8 +46,8 @@
 
 /* DER ECDSA-Sig-Value from r and s into out (at most 72 bytes). */
 static int
-der_signature(const uint8_t r[32], const uint8_t s[32], uint8_t out[80],
-    size_t *len)
+der_signature(const uint8_t r[32], const uint8_t s[32],
+    uint8_t out[TPM_AK_SIG_MAX], size_t *len)
 {
 	ECDSA_SIG *sig = NULL;
 	BIGNUM *br = NULL, *bs = NULL;
@@ -94,12 +100,27 @@ missing(const char *what)
 	log_reset();
 }
 
+_Static_assert(SK_ATTEST_ES256 == TPM_AK_ES256 &&
+    SK_ATTEST_RS1 == TPM_AK_RS1, "config.h and tpm-attest.h disagree");
+
+int
+attest_ak_kind(const struct sk_config *cfg)
+{
+	int alg;
+
+	if (config_attest_alg(cfg, &alg) != 0)
+		return -1;
+	return alg;
+}
+
 void
-attest_prepare(struct tpm *t, bool with_ek, struct attest_prep *p)
+attest_prepare(struct tpm *t, bool with_ek, int ak_kind,
+    struct attest_prep *p)
 {
 	struct tpm_ek_read how;
 
 	memset(p, 0, sizeof(*p));
+	p->ak_kind = ak_kind;
 	if (!with_ek)
 		sk_debug("attestation: EK certificates left out (private "
 		    "unless SK_TPM_ATTEST_EK=1)");
@@ -133,7 +154,8 @@ attest_enrollment(struct tpm *t, const struct tpm_new_key *key,
 {
 	struct tpm_certified cert;
 	struct att_stmt st;
-	uint8_t rp_hash[32], chal_hash[32], extra[32], sig[80];
+	uint8_t rp_hash[32], chal_hash[32], extra[32], sig[TPM_AK_SIG_MAX];
+	size_t extra_len;
 	uint8_t *authdata = NULL, *both = NULL, *stmt = NULL;
 	uint8_t *wrapped = NULL, ad_flags = 0;
 	size_t authdata_len = 0, stmt_len = 0, wrapped_len = 0;
@@ -156,15 +178,30 @@ attest_enrollment(struct tpm *t, const struct tpm_new_key *key,
 	}
 	memcpy(both, authdata, authdata_len);
 	memcpy(both + authdata_len, chal_hash, 32);
-	if (sha256(both, authdata_len + 32, extra) != 0)
-		goto out;
-	if (tpm_attest_certify(t, extra, &cert) != 0) {
+	/* extraData: hashed with the hash of the AK's algorithm, as
+	 * WebAuthn's "tpm" verification procedure checks it. */
+	if (prep->ak_kind == TPM_AK_RS1) {
+		SHA1(both, authdata_len + 32, extra);
+		extra_len = SHA_DIGEST_LENGTH;
+		st.alg = ATT_COSE_RS1;
+	} else {
+		if (sha256(both, authdata_len + 32, extra) != 0)
+			goto out;
+		extra_len = 32;
+		st.alg = ATT_COSE_ES256;
+	}
+	if (tpm_attest_certify(t, prep->ak_kind, extra, extra_len,
+	    &cert) != 0) {
 		missing("no certification of the key");
 		goto out;
 	}
 	st.manufacturer = prep->manufacturer;
 	st.firmware = prep->firmware;
-	if (der_signature(cert.r, cert.s, sig, &st.sig_len) != 0) {
+	if (prep->ak_kind == TPM_AK_RS1) {
+		memcpy(sig, cert.sig, cert.sig_len);
+		st.sig_len = cert.sig_len;
+	} else if (cert.sig_len != 64 ||
+	    der_signature(cert.sig, cert.sig + 32, sig, &st.sig_len) != 0) {
 		sk_debug("attestation: cannot encode the signature");
 		goto out;
 	}
@@ -183,8 +220,8 @@ attest_enrollment(struct tpm *t, const struct tpm_new_key *key,
 	st.version = ATT_VERSION_WEBAUTHN;
 	/* x5c: the AK certificate, when one for this AK is installed, in
 	 * the statement and in OpenSSH's attestation_cert. */
-	if (ak_cert_find(cert.ak_pub, cert.ak_pub_len, &resp->attestation_cert,
-	    &resp->attestation_cert_len) != 0) {
+	if (ak_cert_find(prep->ak_kind, cert.ak_pub, cert.ak_pub_len,
+	    &resp->attestation_cert, &resp->attestation_cert_len) != 0) {
 		sk_debug("attestation: out of memory");
 		goto out;
 	}

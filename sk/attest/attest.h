@@ -27,6 +27,7 @@ struct attest_prep {
 	char ek_unread[ATT_EK_UNREAD_MAX + 1];
 	uint32_t manufacturer;
 	uint64_t firmware;
+	int ak_kind;			/* TPM_AK_*: which AK certifies */
 };
 
 /* Never fails; what could not be read is named in a debug line and is
@@ -34,8 +35,17 @@ struct attest_prep {
  * its serial number) and would let any two relying parties link every key
  * of a machine, so they are read only with_ek (SK_TPM_ATTEST_EK=1); a
  * fleet CA gets them once through `sk-tpm attest export`. */
-void attest_prepare(struct tpm *, bool with_ek, struct attest_prep *);
+void attest_prepare(struct tpm *, bool with_ek, int ak_kind,
+    struct attest_prep *);
 void attest_prep_free(struct attest_prep *);
+
+/*
+ * The AK kind (TPM_AK_*) of the configured attestation algorithm
+ * (config_attest_alg: SK_TPM_ATTEST_ALG, the config file's
+ * attestation-alg); -1 with an error line for a malformed setting.
+ */
+struct sk_config;
+int attest_ak_kind(const struct sk_config *);
 
 /*
  * Called once the key exists, still held loaded since its creation

@@ -18,9 +18,10 @@
 /*
  * The longest wait for one TPM answer. The TCG PC Client TPM profile
  * allows an ordinary command 2 s (its "long" duration); only key
- * generation may take longer, and ECC keys, the only kind made here, take
- * well under a second on real chips. A few seconds more leave room for a
- * resource manager's queue.
+ * generation may take longer: ECC keys take well under a second on real
+ * chips, the opt-in RS1 AK's RSA-2048 generation (SK_TPM_ATTEST_ALG=rs1)
+ * can take seconds on some, which SK_TPM_TIMEOUT raises. A few seconds
+ * more leave room for a resource manager's queue.
  */
 #define TPM_TIMEOUT_S_DEFAULT	10
 #define TPM_TIMEOUT_S_MAX	3600
@@ -109,6 +110,9 @@ config_load(struct sk_config *cfg)
 		return -1;
 	}
 	cfg->attest_ek = v != NULL && strcmp(v, "1") == 0;
+	/* Checked where it is used (config_attest_alg), with the config
+	 * file's setting. */
+	cfg->attest_alg = env_nonempty("SK_TPM_ATTEST_ALG");
 
 	cfg->presence_timeout_ms = PRESENCE_TIMEOUT_MS;
 	cfg->askpass = env_nonempty("SSH_ASKPASS");

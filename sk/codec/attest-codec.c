@@ -48,6 +48,7 @@ att_stmt_encode(const struct att_stmt *s, uint8_t **out, size_t *len)
 	if (s->version == ATT_VERSION_WEBAUTHN)
 		return att_webauthn_encode(s, out, len);
 	if (s->ek_unread_len > ATT_EK_UNREAD_MAX || s->x5c_n > 0 ||
+	    (s->alg != 0 && s->alg != ATT_COSE_ES256) ||
 	    s->version != (s->ek_unread_len > 0 ? ATT_VERSION_EK_UNREAD :
 	    ATT_VERSION))
 		return KH_ERR_MALFORMED;
@@ -139,6 +140,7 @@ att_stmt_decode(const uint8_t *buf, size_t len, struct att_stmt *s)
 	}
 	s->manufacturer = (uint32_t)manufacturer;
 	s->version = v2 ? ATT_VERSION_EK_UNREAD : ATT_VERSION;
+	s->alg = ATT_COSE_ES256;
 	s->ek_unread = (const char *)unread;
 	s->ek_unread_len = unread_len;
 	return KH_OK;

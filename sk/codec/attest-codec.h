@@ -28,14 +28,19 @@
  * (cbor-strict.h), the optional pairs present only when they say
  * something:
  *
- *   "alg"           int    -7, COSE ES256: sig is ECDSA P-256 SHA-256
- *   "sig"           bytes  DER ECDSA signature by the AK over certInfo
+ *   "alg"           int    -7, COSE ES256: sig is ECDSA P-256 SHA-256;
+ *                          or -65535, COSE RS1: sig is RSASSA-PKCS1-v1_5
+ *                          with SHA-1 by an RSA-2048 AK (opt-in,
+ *                          SK_TPM_ATTEST_ALG=rs1, config.h)
+ *   "sig"           bytes  the AK's signature over certInfo: DER ECDSA
+ *                          (ES256), or the 256-byte PKCS#1 one (RS1)
  *   "ver"           text   "2.0"
  *   "x5c"           array  the AK certificate (DER) when one for this AK
  *                          is installed, as in attestation_cert; absent
  *                          otherwise (1..ATT_X5C_MAX certificates)
- *   "akPub"         bytes  TPMT_PUBLIC of the AK (an ECC P-256 restricted
- *                          signing primary of the endorsement hierarchy)
+ *   "akPub"         bytes  TPMT_PUBLIC of the AK (a restricted signing
+ *                          primary of the endorsement hierarchy: ECC
+ *                          P-256 for ES256, RSA-2048 for RS1)
  *   "sk-tpm"        uint   3, this statement's version
  *   "ekCerts"       bytes  the DER certificates of the TPM's EK
  *                          certificate and EK chain NV indices,
@@ -43,8 +48,9 @@
  *                          when there were any
  *   "pubArea"       bytes  TPMT_PUBLIC of the key
  *   "certInfo"      bytes  TPMS_ATTEST of TPM2_Certify of the key,
- *                          extraData = SHA-256(authData ||
- *                          SHA-256(challenge))
+ *                          extraData = H(authData || SHA-256(challenge))
+ *                          with H the hash of alg: SHA-256 (ES256) or
+ *                          SHA-1 (RS1), as WebAuthn says
  *   "ekUnread"      text   how many EK certificate indices could not be
  *                          read and why the first could not (1..
  *                          ATT_EK_UNREAD_MAX bytes of UTF-8); only when
@@ -96,6 +102,8 @@
 #define ATT_WEBAUTHN_MAX_LEN	(64 * 1024)	/* version 3 */
 #define ATT_ALG_ES256		7	/* COSE -7, negated in 1 and 2 */
 #define ATT_COSE_ES256		(-7)
+#define ATT_COSE_RS1		(-65535)
+#define ATT_SIG_MAX		512	/* version 3: RS1's is 256 */
 #define ATT_X5C_MAX		4
 #define ATT_X5C_CERT_MAX	8192
 #define ATT_EK_CERTS_MAX	(24 * 1024)
@@ -116,6 +124,8 @@ struct att_stmt {
 	uint32_t manufacturer;
 	uint64_t firmware;
 	unsigned version;		/* ATT_VERSION... */
+	int alg;			/* ATT_COSE_ES256 (also when 0) or
+					 * ATT_COSE_RS1 (version 3 only) */
 	const char *ek_unread;		/* not terminated */
 	size_t ek_unread_len;		/* 0: none (version 1) */
 	const uint8_t *x5c[ATT_X5C_MAX];	/* version 3 */

@@ -11,7 +11,6 @@
 #include "attest-parse.h"
 
 /* TPM constants the readers check (TPM 2.0 Part 2). */
-#define TPM_ALG_ECC		0x0023
 #define TPM_ALG_NULL		0x0010
 
 /* A big-endian reader that fails once and stays failed. */
@@ -109,23 +108,34 @@ att_public_parse(const uint8_t *buf, size_t len, struct att_public *k)
 	k->name_alg = (uint16_t)be_n(&b, 2);
 	k->attributes = (uint32_t)be_n(&b, 4);
 	k->auth_policy = be_tpm2b(&b, &k->auth_policy_len, 64);
-	if (k->type != TPM_ALG_ECC)
-		return -1;
+	if (k->type != ATT_TPM_ALG_ECC && k->type != ATT_TPM_ALG_RSA)
+		goto bad;
 	if ((k->sym_alg = (uint16_t)be_n(&b, 2)) != TPM_ALG_NULL)
 		(void)be_n(&b, 4);	/* keyBits, mode */
 	if ((k->scheme = (uint16_t)be_n(&b, 2)) != TPM_ALG_NULL)
 		k->scheme_hash = (uint16_t)be_n(&b, 2);
+	if (k->type == ATT_TPM_ALG_RSA) {
+		k->key_bits = (uint16_t)be_n(&b, 2);
+		k->exponent = (uint32_t)be_n(&b, 4);
+		k->modulus = be_tpm2b(&b, &k->modulus_len, 512);
+		if (b.bad || b.off != b.len || k->modulus_len == 0)
+			goto bad;
+		return 0;
+	}
 	k->curve = (uint16_t)be_n(&b, 2);
 	if ((k->kdf = (uint16_t)be_n(&b, 2)) != TPM_ALG_NULL)
 		(void)be_n(&b, 2);
 	x = be_tpm2b(&b, &xl, 32);
 	y = be_tpm2b(&b, &yl, 32);
 	if (b.bad || b.off != b.len)
-		return -1;
+		goto bad;
 	k->point[0] = 0x04;
 	memcpy(k->point + 1 + 32 - xl, x, xl);
 	memcpy(k->point + 33 + 32 - yl, y, yl);
 	return 0;
+bad:
+	memset(k, 0, sizeof(*k));
+	return -1;
 }
 
 int

@@ -21,7 +21,11 @@ struct att_file {
 int att_file_parse(const uint8_t *, size_t, struct att_file *,
     const char **why);
 
-/* TPMT_PUBLIC of an ECC key, strictly (nothing after it). */
+/* TPMT_PUBLIC of an ECC or an RSA key, strictly (nothing after it). An
+ * ECC key's point is 0x04 || X || Y; an RSA key's modulus points into the
+ * buffer (curve, kdf and point stay 0). */
+#define ATT_TPM_ALG_RSA		0x0001
+#define ATT_TPM_ALG_ECC		0x0023
 struct att_public {
 	uint16_t type, name_alg;
 	uint32_t attributes;
@@ -29,6 +33,10 @@ struct att_public {
 	size_t auth_policy_len;
 	uint16_t sym_alg, scheme, scheme_hash, curve, kdf;
 	uint8_t point[65];
+	uint16_t key_bits;		/* RSA */
+	uint32_t exponent;		/* RSA, 0: 65537 */
+	const uint8_t *modulus;		/* RSA, at most 512 bytes */
+	size_t modulus_len;
 };
 int att_public_parse(const uint8_t *, size_t, struct att_public *);
 

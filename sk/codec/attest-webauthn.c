@@ -30,7 +30,9 @@ att_webauthn_encode(const struct att_stmt *s, uint8_t **out, size_t *len)
 
 	*out = NULL;
 	*len = 0;
-	if (s->ek_unread_len > ATT_EK_UNREAD_MAX ||
+	if ((s->alg != 0 && s->alg != ATT_COSE_ES256 &&
+	    s->alg != ATT_COSE_RS1) || s->sig_len > ATT_SIG_MAX ||
+	    s->ek_unread_len > ATT_EK_UNREAD_MAX ||
 	    s->ek_certs_len > ATT_EK_CERTS_MAX || s->x5c_n > ATT_X5C_MAX)
 		return KH_ERR_MALFORMED;
 	for (i = 0; i < s->x5c_n; i++)
@@ -43,7 +45,7 @@ att_webauthn_encode(const struct att_stmt *s, uint8_t **out, size_t *len)
 	cwr_init(&w, tmp, ATT_WEBAUTHN_MAX_LEN);
 	cwr_map(&w, npairs);
 	cwr_text_key(&w, "alg");
-	cwr_int(&w, ATT_COSE_ES256);
+	cwr_int(&w, s->alg == ATT_COSE_RS1 ? ATT_COSE_RS1 : ATT_COSE_ES256);
 	cwr_text_key(&w, "sig");
 	cwr_bytes(&w, s->sig, s->sig_len);
 	cwr_text_key(&w, "ver");
@@ -121,8 +123,9 @@ att_webauthn_decode(const uint8_t *buf, size_t len, struct att_stmt *s)
 	if (crd_map(&rd, &want) != 0 || crd_text_key(&rd, "alg") != 0)
 		return KH_ERR_FOREIGN;
 	if (len > ATT_WEBAUTHN_MAX_LEN || crd_int(&rd, &alg) != 0 ||
-	    alg != ATT_COSE_ES256 ||
-	    bytes_at(&rd, "sig", &s->sig, &s->sig_len, 80) != 0 ||
+	    (alg != ATT_COSE_ES256 && alg != ATT_COSE_RS1) ||
+	    bytes_at(&rd, "sig", &s->sig, &s->sig_len,
+	    alg == ATT_COSE_RS1 ? ATT_SIG_MAX : 80) != 0 ||
 	    crd_text_key(&rd, "ver") != 0 ||
 	    crd_text(&rd, &ver, &ver_len) != 0 || ver_len != 3 ||
 	    memcmp(ver, "2.0", 3) != 0)
@@ -167,6 +170,7 @@ att_webauthn_decode(const uint8_t *buf, size_t len, struct att_stmt *s)
 		goto bad;
 	s->manufacturer = (uint32_t)manufacturer;
 	s->version = ATT_VERSION_WEBAUTHN;
+	s->alg = (int)alg;
 	return KH_OK;
 bad:
 	sk_debug("attestation statement: not a version 3 statement");

@@ -159,9 +159,9 @@ int kh_srk_name(const uint8_t *srk_public, size_t len,
 
 /*
  * The largest handle enrollment can make (always version 3 now) for a key
- * bound to npcrs PCRs (0: none), computable before the TPM is asked anything: the new key's public
- * area as sk-tpm's template makes it (ECC P-256, ECDSA/SHA-256, a policy
- * digest), a private area as TPM 2.0 Part 1 wraps one (integrity HMAC of
+ * bound to npcrs PCRs (0: none), computable before the TPM is asked
+ * anything: the new key's public area as sk-tpm's template makes it (ECC
+ * P-256, ECDSA/SHA-256, a policy digest), a private area as TPM 2.0 Part 1 wraps one (integrity HMAC of
  * the largest digest, an AES IV, the sensitive area with a 32-byte auth,
  * seed and scalar), and an SRK public area as large as the decoder allows
  * (a persistent SRK somebody else provisioned may be RSA-4096). 0 if npcrs

@@ -111,8 +111,8 @@ ek_auth_start(struct tpm *t, int kind, ESYS_TR ek, ESYS_TR *session)
 }
 
 int
-tpm_activate(struct tpm *t, int ek_kind, const uint8_t *id, size_t id_len,
-    const uint8_t *secret, size_t secret_len,
+tpm_activate(struct tpm *t, int ak_kind, int ek_kind, const uint8_t *id,
+    size_t id_len, const uint8_t *secret, size_t secret_len,
     uint8_t out[TPM_CREDENTIAL_MAX], size_t *out_len)
 {
 	ESYS_TR ek = ESYS_TR_NONE, ak = ESYS_TR_NONE, session = ESYS_TR_NONE;
@@ -137,7 +137,7 @@ tpm_activate(struct tpm *t, int ek_kind, const uint8_t *id, size_t id_len,
 	seed.size = (UINT16)secret_len;
 	memcpy(seed.secret, secret, secret_len);
 	if ((r = ek_create(t, ek_kind, &ek)) != 0 ||
-	    (r = ak_create(t, &ak, &ak_pub, &ak_pub_len)) != 0 ||
+	    (r = ak_create(t, ak_kind, &ak, &ak_pub, &ak_pub_len)) != 0 ||
 	    (r = ek_auth_start(t, ek_kind, ek, &session)) != 0 ||
 	    (r = session_last_use(t, session)) != 0)
 		goto out;

@@ -25,13 +25,13 @@
 #define TPM_CREDENTIAL_MAX	64
 
 /* Recover the credential of a TPM2B_ID_OBJECT body (id) and a
- * TPM2B_ENCRYPTED_SECRET body (secret) into out, with the EK of that
- * kind, derived from its TCG template and authorised by PolicySecret
- * (endorsement) in the low range, by its empty auth value in the high
- * range. The result travels encrypted (a session salted to the EK). A
+ * TPM2B_ENCRYPTED_SECRET body (secret) into out, with the AK of ak_kind
+ * (TPM_AK_*, tpm-attest.h) and the EK of ek_kind, derived from its TCG
+ * template and authorised by PolicySecret (endorsement) in the low range,
+ * by its empty auth value in the high range. The result travels encrypted (a session salted to the EK). A
  * credential not made for this TPM's EK and AK is refused with
  * that reason. */
-int tpm_activate(struct tpm *, int ek_kind, const uint8_t *id,
+int tpm_activate(struct tpm *, int ak_kind, int ek_kind, const uint8_t *id,
     size_t id_len, const uint8_t *secret, size_t secret_len,
     uint8_t out[TPM_CREDENTIAL_MAX], size_t *out_len);
 

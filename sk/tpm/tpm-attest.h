@@ -13,32 +13,51 @@
 #include "tpm.h"
 
 /*
- * The AK: an ECC P-256 restricted signing key (ECDSA, SHA-256) derived as
- * a primary of the endorsement hierarchy from a fixed template with an
- * empty auth value, so it is the same key, with the same Name, every
- * time on one TPM (until the endorsement seed changes) and needs no NV or
- * persistent handle.
+ * The AKs: restricted signing keys derived as primaries of the endorsement
+ * hierarchy from fixed templates with an empty auth value and an empty
+ * unique field, so each is the same key, with the same Name, every time
+ * on one TPM (until the endorsement seed changes) and needs no NV or
+ * persistent handle. Two kinds, as the attestation's COSE alg says:
+ *
+ *   TPM_AK_ES256  ECC P-256, ECDSA with SHA-256 (COSE -7), the default
+ *   TPM_AK_RS1    RSA-2048 (exponent 65537), RSASSA-PKCS1-v1_5 with SHA-1
+ *                 (COSE -65535), for relying parties whose verifier
+ *                 knows only that one (libfido2's fido_cred_verify)
+ *
+ * Both are restricted: the TPM signs with them only structures it made
+ * itself (a TPMS_ATTEST starting with TPM_GENERATED_VALUE) or digests it
+ * computed and ticketed, never a digest handed to it.
  */
+#define TPM_AK_ES256	0
+#define TPM_AK_RS1	1
+#define TPM_AK_SIG_MAX	256	/* RSA-2048 */
+
 struct tpm_certified {
 	uint8_t *cert_info;	/* TPMS_ATTEST, malloc'ed */
 	size_t cert_info_len;
-	uint8_t r[32], s[32];	/* ECDSA signature by the AK */
+	/* ES256: r || s (64 bytes); RS1: the PKCS#1 signature (256) */
+	uint8_t sig[TPM_AK_SIG_MAX];
+	size_t sig_len;
 	uint8_t *ak_pub;	/* TPMT_PUBLIC of the AK, malloc'ed */
 	size_t ak_pub_len;
 };
 void tpm_certified_reset(struct tpm_certified *);
 
-/* Derive the AK and let it certify the new key, still held loaded since
- * tpm_create_key, with qualifying data extra; then flush the key and its
+/* Derive the AK of that kind and let it certify the new key, still held
+ * loaded since tpm_create_key, with qualifying data extra (1..32 bytes:
+ * a SHA-256 digest for ES256, SHA-1 for RS1); then flush the key and its
  * session. A PIN key's auth value only crosses the bus in the salted
  * session it was created in. A key only a policy session may use (bound to
  * PCRs) is certified through its policy's Certify branch instead, which
  * needs neither its PIN nor its PCRs. */
-int tpm_attest_certify(struct tpm *, const uint8_t extra[32],
-    struct tpm_certified *);
+int tpm_attest_certify(struct tpm *, int ak_kind, const uint8_t *extra,
+    size_t extra_len, struct tpm_certified *);
 
-/* The AK's TPMT_PUBLIC (malloc'ed), for sk-tpm attest. */
-int tpm_ak_public(struct tpm *, uint8_t **pub, size_t *len);
+/* The TPMT_PUBLIC (malloc'ed) of the AK of that kind, for sk-tpm
+ * attest. */
+int tpm_ak_public(struct tpm *, int ak_kind, uint8_t **pub, size_t *len);
+/* "ES256 (ECC P-256)" or "RS1 (RSA-2048)" */
+const char *tpm_ak_kind_name(int ak_kind);
 
 /* How the EK indices read: how many were, how many are defined but could
  * not be read, and why the first of those could not ("0x01c00002: ..."). */

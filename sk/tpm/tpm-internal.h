@@ -107,9 +107,10 @@ enum tpm_srk_state srk_state_of_public(const TPM2B_PUBLIC *);
 int srk_from_public(struct tpm *, const TPM2B_PUBLIC *, struct srk *);
 void srk_close(struct tpm *, struct srk *);
 
-/* tpm-attest.c: the AK (tpm-attest.h), a transient primary of the
- * endorsement hierarchy, and its TPMT_PUBLIC (malloc'ed). */
-int ak_create(struct tpm *, ESYS_TR *ak, uint8_t **pub, size_t *len);
+/* tpm-attest.c: the AK of a TPM_AK_* kind (tpm-attest.h), a transient
+ * primary of the endorsement hierarchy, and its TPMT_PUBLIC (malloc'ed). */
+int ak_create(struct tpm *, int ak_kind, ESYS_TR *ak, uint8_t **pub,
+    size_t *len);
 
 /* tpm-ek-template.c: the TCG EK templates of the TPM_EK_* kinds
  * (tpm-activate.h), low range (L-1, L-2) and high range (H-6, H-3). */

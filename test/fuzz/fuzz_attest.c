@@ -3,8 +3,8 @@
  * libFuzzer target: everything sk-tpm verify-attestation parses from an
  * attestation file, on arbitrary bytes: the ssh-sk-attest-v01 envelope,
  * the CBOR-wrapped authenticator data, the statement (versions 1 to 3:
- * integer keys, and WebAuthn's text keys with -7 and x5c) and the TPM
- * structures inside it (attest-codec.h).
+ * integer keys, and WebAuthn's text keys with -7 or -65535 and x5c) and
+ * the TPM structures inside it, ECC and RSA public areas (attest-codec.h).
  *
  * Beyond "no crash, no leak, no sanitizer report": every parsed field lies
  * inside the input, and an accepted statement re-encodes to exactly its
@@ -62,6 +62,21 @@ statement(const uint8_t *buf, size_t len)
 	}
 }
 
+/* A TPMT_PUBLIC (an AK's, ak.tpmt of an export): an RSA modulus lies
+ * inside the input and within its bounds. */
+static void
+public_area(const uint8_t *buf, size_t len)
+{
+	struct att_public pub;
+
+	if (att_public_parse(buf, len, &pub) != 0)
+		return;
+	inside(buf, len, pub.modulus, pub.modulus_len);
+	inside(buf, len, pub.auth_policy, pub.auth_policy_len);
+	if (pub.modulus_len > 512 || pub.auth_policy_len > 64)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -75,6 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The pieces on their own too, so that the fuzzer reaches them
 	 * without building a whole envelope. */
 	statement(data, size);
+	public_area(data, size);
 	(void)att_authdata_parse(data, size, &ad);
 	if (att_file_parse(data, size, &f, &why) != 0)
 		return 0;

@@ -173,6 +173,42 @@ test_file(void **state)
 	    0);
 }
 
+/* RSA-2048 RSASSA-SHA-1 restricted signing key (the RS1 AK's shape):
+ * every field read, and every truncation, a trailing byte, an empty or
+ * over-long modulus refused. */
+static void
+test_rsa_public(void)
+{
+	uint8_t k[24 + 256 + 1] = { 0x00, 0x01, 0x00, 0x0b, 0x00, 0x05, 0x00,
+	    0x72, 0x00, 0x00, 0x00, 0x10, 0x00, 0x14, 0x00, 0x04, 0x08, 0x00,
+	    0x00, 0x01, 0x00, 0x01, 0x01, 0x00, 0xc5, [279] = 0x17 };
+	uint8_t big[24 + 513];
+	struct att_public p;
+	size_t i;
+
+	assert_int_equal(att_public_parse(k, 24 + 256, &p), 0);
+	assert_int_equal(p.type, 0x0001);
+	assert_int_equal(p.attributes, 0x00050072);
+	assert_int_equal(p.sym_alg, 0x0010);
+	assert_int_equal(p.scheme, 0x0014);
+	assert_int_equal(p.scheme_hash, 0x0004);
+	assert_int_equal(p.key_bits, 2048);
+	assert_int_equal(p.exponent, 65537);
+	assert_int_equal(p.modulus_len, 256);
+	assert_ptr_equal(p.modulus, k + 24);
+	assert_int_equal(p.curve, 0);
+	for (i = 0; i < 24 + 256; i++)
+		assert_int_not_equal(att_public_parse(k, i, &p), 0);
+	assert_int_not_equal(att_public_parse(k, sizeof(k), &p), 0);
+	k[22] = k[23] = 0;	/* empty modulus */
+	assert_int_not_equal(att_public_parse(k, 24, &p), 0);
+	memset(big, 0, sizeof(big));
+	memcpy(big, k, 22);
+	big[22] = 0x02;		/* 513 bytes */
+	big[23] = 0x01;
+	assert_int_not_equal(att_public_parse(big, sizeof(big), &p), 0);
+}
+
 static void
 test_tpm_structures(void **state)
 {
@@ -193,8 +229,12 @@ test_tpm_structures(void **state)
 	assert_int_equal(p.scheme, 0x0018);
 	assert_int_equal(p.attributes, 0x00040472);
 	assert_int_not_equal(att_public_parse(k, sizeof(k) - 1, &p), 0);
-	k[1] = 0x01;	/* RSA */
+	k[1] = 0x01;	/* RSA, but these bytes are no RSA public area */
 	assert_int_not_equal(att_public_parse(k, sizeof(k), &p), 0);
+	k[1] = 0x25;	/* a type that is neither */
+	assert_int_not_equal(att_public_parse(k, sizeof(k), &p), 0);
+
+	test_rsa_public();
 
 	c[42] = 0x00;	/* extraData: 32 bytes */
 	c[43] = 0x20;

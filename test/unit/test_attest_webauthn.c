@@ -4,8 +4,9 @@
  * WebAuthn's "tpm" attStmt with text keys, checked against bytes written
  * here by the tests' own CBOR writer (cborgen.h) in CTAP2's canonical
  * order; its optional pairs; every truncation, a trailing byte, keys out
- * of order, a positive alg and another version refused; versions 1 and 2
- * still read beside it.
+ * of order, a positive alg and another version refused; the RS1 statement
+ * (alg -65535, a 256-byte signature) and what it must not be mistaken
+ * for; versions 1 and 2 still read beside it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,6 +182,65 @@ test_refused(void **state)
 	assert_int_equal(att_stmt_decode(c.b, c.n, &b), KH_ERR_MALFORMED);
 }
 
+/* The opt-in RS1 statement: alg -65535 (CBOR 0x39 0xfffe) and the
+ * RSA-2048 AK's 256-byte PKCS#1 signature; everything else as ES256's. */
+static void
+test_rs1(void **state)
+{
+	static const uint8_t rsig[256] = { 0x5a, [255] = 0xa5 };
+	static const uint8_t head[] = { 0xa9, 0x63, 'a', 'l', 'g', 0x39, 0xff,
+	    0xfe, 0x63, 's', 'i', 'g', 0x59, 0x01, 0x00 };
+	struct att_stmt a, b;
+	struct cb c;
+	uint8_t *enc;
+	size_t len, i;
+
+	(void)state;
+	stmt(&a, false, false, false);
+	a.alg = ATT_COSE_RS1;
+	a.sig = rsig;
+	a.sig_len = sizeof(rsig);
+	assert_int_equal(att_stmt_encode(&a, &enc, &len), KH_OK);
+	assert_memory_equal(enc, head, sizeof(head));
+	assert_memory_equal(enc + sizeof(head), rsig, sizeof(rsig));
+	assert_int_equal(att_stmt_decode(enc, len, &b), KH_OK);
+	assert_int_equal(b.alg, ATT_COSE_RS1);
+	assert_int_equal(b.sig_len, sizeof(rsig));
+	assert_memory_equal(b.sig, rsig, sizeof(rsig));
+	for (i = 0; i < len; i++)
+		assert_int_not_equal(att_stmt_decode(enc, i, &b), KH_OK);
+	/* the same 256 bytes under alg -7: no ECDSA signature is that long */
+	enc[6] = 0x00;
+	enc[7] = 0x06;
+	assert_int_equal(att_stmt_decode(enc, len, &b), KH_ERR_MALFORMED);
+	/* another COSE algorithm (-65534, -257: RS256) */
+	enc[6] = 0xff;
+	enc[7] = 0xfd;
+	assert_int_equal(att_stmt_decode(enc, len, &b), KH_ERR_MALFORMED);
+	enc[5] = 0x39;
+	enc[6] = 0x01;
+	enc[7] = 0x00;
+	assert_int_equal(att_stmt_decode(enc, len, &b), KH_ERR_MALFORMED);
+	free(enc);
+	/* ES256 is what an unset alg writes, and what is read back */
+	stmt(&a, false, false, false);
+	assert_int_equal(att_stmt_encode(&a, &enc, &len), KH_OK);
+	expected(&c, false, false, false);
+	assert_memory_equal(enc, c.b, c.n);
+	assert_int_equal(att_stmt_decode(enc, len, &b), KH_OK);
+	assert_int_equal(b.alg, ATT_COSE_ES256);
+	free(enc);
+	/* an unknown alg, a signature beyond any AK's, RS1 in version 1 */
+	a.alg = -8;
+	assert_int_equal(att_stmt_encode(&a, &enc, &len), KH_ERR_MALFORMED);
+	a.alg = ATT_COSE_RS1;
+	a.sig_len = ATT_SIG_MAX + 1;
+	assert_int_equal(att_stmt_encode(&a, &enc, &len), KH_ERR_MALFORMED);
+	a.sig_len = sizeof(sig);
+	a.version = ATT_VERSION;
+	assert_int_equal(att_stmt_encode(&a, &enc, &len), KH_ERR_MALFORMED);
+}
+
 /* Versions 1 and 2 are written as they were, and read beside 3. */
 static void
 test_older(void **state)
@@ -195,6 +255,7 @@ test_older(void **state)
 	assert_int_equal(att_stmt_encode(&a, &enc, &len), KH_OK);
 	assert_int_equal(att_stmt_decode(enc, len, &b), KH_OK);
 	assert_int_equal(b.version, ATT_VERSION);
+	assert_int_equal(b.alg, ATT_COSE_ES256);
 	assert_int_equal(b.x5c_n, 0);
 	free(enc);
 	stmt(&a, false, true, true);
@@ -216,6 +277,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_rs1),
 		cmocka_unit_test(test_older),
 	};
 

@@ -168,10 +168,10 @@ test_handle_room(void **state)
 /* kh_worst_len bounds every handle enrollment can make: a handle with
  * fields up to the bounds encodes to at most that many bytes, at every
  * PCR count and whatever PCRs, in every version (enrollment makes only
- * version 3, whose unbound handles are longer than version 1's). A key bound to no PCRs always fits a record
- * (so the check before the TPM can only refuse PCR-bound keys), at the
- * largest application and user id from 20 PCRs on, and with "ssh:" and no
- * user id never. */
+ * version 3, whose unbound handles are longer than version 1's). A key
+ * bound to no PCRs always fits a record (so the check before the TPM can
+ * only refuse PCR-bound keys), at the largest application and user id from
+ * 20 PCRs on, and with "ssh:" and no user id never. */
 static void
 test_handle_worst(void **state)
 {

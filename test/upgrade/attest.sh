@@ -3,7 +3,8 @@
 # Attestation files written by an earlier statement version keep
 # verifying: sk-tpm verify-attestation (offline, no TPM) on a fixture of
 # test/fixtures/attest/ (made by make-attest-fixture.sh), which names its
-# statement version, checks the AK's signature and the challenge, and
+# statement version (and for pcr-v3, a key bound to PCR 8 with handle
+# version 3, the PCR and its value), checks the AK's signature and the challenge, and
 # refuses the same file for another challenge and with one byte of
 # certInfo flipped.
 #
@@ -30,9 +31,20 @@ assert_grep "$OUT" '^  ok +signature: the AK .* signed certInfo' "signature"
 assert_grep "$OUT" '^  ok +challenge: .*made for this challenge' "challenge"
 assert_grep "$OUT" '^  ok +authData and pubArea: this public key' "authData"
 assert_grep "$OUT" 'EK certificate: 2 present' "the EK certificates"
+if grep -q '(rs1)' "$FIX/VERSION"; then
+	assert_grep "$OUT" '^  ok +signature: .*\(RS1: RSASSA-PKCS1-v1_5 with SHA-1, alg -65535\)' \
+	    "the RS1 AK's signature"
+	assert_grep "$OUT" '^  ok +challenge: extraData = SHA-1' "SHA-1 extraData"
+fi
 if grep -q '(ek-unread)' "$FIX/VERSION"; then
 	assert_grep "$OUT" 'note +EK certificate: more indices in NV could not be read \(1: 0x01c0000a: ' \
 	    "the unread index is named"
+fi
+if grep -q '(pcr)' "$FIX/VERSION"; then
+	assert_grep "$OUT" 'ok +bound to PCRs: 8 \(sha256\): only a policy session' \
+	    "the PCRs of a bound key"
+	assert_grep "$OUT" 'ok +PCR 8 \(sha256\) enrolled as [0-9a-f]{64}$' \
+	    "the value enrolled"
 fi
 assert_no_grep "$OUT" 'FAILED' "nothing failed"
 

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Reading one setting of the config file (config-file.h).
+ * The config file (config.h): which file, and the value of one setting in
+ * it. Lines are "name = value", blank, or comments starting with '#'; a
+ * name sk-tpm does not know is an error, so that a misspelt setting is
+ * not silently ignored. The settings: "pcrs" (pcr-bind.h),
+ * "attestation-alg" (config_attest_alg) and "unlock" (unlock.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -8,10 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config-file.h"
+#include "config.h"
 #include "log.h"
 
-static const char *const known[] = { "pcrs", "unlock" };
+#define LINE_MAX_LEN	256
+
+static const char *const known[] = { "pcrs", "attestation-alg", "unlock" };
 
 /* The config file to read, into path; 0 if there is none. */
 static int
@@ -61,10 +67,10 @@ is_known(const char *name)
 }
 
 int
-config_file_get(const struct sk_config *cfg, const char *name, char *value,
+config_file_value(const struct sk_config *cfg, const char *name, char *value,
     size_t len)
 {
-	char path[4096], line[CONFIG_LINE_MAX], *p, *eq;
+	char path[4096], line[LINE_MAX_LEN], *p, *eq;
 	FILE *f = NULL;
 	unsigned n = 0;
 	int r = -1;
@@ -86,12 +92,12 @@ config_file_get(const struct sk_config *cfg, const char *name, char *value,
 			goto out;
 		}
 		*eq = '\0';
-		p = trim(p);
-		if (!is_known(p)) {
-			sk_error("%s:%u: unknown setting \"%s\"", path, n, p);
+		if (!is_known(trim(p))) {
+			sk_error("%s:%u: unknown setting \"%s\"", path, n,
+			    trim(p));
 			goto out;
 		}
-		if (strcmp(p, name) == 0)
+		if (strcmp(trim(p), name) == 0)
 			snprintf(value, len, "%s", trim(eq + 1));
 	}
 	r = 0;
@@ -99,4 +105,33 @@ out:
 	if (f != NULL)
 		fclose(f);
 	return r;
+}
+
+int
+config_attest_alg(const struct sk_config *cfg, int *alg)
+{
+	char from_file[LINE_MAX_LEN];
+	const char *v = cfg->attest_alg, *what = "SK_TPM_ATTEST_ALG";
+
+	*alg = SK_ATTEST_ES256;
+	if (v == NULL) {
+		if (config_file_value(cfg, "attestation-alg", from_file,
+		    sizeof(from_file)) != 0)
+			return -1;
+		if (from_file[0] == '\0')
+			return 0;
+		v = from_file;
+		what = "the attestation-alg setting";
+	}
+	if (strcmp(v, "es256") == 0)
+		*alg = SK_ATTEST_ES256;
+	else if (strcmp(v, "rs1") == 0)
+		*alg = SK_ATTEST_RS1;
+	else {
+		sk_error("%s=%s is not understood; use es256 (the default) or "
+		    "rs1 (an RSA-2048 AK signing with SHA-1, for CAs that "
+		    "verify with libfido2)", what, v);
+		return -1;
+	}
+	return 0;
 }
