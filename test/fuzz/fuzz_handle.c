@@ -5,8 +5,9 @@
  * Beyond "no crash, no leak, no sanitizer report": the result is one of
  * the documented codes and leaves no struct behind on failure, and an
  * accepted handle re-encodes to exactly its input (the format allows one
- * encoding per handle) and decodes again to the same fields, and its
- * key's policy (key-policy.h) can be computed.
+ * encoding per handle) and decodes again to the same fields (an
+ * unlockable key's too), and its key's policy (key-policy.h) can be
+ * computed.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,7 +32,15 @@ same(const struct kh *a, const struct kh *b)
 	    memcmp(a->app_hash, b->app_hash, KH_APP_HASH_LEN) == 0 &&
 	    a->pcr_mask == b->pcr_mask && a->policy == b->policy &&
 	    a->pcr_values_len == b->pcr_values_len &&
-	    memcmp(a->pcr_values, b->pcr_values, a->pcr_values_len) == 0;
+	    memcmp(a->pcr_values, b->pcr_values, a->pcr_values_len) == 0 &&
+	    a->secret_public_len == b->secret_public_len &&
+	    (a->secret_public_len == 0 || memcmp(a->secret_public,
+	    b->secret_public, a->secret_public_len) == 0) &&
+	    a->secret_private_len == b->secret_private_len &&
+	    (a->secret_private_len == 0 || memcmp(a->secret_private,
+	    b->secret_private, a->secret_private_len) == 0) &&
+	    memcmp(a->policy_ref, b->policy_ref, KH_REF_LEN) == 0 &&
+	    a->unlock_s == b->unlock_s;
 }
 
 int
@@ -59,8 +68,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (kh_decode(enc, enc_len, &b) != KH_OK || !same(a, b))
 		abort();
+	/* Policy sessions only: bound keys, and unlockable ones (version
+	 * 4), whose unlock branch goes first. */
 	if (key_policy_of(a, &p) != 0 || p.present != (a->version != 1) ||
-	    p.policy_only != (a->pcr_mask != 0))
+	    p.policy_only != (a->pcr_mask != 0 ||
+	    a->version == KH_VERSION_UNLOCK) ||
+	    (a->version == KH_VERSION_UNLOCK && p.unlock_branch != 0))
 		abort();
 	free(enc);
 	kh_free(&a);
