@@ -27,6 +27,7 @@
 #include "ak-key.h"
 #include "attest-cert.h"
 #include "attest-codec.h"
+#include "attest-io.h"
 #include "attest-verify.h"
 #include "attest-which.h"
 #include "cli.h"
@@ -41,10 +42,8 @@ write_file(const char *dir, const char *name, const void *buf, size_t len)
 	int ok;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "wb")) == NULL) {
-		cli_error("%s: cannot write", path);
+	if ((f = export_open(path)) == NULL)
 		return -1;
-	}
 	ok = fwrite(buf, 1, len, f) == len;
 	if (fclose(f) != 0 || !ok) {
 		cli_error("%s: cannot write", path);
@@ -63,10 +62,12 @@ write_pem(const struct att_public *ak, const char *path)
 
 	if ((pkey = ak_public_key(ak)) == NULL)
 		return -1;
-	if ((f = fopen(path, "w")) != NULL) {
-		ok = PEM_write_PUBKEY(f, pkey) == 1;
-		ok = fclose(f) == 0 && ok;
+	if ((f = export_open(path)) == NULL) {
+		EVP_PKEY_free(pkey);
+		return -1;
 	}
+	ok = PEM_write_PUBKEY(f, pkey) == 1;
+	ok = fclose(f) == 0 && ok;
 	EVP_PKEY_free(pkey);
 	if (!ok)
 		cli_error("%s: cannot write", path);

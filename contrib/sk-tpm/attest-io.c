@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The small files of the EK round trip (attest-round.c, attest-ak.c): read
- * whole with a bound, and written private (0600, never through a link).
+ * whole with a bound, and written private (0600, never through a link);
+ * and attest export's public files, never written through a link either.
  */
 #include <sys/stat.h>
 
@@ -52,4 +53,25 @@ round_write_private(const char *path, const uint8_t *buf, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+FILE *
+export_open(const char *path)
+{
+	struct stat st;
+	FILE *f = NULL;
+	int fd;
+
+	/* O_NONBLOCK: opening a FIFO for writing would wait for a reader. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK, 0644)) == -1 || fstat(fd, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || ftruncate(fd, 0) != 0 ||
+	    (f = fdopen(fd, "wb")) == NULL) {
+		cli_error("%s: cannot write (not a regular file, a symbolic "
+		    "link, or no permission)", path);
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	return f;
 }

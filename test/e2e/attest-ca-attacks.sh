@@ -14,7 +14,9 @@
 #   one with the wrong key usage) are refused as EKs by challenge;
 # - install-cert with symbolic links planted at the old fixed temporary
 #   name and at the target, a directory that is a link, and one others
-#   may write: nothing outside is written or truncated.
+#   may write: nothing outside is written or truncated;
+# - attest export into a directory where a link or a FIFO waits at an
+#   output's name: refused, nothing written through the link, no hang.
 # shellcheck source=lib.sh disable=SC2015
 . "$(dirname "$0")/lib.sh" "$@"
 # shellcheck source=attest-lib.sh
@@ -175,5 +177,25 @@ expect_ok "challenge with an EK certificate that has the TPM attributes only"
 run activate-sanonly "$CLI" attest activate "$CA/cred-san" -o "$T/got-san"
 expect_ok "activate"
 cmp -s "$CA/secret-san" "$T/got-san" || fail "the secret differs"
+
+say "machine: attest export with a link and a FIFO planted"
+L=$T/planted
+mkdir -p "$L"
+echo "precious" >"$T/victim-export"
+ln -s "$T/victim-export" "$L/ak.pem"
+run export-link "$CLI" attest export "$L"
+expect_fail "attest export with ak.pem a link"
+grep -q "ak.pem: cannot write" "$ERR" || fail "export-link: no reason given"
+[ "$(cat "$T/victim-export")" = precious ] ||
+    fail "attest export wrote through a planted link"
+rm "$L/ak.pem" "$L/ak.name"
+mkfifo "$L/ak.name"
+run export-fifo "$CLI" attest export "$L"
+expect_fail "attest export with ak.name a FIFO"
+grep -q "ak.name: cannot write" "$ERR" || fail "export-fifo: no reason given"
+rm "$L/ak.name"
+run export-clean "$CLI" attest export "$L"
+expect_ok "attest export once the planted files are gone"
+cmp -s "$L/ak.tpmt" "$E/ak.tpmt" || fail "the export differs from the first"
 
 say PASS
