@@ -52,24 +52,28 @@ CC=$cc cmake -S "$root" -B "$build" -DSK_TPM_FUZZ=ON -DSK_TPM_WERROR=ON \
 echo "==> build ${targets[*]/#/fuzz_} make_seeds"
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" make_seeds
 
-# The seeds of the handle and record fuzzers are generated: corpus/handle
-# and corpus/record hold exactly what make_seeds writes. It must run to its
-# end and write each of them again, byte for byte, and nothing else.
-echo "==> seeds: make_seeds against test/fuzz/corpus/{handle,record}"
+# The seeds of the handle, record and ticket fuzzers are generated:
+# corpus/handle, corpus/record and corpus/ticket hold exactly what
+# make_seeds writes. It must run to its end and write each of them again,
+# byte for byte, and nothing else.
+echo "==> seeds: make_seeds against test/fuzz/corpus/{handle,record,ticket}"
 corpus=$root/test/fuzz/corpus
 seeds=$(mktemp -d "${TMPDIR:-/tmp}/sk-tpm-seeds.XXXXXX")
 trap 'rm -rf "$seeds"' EXIT
-mkdir "$seeds/handle" "$seeds/record"
+generated=(handle record ticket)
+for d in "${generated[@]}"; do mkdir "$seeds/$d"; done
 if ! "$build/test/fuzz/make_seeds" "$seeds"; then
 	echo "==> FAILED: make_seeds stopped before writing every seed" >&2
 	exit 1
 fi
 stale=()
-for f in "$seeds"/handle/* "$seeds"/record/*; do	# written, not as is
-	cmp -s "$f" "$corpus/${f#"$seeds"/}" || stale+=("${f#"$seeds"/}")
-done
-for f in "$corpus"/handle/* "$corpus"/record/*; do	# no longer written
-	[ -e "$seeds/${f#"$corpus"/}" ] || stale+=("${f#"$corpus"/}")
+for d in "${generated[@]}"; do
+	for f in "$seeds/$d"/*; do	# written, not as is
+		cmp -s "$f" "$corpus/$d/${f##*/}" || stale+=("$d/${f##*/}")
+	done
+	for f in "$corpus/$d"/*; do	# no longer written
+		[ -e "$seeds/$d/${f##*/}" ] || stale+=("$d/${f##*/}")
+	done
 done
 if [ ${#stale[@]} -gt 0 ]; then
 	echo "==> FAILED: seeds that make_seeds does not write as checked" \
